@@ -1,0 +1,17 @@
+"""The API's models: request bodies and responses, one module each."""
+
+from .base import Model
+from .code_for_token_data import CodeForTokenData
+from .forgot_password_data import ForgotPasswordData
+from .forgot_password_response import ForgotPasswordResponse
+from .token_response import TokenResponse
+from .update_password_data import UpdatePasswordData
+
+__all__ = [
+    "CodeForTokenData",
+    "ForgotPasswordData",
+    "ForgotPasswordResponse",
+    "Model",
+    "TokenResponse",
+    "UpdatePasswordData",
+]

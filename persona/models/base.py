@@ -1,0 +1,412 @@
+"""The one base every model is built on: a field table drives construction, type
+checks, contract checks, JSON (de)serialization, equality and a secret-safe repr.
+
+A model module declares only its fields::
+
+    class CodeForTokenData(Model):
+        email: Optional[str] = field("email", str, required=True, format="email")
+        code: Optional[str] = field("code", str, required=True, max_length=64, secret=True)
+
+Values live in the instance ``__dict__`` under the Python name, so reading a field
+is a plain attribute lookup; writing one goes through a type check.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Union
+
+from ..exceptions import ApiTypeError, ApiValueError
+from ..redaction import MASK, redact_json
+
+__all__ = ["Field", "Model", "field", "format_datetime", "parse_datetime"]
+
+M = TypeVar("M", bound="Model")
+
+if TYPE_CHECKING:
+    from typing_extensions import dataclass_transform
+else:
+
+    def dataclass_transform(**_: Any) -> Callable[[Any], Any]:
+        return lambda cls: cls
+
+
+_JSON_TYPE = {
+    str: "string",
+    bool: "boolean",
+    datetime: "string (RFC 3339 date-time)",
+}
+
+
+def _json_type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return type(value).__name__
+
+
+def parse_datetime(value: str) -> datetime:
+    """An aware datetime from an RFC 3339 string; ValueError when it is not one."""
+    text = value[:-1] + "+00:00" if value[-1:] in ("Z", "z") else value
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        from dateutil.parser import isoparse  # the rarer forms; imported only when needed
+
+        try:
+            parsed = isoparse(value)
+        except (ValueError, OverflowError) as exc:
+            raise ValueError(f"not an RFC 3339 date-time ({exc})") from None
+    if parsed.utcoffset() is None:
+        raise ValueError("an RFC 3339 date-time needs a time-zone offset (e.g. Z or +01:00)")
+    return parsed
+
+
+def format_datetime(value: datetime) -> str:
+    """The RFC 3339 text of an aware datetime, ``Z`` for UTC."""
+    text = value.isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _email_problem(value: str) -> Optional[str]:
+    """Why ``value`` is not an e-mail address by the contract's rule, or None."""
+    if value.count("@") != 1:
+        return "must contain exactly one '@'"
+    local, domain = value.split("@")
+    if not local or not domain:
+        return "must have text on both sides of '@'"
+    if len(local) > 64:
+        return "must have at most 64 characters before '@'"
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        return "must not contain spaces or control characters"
+    return None
+
+
+class Field:
+    """One property of a model: its names, type, and the contract's rules for it."""
+
+    __slots__ = (
+        "description",
+        "format",
+        "json_name",
+        "max_length",
+        "min_length",
+        "name",
+        "owner",
+        "required",
+        "secret",
+        "type",
+    )
+
+    def __init__(
+        self,
+        json_name: str,
+        type_: type,
+        *,
+        required: bool = False,
+        secret: bool = False,
+        min_length: Optional[int] = None,
+        max_length: Optional[int] = None,
+        format: Optional[str] = None,
+        description: str = "",
+    ) -> None:
+        self.json_name = json_name
+        self.type = type_
+        self.required = required
+        self.secret = secret
+        self.min_length = min_length
+        self.max_length = max_length
+        self.format = format
+        self.description = description
+        self.name = json_name  # replaced by the attribute name in Model.__init_subclass__
+        self.owner = ""
+
+    @property
+    def label(self) -> str:
+        """How errors name the field: ``Model.attribute``."""
+        return f"{self.owner}.{self.name}"
+
+    def check_type(self, value: Any) -> None:
+        """Raise ApiTypeError/ApiValueError if ``value`` cannot be assigned to the field."""
+        if not isinstance(value, self.type) or (self.type is not bool and isinstance(value, bool)):
+            raise ApiTypeError(
+                f"{self.label}: must be {self.type.__name__}, got {type(value).__name__}",
+                path_to_item=[self.name],
+                valid_classes=(self.type,),
+            )
+        if isinstance(value, datetime) and value.utcoffset() is None:
+            raise ApiValueError(
+                f"{self.label}: must be a timezone-aware datetime (e.g. tzinfo=timezone.utc)",
+                path_to_item=[self.name],
+            )
+
+    def problem(self, value: Any) -> Optional[str]:
+        """Why ``value`` breaks the contract's rule for this field, or None."""
+        if isinstance(value, str):
+            size = len(value)
+            got = "" if self.secret else f", got {size}"  # a secret's length is its business
+            if self.min_length is not None and size < self.min_length:
+                return f"must be at least {self.min_length} characters long{got}"
+            if self.max_length is not None and size > self.max_length:
+                return f"must be at most {self.max_length} characters long{got}"
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return "must be valid Unicode text (it contains a lone surrogate)"
+            if self.format == "email":
+                return _email_problem(value)
+        return None
+
+    def load(self, owner: str, value: Any) -> Any:
+        """The Python value of JSON ``value`` received for this field."""
+        if self.type is datetime:
+            if isinstance(value, str):
+                try:
+                    return parse_datetime(value)
+                except ValueError as exc:
+                    raise ApiValueError(
+                        f"{owner}: '{self.json_name}' {exc}", path_to_item=[self.json_name]
+                    ) from None
+        elif isinstance(value, self.type) and (self.type is bool or not isinstance(value, bool)):
+            return value
+        raise ApiTypeError(
+            f"{owner}: '{self.json_name}' must be a JSON {_JSON_TYPE[self.type]}, "
+            f"got {_json_type_name(value)}",
+            path_to_item=[self.json_name],
+            valid_classes=(self.type,),
+        )
+
+
+def field(
+    json_name: str,
+    type_: type,
+    *,
+    default: None = None,
+    required: bool = False,
+    secret: bool = False,
+    min_length: Optional[int] = None,
+    max_length: Optional[int] = None,
+    format: Optional[str] = None,
+    description: str = "",
+) -> Any:
+    """Declare a model field (typed as Any so that it can stand as the attribute's default).
+
+    ``default=None`` is spelled out at each field because type checkers read it there:
+    every field may be left out at construction (``required`` is checked on sending).
+    """
+    del default
+    return Field(
+        json_name,
+        type_,
+        required=required,
+        secret=secret,
+        min_length=min_length,
+        max_length=max_length,
+        format=format,
+        description=description,
+    )
+
+
+@dataclass_transform(kw_only_default=True, field_specifiers=(field,))
+class Model:
+    """Base of the API's models. Construct with keywords; every field may be left out
+    (it is None) until the model is sent, when the contract's rules are checked."""
+
+    _fields: ClassVar[tuple[Field, ...]] = ()
+    _by_name: ClassVar[dict[str, Field]] = {}
+    _by_json: ClassVar[dict[str, Field]] = {}
+    _required: ClassVar[tuple[Field, ...]] = ()
+    _datetimes: ClassVar[frozenset[str]] = frozenset()
+    _secret_json_names: ClassVar[frozenset[str]] = frozenset()
+    __hash__ = None  # type: ignore[assignment]  # mutable, so not hashable
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        fields = []
+        for name, value in list(vars(cls).items()):
+            if isinstance(value, Field):
+                value.name = name
+                value.owner = cls.__name__
+                fields.append(value)
+                setattr(cls, name, None)  # an unset field reads as None
+        cls._fields = tuple(fields)
+        cls._by_name = {f.name: f for f in fields}
+        cls._by_json = {f.json_name: f for f in fields}
+        cls._required = tuple(f for f in fields if f.required)
+        cls._datetimes = frozenset(f.json_name for f in fields if f.type is datetime)
+        cls._secret_json_names = frozenset(f.json_name for f in fields if f.secret)
+
+    def __init__(self, **kwargs: Any) -> None:
+        extra = kwargs.pop("additional_properties", None)
+        for name, value in kwargs.items():
+            if name not in self._by_name:
+                known = ", ".join(self._by_name)
+                raise ApiTypeError(
+                    f"{type(self).__name__}() got an unexpected keyword argument {name!r} "
+                    f"(fields: {known})"
+                )
+            setattr(self, name, value)
+        if extra is not None:
+            self.additional_properties = extra
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        spec = self._by_name.get(name)
+        if spec is None:
+            if name == "additional_properties":
+                object.__setattr__(self, name, value)
+                return
+            raise AttributeError(
+                f"{type(self).__name__} has no field {name!r} (fields: {', '.join(self._by_name)})"
+            )
+        if value is not None:
+            spec.check_type(value)
+        self.__dict__[name] = value
+
+    @property
+    def additional_properties(self) -> dict[str, Any]:
+        """Properties the server sent that this version of the SDK does not know.
+
+        They are kept, and sent back out by :meth:`to_dict`.
+        """
+        extra = self.__dict__.get("_extra")
+        if extra is None:
+            extra = self.__dict__["_extra"] = {}
+        return extra
+
+    @additional_properties.setter
+    def additional_properties(self, value: dict[str, Any]) -> None:
+        if not isinstance(value, dict):
+            raise ApiTypeError(
+                f"{type(self).__name__}.additional_properties: must be dict, "
+                f"got {type(value).__name__}"
+            )
+        clash = sorted(set(value) & set(self._by_json))
+        if clash:
+            raise ApiValueError(
+                f"{type(self).__name__}.additional_properties: {clash[0]!r} is a field of "
+                "the model; set the field instead"
+            )
+        self.__dict__["_extra"] = dict(value)
+
+    # -- contract ----------------------------------------------------------------
+    def validate(self) -> None:
+        """Check the model against the contract; raise ApiValueError naming the field.
+
+        Called before a request is sent. The message never contains a field's value.
+        """
+        values = self.__dict__
+        for spec in self._fields:
+            value = values.get(spec.name)
+            if value is None:
+                if spec.required:
+                    raise ApiValueError(
+                        f"{spec.label}: is required (JSON property '{spec.json_name}')",
+                        path_to_item=[spec.name],
+                    )
+                continue
+            problem = spec.problem(value)
+            if problem:
+                raise ApiValueError(f"{spec.label}: {problem}", path_to_item=[spec.name])
+
+    # -- JSON --------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """The model as a JSON-ready dict with the API's property names (camelCase)."""
+        values = self.__dict__
+        out: dict[str, Any] = {}
+        for spec in self._fields:
+            value = values.get(spec.name)
+            if value is not None:
+                out[spec.json_name] = (
+                    format_datetime(value) if spec.json_name in self._datetimes else value
+                )
+        extra = values.get("_extra")
+        if extra:
+            out.update(extra)
+        return out
+
+    def to_json(self) -> str:
+        """The model as JSON text, as it goes on the wire."""
+        return json.dumps(self.to_dict(), ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls: type[M], obj: Any) -> M:
+        """A model from a dict with the API's property names.
+
+        Unknown properties are kept in ``additional_properties``. Raises ApiTypeError
+        for a value of the wrong JSON type and ApiValueError for a missing required one.
+        """
+        if not isinstance(obj, dict):
+            raise ApiTypeError(
+                f"{cls.__name__}: expected a JSON object, got {_json_type_name(obj)}",
+                valid_classes=(dict,),
+            )
+        model = cls.__new__(cls)
+        values = model.__dict__
+        by_json = cls._by_json
+        extra: Optional[dict[str, Any]] = None
+        for key, value in obj.items():
+            spec = by_json.get(key)
+            if spec is None:
+                if extra is None:
+                    extra = values["_extra"] = {}
+                extra[key] = value
+            elif value is not None:
+                # The common case (a str for a str field) skips the general check.
+                values[spec.name] = (
+                    value if type(value) is spec.type else spec.load(cls.__name__, value)
+                )
+        for spec in cls._required:
+            if values.get(spec.name) is None:
+                raise ApiValueError(
+                    f"{cls.__name__}: required property '{spec.json_name}' is missing",
+                    path_to_item=[spec.json_name],
+                )
+        return model
+
+    @classmethod
+    def from_json(cls: type[M], text: Union[str, bytes]) -> M:
+        """A model from JSON text (see :meth:`from_dict`)."""
+        try:
+            obj = json.loads(text)
+        except (ValueError, TypeError) as exc:
+            raise ApiValueError(
+                f"{cls.__name__}: not valid JSON ({exc.__class__.__name__})"
+            ) from None
+        return cls.from_dict(obj)
+
+    # -- Python protocol ----------------------------------------------------------
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        mine, theirs = self.__dict__, other.__dict__
+        return all(mine.get(f.name) == theirs.get(f.name) for f in self._fields) and (
+            mine.get("_extra") or {}
+        ) == (theirs.get("_extra") or {})
+
+    def __repr__(self) -> str:
+        values = self.__dict__
+        parts = []
+        for spec in self._fields:
+            value = values.get(spec.name)
+            shown = repr(MASK) if spec.secret and value is not None else repr(value)
+            parts.append(f"{spec.name}={shown}")
+        extra = values.get("_extra")
+        if extra:
+            parts.append(f"additional_properties={redact_json(extra)!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    __str__ = __repr__
+
+    def to_str(self) -> str:
+        """The repr, secrets masked (as generated clients offer)."""
+        return repr(self)

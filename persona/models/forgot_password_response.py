@@ -1,0 +1,28 @@
+"""ForgotPasswordResponse: the answer of ``forgotPass`` and ``resetForgottenPassword``."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from .base import Model, field
+
+__all__ = ["ForgotPasswordResponse"]
+
+
+class ForgotPasswordResponse(Model):
+    """Whether the request was accepted.
+
+    :param success: True when the service accepted the request (always present).
+    :param message: a human-readable note (optional).
+    """
+
+    success: Optional[bool] = field(
+        "success",
+        bool,
+        default=None,
+        required=True,
+        description="Whether the request was accepted.",
+    )
+    message: Optional[str] = field(
+        "message", str, default=None, description="A human-readable note."
+    )
