@@ -1,0 +1,40 @@
+"""``persona.testing``: the reference server of the Persona Account API, for tests and demos.
+
+``ReferenceServer`` serves the contract over HTTP from a background thread (see
+``docs/Testing.md``); ``python -m persona.testing serve`` runs it from a shell; the pytest
+fixture ``persona_server`` gives each test a fresh one.
+
+Names are imported lazily, so that importing the pytest plugin (done by every pytest run)
+costs nothing until a test actually uses a server.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from persona.testing.outbox import OutboxEntry
+    from persona.testing.server import RecordedRequest, ReferenceServer
+
+__all__ = ["OutboxEntry", "RecordedRequest", "ReferenceServer"]
+
+_LAZY = {
+    "ReferenceServer": "persona.testing.server",
+    "RecordedRequest": "persona.testing.server",
+    "OutboxEntry": "persona.testing.outbox",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the public names on first use."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    """List the public names, lazy ones included."""
+    return sorted(set(globals()) | set(__all__))

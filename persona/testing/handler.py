@@ -1,0 +1,420 @@
+"""The HTTP layer of the reference server: framing, routing, headers, idempotency, faults.
+
+Built on ``http.server`` with two changes to its defaults, because clients are tested
+against this server and must only ever see what the contract promises:
+
+* every method is dispatched here (the stdlib answers 501 HTML for methods without a
+  ``do_*`` handler), so anything but POST gets a JSON 405 with ``Allow: POST``;
+* every response, including the stdlib's own for malformed requests, is JSON with
+  ``Content-Type: application/json;charset=utf-8``, an ``X-Request-Id`` and a
+  ``Content-Length`` (so keep-alive works).
+
+Request bodies are never logged or stored: they hold codes, tokens and passwords.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Optional
+from urllib.parse import urlsplit
+
+from persona.testing.faults import Fault
+from persona.testing.rules import MAX_BODY_BYTES
+from persona.testing.service import OPERATIONS, Answer, error_answer
+from persona.testing.store import IdempotencyRecord
+
+if TYPE_CHECKING:
+    from persona.testing.server import ReferenceServer
+
+JSON_CONTENT_TYPE = "application/json;charset=utf-8"
+BASE_PATH = "/v1"
+ROUTES = {BASE_PATH + operation: operation for operation in OPERATIONS}
+#: What an Idempotency-Key may look like: 1-255 visible ASCII characters.
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7E]{1,255}")
+
+#: The contract's error code for each status the server can answer.
+ERROR_CODES = {
+    400: "invalid_request",
+    401: "invalid_code",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "idempotency_conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    429: "rate_limited",
+}
+
+
+def error_code(status: int) -> str:
+    """The contract's machine code for an error ``status`` (used for stdlib and faults)."""
+    if status >= 500:
+        return "internal_error"
+    return ERROR_CODES.get(status, "invalid_request")
+
+
+def new_request_id() -> str:
+    """A fresh request id, ``req_`` and 24 hex digits."""
+    return "req_" + secrets.token_hex(12)
+
+
+class _Reject(Exception):
+    """Raised inside the handler to answer an error at once."""
+
+    def __init__(self, answer: Answer, close: bool = False) -> None:
+        super().__init__(answer.status)
+        self.answer = answer
+        self.close = close
+
+
+@dataclass
+class _KeyLock:
+    lock: threading.Lock
+    users: int
+
+
+class KeyedLocks:
+    """One lock per Idempotency-Key, so two requests with the same key run one at a time
+    (the second then sees the first's answer) while different keys run in parallel."""
+
+    def __init__(self) -> None:
+        """Start with no keys."""
+        self._guard = threading.Lock()
+        self._locks: dict[str, _KeyLock] = {}
+
+    @contextmanager
+    def hold(self, key: str) -> Iterator[None]:
+        """Hold the lock of ``key`` for the duration of the ``with`` block."""
+        with self._guard:
+            entry = self._locks.setdefault(key, _KeyLock(threading.Lock(), 0))
+            entry.users += 1
+        try:
+            with entry.lock:
+                yield
+        finally:
+            with self._guard:
+                entry.users -= 1
+                if entry.users == 0:
+                    del self._locks[key]
+
+
+class HTTPServer(ThreadingHTTPServer):
+    """A threading HTTP server that knows its :class:`ReferenceServer`.
+
+    Handler threads are not daemons and are joined by ``server_close()``; the reference
+    server shuts their sockets down first, so a client's idle keep-alive connection cannot
+    hold up ``stop()``.
+    """
+
+    daemon_threads = False
+    block_on_close = True
+
+    def __init__(self, address: tuple[str, int], app: ReferenceServer) -> None:
+        """Bind to ``address`` (IPv6 if the host contains a colon)."""
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.app = app
+        super().__init__(address, Handler)
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Handles one connection: any number of keep-alive requests."""
+
+    protocol_version = "HTTP/1.1"
+    server_version = "PersonaReferenceServer/1"
+    # Headers and body go out in separate writes; without TCP_NODELAY, Nagle's algorithm
+    # and delayed ACKs add ~40 ms to every keep-alive response.
+    disable_nagle_algorithm = True
+    #: An idle keep-alive connection is closed after this many seconds.
+    timeout = 60
+    server: HTTPServer
+
+    # Connection bookkeeping -----------------------------------------------------------
+
+    def setup(self) -> None:
+        """Register the connection so that ``stop()`` can shut it down."""
+        super().setup()
+        self.server.app._connection_opened(self.connection)
+
+    def finish(self) -> None:
+        """Flush and forget the connection."""
+        try:
+            super().finish()
+        finally:
+            self.server.app._connection_closed(self.connection)
+
+    # Request loop ---------------------------------------------------------------------
+
+    def handle_one_request(self) -> None:
+        """Read one request and answer it; like the stdlib's, but for every method."""
+        self._request_id = new_request_id()
+        self._started = time.perf_counter()
+        self._responded = False
+        self.command = ""
+        self.request_version = ""
+        self.requestline = ""
+        try:
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():  # answers malformed requests through send_error
+                return
+            try:
+                self._handle()
+            except _Dropped:
+                pass
+            except _Reject as reject:
+                self.close_connection = self.close_connection or reject.close
+                self._send(reject.answer)
+            except (ConnectionError, socket.timeout):
+                raise
+            except Exception as exc:  # a bug: answer 500 and keep serving
+                self.server.app._log(f"internal error in handler: {exc!r}")
+                self.close_connection = True
+                if not self._responded:
+                    self._send(error_answer(500, "internal_error", "internal server error"))
+            self.wfile.flush()
+        except (ConnectionError, socket.timeout, OSError):
+            self.close_connection = True
+
+    def send_error(
+        self, code: int, message: Optional[str] = None, explain: Optional[str] = None
+    ) -> None:
+        """Answer the stdlib's own errors (malformed request line or headers) as JSON.
+
+        ``message`` is not used: the stdlib fills it with pieces of the request, which
+        may be anything. The connection is closed, as the stream cannot be trusted.
+        """
+        status = HTTPStatus(code)
+        self.close_connection = True
+        self._send(error_answer(code, error_code(code), f"{status.phrase}: {status.description}"))
+
+    def version_string(self) -> str:
+        """The ``Server`` header: the server's name without the Python version."""
+        return self.server_version
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Silence the stdlib's logging; requests are logged by :meth:`_send`."""
+
+    # Routing --------------------------------------------------------------------------
+
+    def _handle(self) -> None:
+        app = self.server.app
+        path = urlsplit(self.path).path
+        app._record(self.command, path, dict(self.headers.items()))
+        operation = ROUTES.get(path)
+        if self.command != "POST" or operation is None:
+            self._discard_body()
+            self._fire_fault(app._faults.take(path))
+            if self.command != "POST":
+                raise _Reject(
+                    error_answer(
+                        405, "method_not_allowed", f"{self.command} not allowed; use POST"
+                    ),
+                )
+            raise _Reject(error_answer(404, "not_found", f"no operation at {path}"))
+        body = self._read_body()
+        fault = app._faults.take(path)
+        self._fire_fault(fault)
+        if not body.strip():
+            raise _Reject(error_answer(400, "invalid_request", "body: required (a JSON object)"))
+        self._check_content_type()
+        key = self.headers.get("Idempotency-Key")
+        if key is not None and not IDEMPOTENCY_KEY.fullmatch(key):
+            raise _Reject(
+                error_answer(
+                    400,
+                    "invalid_request",
+                    "Idempotency-Key: must be 1-255 visible ASCII characters",
+                )
+            )
+        answer, replayed = self._answer(path, operation, body, key)
+        if fault is not None and fault.kind == "drop_after":
+            self.close_connection = True
+            app._log(self._log_line("dropped"))
+            return
+        if replayed:
+            answer = Answer(
+                answer.status, answer.body, (*answer.headers, ("Idempotent-Replayed", "true"))
+            )
+        self._send(answer)
+
+    def _answer(
+        self, path: str, operation: str, body: bytes, key: Optional[str]
+    ) -> tuple[Answer, bool]:
+        """Run the operation, or replay the answer remembered under ``key``."""
+        app = self.server.app
+        if key is None:
+            return app._service.handle(operation, body), False
+        body_hash = hashlib.sha256(body).hexdigest()
+        with app._key_locks.hold(key):
+            record = app._store.get_idempotent(key)
+            if record is not None:
+                if record.path == path and record.body_hash == body_hash:
+                    return Answer(record.status, record.body), True
+                return error_answer(
+                    409,
+                    "idempotency_conflict",
+                    "Idempotency-Key was already used with a different request",
+                ), False
+            answer = app._service.handle(operation, body)
+            if answer.replayable:
+                app._store.put_idempotent(
+                    key, IdempotencyRecord(path, body_hash, answer.status, answer.body)
+                )
+            return answer, False
+
+    def _fire_fault(self, fault: Optional[Fault]) -> None:
+        if fault is None:
+            return
+        if fault.kind == "status":
+            status = int(fault.arg)
+            headers: tuple[tuple[str, str], ...] = ()
+            if fault.retry_after is not None:
+                headers = (("Retry-After", str(fault.retry_after)),)
+            raise _Reject(error_answer(status, error_code(status), "injected fault", headers))
+        if fault.kind == "drop_before":
+            self.close_connection = True
+            self.server.app._log(self._log_line("dropped"))
+            raise _Dropped
+        if fault.kind == "stall":
+            self.server.app._stopping.wait(fault.arg)
+        elif fault.kind == "exception":
+            raise RuntimeError("injected fault: exception")
+
+    # Bodies ---------------------------------------------------------------------------
+
+    def _content_length(self) -> Optional[int]:
+        """The declared body length; ``None`` for a chunked body."""
+        encoding = self.headers.get("Transfer-Encoding")
+        if encoding is not None:
+            if encoding.strip().lower() != "chunked":
+                raise _Reject(
+                    error_answer(
+                        400, "invalid_request", "Transfer-Encoding: only chunked is supported"
+                    ),
+                    close=True,
+                )
+            return None
+        raw = self.headers.get("Content-Length")
+        if raw is None:
+            return 0
+        if not raw.strip().isdigit():
+            raise _Reject(
+                error_answer(
+                    400, "invalid_request", "Content-Length: must be a non-negative integer"
+                ),
+                close=True,
+            )
+        length = int(raw)
+        if length > MAX_BODY_BYTES:
+            raise _Reject(_too_large(), close=True)
+        return length
+
+    def _read_body(self) -> bytes:
+        """Read the whole body (at most 64 KiB, else 413 and the connection is closed)."""
+        length = self._content_length()
+        if length is None:
+            return self._read_chunked()
+        data = self.rfile.read(length)
+        if len(data) < length:
+            raise ConnectionError("client closed the connection mid-body")
+        return data
+
+    def _read_chunked(self) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            line = self.rfile.readline(1026)
+            try:
+                size = int(line.split(b";")[0].strip(), 16)
+            except ValueError:
+                raise _Reject(
+                    error_answer(400, "invalid_request", "body: malformed chunked encoding"),
+                    close=True,
+                ) from None
+            if size == 0:
+                break
+            total += size
+            if total > MAX_BODY_BYTES:
+                raise _Reject(_too_large(), close=True)
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline(3)  # the CRLF after the chunk
+        while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+            pass  # trailer fields, ignored
+        return b"".join(chunks)
+
+    def _discard_body(self) -> None:
+        """Read and drop the body of a request that is refused anyway, to keep the
+        connection usable; a body too big to bother with closes the connection instead."""
+        try:
+            self._read_body()
+        except _Reject:
+            self.close_connection = True
+
+    def _check_content_type(self) -> None:
+        media_type, _, params = (self.headers.get("Content-Type") or "").partition(";")
+        charset = "utf-8"
+        for param in params.split(";"):
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "charset":
+                charset = value.strip().strip('"').lower()
+        if media_type.strip().lower() != "application/json" or charset not in ("utf-8", "utf8"):
+            raise _Reject(
+                error_answer(
+                    415,
+                    "unsupported_media_type",
+                    "Content-Type: must be application/json (UTF-8)",
+                )
+            )
+
+    # Responses ------------------------------------------------------------------------
+
+    def _send(self, answer: Answer) -> None:
+        """Send ``answer`` as JSON with the headers every response carries."""
+        payload = answer.body.encode("utf-8")
+        self._responded = True
+        self.send_response(answer.status)
+        self.send_header("Content-Type", JSON_CONTENT_TYPE)
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("X-Request-Id", self._request_id)
+        if answer.status == 405:
+            self.send_header("Allow", "POST")
+        for name, value in answer.headers:
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+        self.server.app._log(self._log_line(str(answer.status)))
+
+    def log_request(self, code: object = "-", size: object = "-") -> None:
+        """Silence the stdlib's per-response log line; :meth:`_send` writes ours."""
+
+    def _log_line(self, outcome: str) -> str:
+        # Method and path only (no query string, no body, no headers): nothing secret.
+        path = urlsplit(self.path).path if self.command else "-"
+        elapsed = (time.perf_counter() - self._started) * 1000
+        return f"{self.command or '-'} {path} {outcome} {elapsed:.1f}ms {self._request_id}"
+
+
+class _Dropped(Exception):
+    """Raised to close the connection without answering."""
+
+
+def _too_large() -> Answer:
+    return error_answer(413, "payload_too_large", f"body: must be at most {MAX_BODY_BYTES} bytes")

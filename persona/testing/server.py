@@ -1,0 +1,262 @@
+"""``ReferenceServer``: the reference implementation of the Persona Account API, in-process.
+
+It serves the contract over real HTTP on a loopback port, in a background thread, so that
+the SDK, the command line and users' own tests can run against it::
+
+    with ReferenceServer(accounts={"ann@example.com": "old-pass-1"}) as srv:
+        ...  # point a client at srv.url, read codes with srv.last_code(...)
+
+It is built from the standard library only and imports nothing from the SDK: it is a second,
+independent implementation of the contract (see ``docs/Testing.md``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Callable, Optional
+
+from persona.testing.faults import FaultQueue, normalize_path, parse_fault
+from persona.testing.handler import BASE_PATH, HTTPServer, KeyedLocks
+from persona.testing.outbox import OUTBOX_ENV, Outbox, OutboxEntry
+from persona.testing.service import Service
+from persona.testing.store import Store
+
+#: forgotPass requests allowed per e-mail address per rolling minute (the contract's 5).
+DEFAULT_RATE_LIMIT = 5
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """A request as the server received it. Bodies are not kept: they hold secrets."""
+
+    method: str
+    path: str
+    headers: Mapping[str, str]
+
+    def header(self, name: str) -> Optional[str]:
+        """The value of header ``name`` (case-insensitive), or ``None``."""
+        for key, value in self.headers.items():
+            if key.lower() == name.lower():
+                return value
+        return None
+
+
+class ReferenceServer:
+    """The Persona Account API, served from a background thread.
+
+    Parameters (all keyword-only except ``accounts``):
+
+    ``accounts``
+        ``{email: password}`` to create before starting.
+    ``host``, ``port``
+        Where to listen; default ``127.0.0.1`` and ``0`` (a free port, see :attr:`url`).
+    ``db``
+        sqlite3 database path; ``":memory:"`` (default) forgets everything on stop, a file
+        keeps accounts, codes, tokens and idempotency records across restarts.
+    ``outbox``
+        A file that every mailed code is appended to as a JSON line; default: the
+        ``PERSONA_OUTBOX`` environment variable, else none (``""`` forces none). Codes are
+        always kept in memory too (:attr:`outbox`, :meth:`last_code`).
+    ``rate_limit``
+        forgotPass requests allowed per e-mail address per rolling minute (default 5).
+    ``clock``
+        A callable returning epoch seconds (default ``time.time``); tests pass their own to
+        move time past the 15-minute expiries or the rate-limit window.
+    ``log``
+        A callable that receives one line per request (method, path, status, milliseconds,
+        request id; never a body); default: no logging.
+    """
+
+    def __init__(
+        self,
+        accounts: Optional[Mapping[str, str]] = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        db: str = ":memory:",
+        outbox: Optional[str] = None,
+        rate_limit: int = DEFAULT_RATE_LIMIT,
+        clock: Optional[Callable[[], float]] = None,
+        log: Optional[Callable[[str], None]] = None,
+    ) -> None:
+        """Prepare the server (the database is opened now; nothing listens until start)."""
+        if rate_limit < 1:
+            raise ValueError("rate_limit must be at least 1")
+        self._host = host
+        self._port = port
+        self._logger = log
+        if outbox is None:
+            outbox = os.environ.get(OUTBOX_ENV) or None
+        self._store = Store(db, clock)
+        self._outbox = Outbox(outbox or None)
+        self._service = Service(self._store, self._outbox, rate_limit)
+        self._faults = FaultQueue()
+        self._key_locks = KeyedLocks()
+        self._requests: list[RecordedRequest] = []
+        self._requests_lock = threading.Lock()
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd: Optional[HTTPServer] = None
+        self._thread: Optional[threading.Thread] = None
+        for email, password in (accounts or {}).items():
+            self.add_account(email, password)
+
+    # Lifecycle ------------------------------------------------------------------------
+
+    def start(self) -> ReferenceServer:
+        """Bind and start serving in a background thread; return ``self``."""
+        if self._httpd is not None or self._stopping.is_set():
+            raise RuntimeError("a ReferenceServer can be started only once")
+        self._httpd = HTTPServer((self._host, self._port), self)
+        self._port = self._httpd.server_address[1]
+        # A short poll interval keeps stop() fast; the loop is idle otherwise.
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"persona-reference-server-{self._port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving: close the listening socket and every connection, join the
+        threads, close the database. Safe to call twice."""
+        if self._stopping.is_set():
+            return
+        self._stopping.set()  # also wakes stalled requests
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            with self._connections_lock:
+                connections = list(self._connections)
+            for conn in connections:
+                # Shut down, not close: the handler thread owns the socket and closes it.
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+            self._httpd.server_close()  # joins the handler threads
+        if self._thread is not None:
+            self._thread.join()
+        self._store.close()
+
+    def __enter__(self) -> ReferenceServer:
+        """Start the server (if not started) and return it."""
+        if self._httpd is None:
+            self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        """Stop the server."""
+        self.stop()
+
+    @property
+    def host(self) -> str:
+        """The host the server listens on."""
+        return self._host
+
+    @property
+    def port(self) -> int:
+        """The port the server listens on (the real one once started with port 0)."""
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """The API's base URL, e.g. ``http://127.0.0.1:54321/v1``."""
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self._port}{BASE_PATH}"
+
+    # Accounts and the outbox ----------------------------------------------------------
+
+    def add_account(self, email: str, password: str) -> None:
+        """Create an account (or set the password of an existing one)."""
+        self._store.add_account(email, password)
+
+    def check_password(self, email: str, password: str) -> bool:
+        """Whether ``email``'s account exists and has the password ``password``."""
+        return self._store.check_password(email, password)
+
+    @property
+    def outbox(self) -> list[OutboxEntry]:
+        """Every code mailed so far, oldest first (a copy)."""
+        return self._outbox.entries
+
+    def last_code(self, email: str) -> Optional[str]:
+        """The newest code mailed to ``email`` (case-insensitive), or ``None``."""
+        return self._outbox.last_code(email)
+
+    # Observing requests ---------------------------------------------------------------
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every request received so far, oldest first (a copy; no bodies)."""
+        with self._requests_lock:
+            return list(self._requests)
+
+    def request_count(self, path: Optional[str] = None) -> int:
+        """How many requests the server received, all or to ``path`` only.
+
+        ``path`` may include the ``/v1`` prefix or not: ``"/account/forgotPass"``.
+        """
+        if path is None:
+            return len(self.requests)
+        wanted = normalize_path(path)
+        return sum(1 for request in self.requests if request.path == wanted)
+
+    # Fault injection ------------------------------------------------------------------
+
+    def inject_fault(
+        self,
+        kind: str,
+        times: int = 1,
+        path: Optional[str] = None,
+        *,
+        retry_after: Optional[int] = None,
+    ) -> None:
+        """Make the next ``times`` requests (to ``path`` only, if given) misbehave.
+
+        ``kind`` is ``"status:NNN"``, ``"drop_before"``, ``"drop_after"``,
+        ``"stall:SECONDS"`` or ``"exception"`` (see :mod:`persona.testing.faults`);
+        ``retry_after`` adds a ``Retry-After`` header to a ``status:`` answer. Faults fire
+        in the order they were injected.
+        """
+        self._faults.add(parse_fault(kind, times, path, retry_after))
+
+    def clear_faults(self) -> None:
+        """Disarm every injected fault that has not fired yet."""
+        self._faults.clear()
+
+    # Used by the handler --------------------------------------------------------------
+
+    def _record(self, method: str, path: str, headers: Mapping[str, str]) -> None:
+        with self._requests_lock:
+            self._requests.append(RecordedRequest(method, path, headers))
+
+    def _log(self, line: str) -> None:
+        if self._logger is not None:
+            self._logger(line)
+
+    def _connection_opened(self, conn: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.add(conn)
+            if self._stopping.is_set():
+                # Accepted just as stop() ran: do not let it wait for a request.
+                conn.shutdown(socket.SHUT_RDWR)
+
+    def _connection_closed(self, conn: socket.socket) -> None:
+        with self._connections_lock:
+            self._connections.discard(conn)
+
+    def __repr__(self) -> str:
+        """``<ReferenceServer http://127.0.0.1:54321/v1>``."""
+        return f"<ReferenceServer {self.url}>"

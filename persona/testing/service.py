@@ -1,0 +1,112 @@
+"""The three operations of the contract, on top of the store and the outbox.
+
+This module knows nothing about HTTP: it takes an operation's path and the raw request body
+and returns an :class:`Answer` (status, JSON text, extra headers). The HTTP layer
+(``server.py``) does framing, content types, idempotency and faults around it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from persona.testing.outbox import Outbox, rfc3339
+from persona.testing.passwords import hash_password
+from persona.testing.rules import SCHEMAS, RuleViolation, parse_body
+from persona.testing.store import Store
+
+#: Operation paths, relative to the ``/v1`` base path (paths, not secrets: hence the noqa).
+FORGOT_PASS = "/account/forgotPass"  # noqa: S105
+CODE_FOR_TOKEN = "/account/codeForToken"  # noqa: S105
+RESET_PASSWORD = "/account/resetForgottenPassword"  # noqa: S105
+OPERATIONS = tuple(SCHEMAS)
+
+#: The same answer for every well-formed forgotPass, so it cannot tell who has an account.
+FORGOT_MESSAGE = "If an account exists for this address, a code has been sent to it."
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response to send: status, JSON body text, extra headers.
+
+    ``replayable`` says whether an Idempotency-Key may replay it later: answers that only
+    say "not now" (429, 5xx) are not remembered, so that a retry with the same key is
+    really retried.
+    """
+
+    status: int
+    body: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def replayable(self) -> bool:
+        """Whether this answer is remembered under the request's Idempotency-Key."""
+        return self.status != 429 and self.status < 500
+
+
+def json_answer(
+    status: int, body: dict[str, Any], headers: tuple[tuple[str, str], ...] = ()
+) -> Answer:
+    """An :class:`Answer` with ``body`` serialized as compact JSON."""
+    return Answer(status, json.dumps(body, separators=(",", ":")), headers)
+
+
+def error_answer(
+    status: int, code: str, message: str, headers: tuple[tuple[str, str], ...] = ()
+) -> Answer:
+    """An error :class:`Answer` with the contract's ``{"code", "message"}`` body."""
+    return json_answer(status, {"code": code, "message": message}, headers)
+
+
+class Service:
+    """Runs the operations against one store and one outbox."""
+
+    def __init__(self, store: Store, outbox: Outbox, rate_limit: int) -> None:
+        """``rate_limit`` is the number of forgotPass per e-mail per rolling minute."""
+        self.store = store
+        self.outbox = outbox
+        self.rate_limit = rate_limit
+        self._operations: dict[str, Callable[[dict[str, str]], Answer]] = {
+            FORGOT_PASS: self._forgot_pass,
+            CODE_FOR_TOKEN: self._code_for_token,
+            RESET_PASSWORD: self._reset_password,
+        }
+
+    def handle(self, operation: str, raw_body: bytes) -> Answer:
+        """Validate ``raw_body`` for ``operation`` (a path below ``/v1``) and run it."""
+        try:
+            fields = parse_body(raw_body, operation)
+        except RuleViolation as exc:
+            return error_answer(400, "invalid_request", str(exc))
+        return self._operations[operation](fields)
+
+    def _forgot_pass(self, fields: dict[str, str]) -> Answer:
+        email = fields["email"]
+        # Unknown addresses are rate-limited too: a limit only on real accounts would reveal them.
+        wait = self.store.take_rate_slot(email, self.rate_limit)
+        if wait is not None:
+            return error_answer(
+                429,
+                "rate_limited",
+                f"too many requests for this address; retry in {wait} s",
+                (("Retry-After", str(wait)),),
+            )
+        issued = self.store.issue_code(email)
+        if issued is not None:
+            self.outbox.send(issued[0], issued[1], self.store.now())
+        return json_answer(200, {"success": True, "message": FORGOT_MESSAGE})
+
+    def _code_for_token(self, fields: dict[str, str]) -> Answer:
+        redeemed = self.store.redeem_code(fields["email"], fields["code"])
+        if redeemed is None:
+            return error_answer(401, "invalid_code", "the code is wrong, expired or already used")
+        token, expires_at = redeemed
+        return json_answer(200, {"token": token, "expiresAt": rfc3339(expires_at)})
+
+    def _reset_password(self, fields: dict[str, str]) -> Answer:
+        # Hash before taking the store's lock: scrypt is the slow part and needs no state.
+        encoded = hash_password(fields["newPassword"])
+        if not self.store.reset_password(fields["token"], encoded):
+            return error_answer(401, "invalid_token", "the token is wrong, expired or already used")
+        return json_answer(200, {"success": True, "message": "The password has been changed."})
