@@ -8,7 +8,6 @@ Configuration is created.
 from __future__ import annotations
 
 import copy
-import logging
 import os
 import threading
 from typing import Any, ClassVar, Optional, Union
@@ -16,7 +15,7 @@ from urllib.parse import urlsplit
 
 from ._version import __version__
 from .exceptions import ApiValueError
-from .log import enable_debug_logging, logger
+from .log import disable_stderr_logging, enable_debug_logging, logger
 from .retries import RetryPolicy
 
 __all__ = ["Configuration", "TimeoutSetting"]
@@ -154,7 +153,12 @@ class Configuration:
         self.logger = logger
         env_log = (_env("PERSONA_LOG") or "").lower()
         self._debug = False
-        self.debug = debug if debug is not None else env_log == "debug"
+        if debug is None:
+            # Left unset, the logger stays as the application (or PERSONA_LOG) set it.
+            if env_log == "debug":
+                self.debug = True
+        else:
+            self.debug = debug
 
     # -- host ------------------------------------------------------------------
     @property
@@ -203,8 +207,8 @@ class Configuration:
         self._debug = bool(value)
         if self._debug:
             enable_debug_logging()
-        elif logger.level == logging.DEBUG:
-            logger.setLevel(logging.NOTSET)
+        else:
+            disable_stderr_logging()
 
     # -- defaults ----------------------------------------------------------------
     @classmethod

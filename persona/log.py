@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import sys
 
-__all__ = ["enable_debug_logging", "logger"]
+__all__ = ["disable_stderr_logging", "enable_debug_logging", "log_to_stderr", "logger"]
 
 logger = logging.getLogger("persona")
 logger.addHandler(logging.NullHandler())
@@ -21,9 +21,23 @@ _HANDLER_NAME = "persona-debug-stderr"
 
 def enable_debug_logging() -> None:
     """Log persona's requests at DEBUG to stderr (idempotent)."""
-    logger.setLevel(logging.DEBUG)
-    if not any(h.get_name() == _HANDLER_NAME for h in logger.handlers):
+    log_to_stderr(logging.DEBUG)
+
+
+def log_to_stderr(level: int) -> None:
+    """Send the ``persona`` logger's records of ``level`` and above to stderr (idempotent)."""
+    logger.setLevel(level)
+    handler = next((h for h in logger.handlers if h.get_name() == _HANDLER_NAME), None)
+    if handler is None:
         handler = logging.StreamHandler(sys.stderr)
         handler.set_name(_HANDLER_NAME)
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         logger.addHandler(handler)
+    handler.setLevel(level)
+
+
+def disable_stderr_logging() -> None:
+    """Undo :func:`log_to_stderr`: remove its handler and reset the logger's level."""
+    for handler in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
+        logger.removeHandler(handler)
+    logger.setLevel(logging.NOTSET)

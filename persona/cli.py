@@ -1,0 +1,188 @@
+"""The command line: ``python -m persona`` (or ``persona``) runs one API call, or the demo.
+
+    persona forgot-password --email ann@example.com
+    persona code-for-token --email ann@example.com --code 123456
+    persona reset-password --token TOKEN            # asks for the new password
+    persona demo                                    # the whole flow, offline
+
+Exit status: 0 success, 1 the API call failed (one line on stderr with status and
+request id), 2 bad usage or input (nothing was sent). Never a traceback for an API
+or network error. Passwords are never taken from the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Any, Optional, TextIO
+
+from . import __version__
+from .api.account_api import AccountApi
+from .api_client import ApiClient, ApiResponse
+from .configuration import Configuration
+from .exceptions import ApiException, ApiTypeError, ApiValueError
+from .log import log_to_stderr
+from .models import CodeForTokenData, ForgotPasswordData, UpdatePasswordData
+from .models.base import Model
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_API_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
+    """Options accepted before or after the subcommand."""
+
+    def default(value: Any) -> Any:
+        return argparse.SUPPRESS if suppress else value
+
+    parser.add_argument(
+        "--host",
+        default=default(None),
+        help="API base URL (default: $PERSONA_HOST, else http://localhost:8080/v1)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=default(None),
+        help="seconds to wait to connect and for each read (default 10 and 30)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print machine-readable JSON",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        default=default(False),
+        help="log requests to stderr (secrets masked)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``python -m persona``."""
+    parser = argparse.ArgumentParser(
+        prog="persona",
+        description="Call the Persona Account API's password-reset operations.",
+        epilog="Exit status: 0 ok, 1 API or network error, 2 bad usage or input.",
+    )
+    parser.add_argument("--version", action="version", version=f"persona {__version__}")
+    _global_options(parser, suppress=False)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _global_options(sub, suppress=True)
+        return sub
+
+    forgot = command("forgot-password", "E-mail a one-time reset code to an account.")
+    forgot.add_argument("--email", required=True, help="the account's e-mail address")
+
+    code = command("code-for-token", "Exchange the e-mailed code for a reset token.")
+    code.add_argument("--email", required=True, help="the account's e-mail address")
+    code.add_argument("--code", required=True, help="the code from the e-mail")
+
+    reset = command("reset-password", "Set a new password with a reset token.")
+    reset.add_argument("--token", required=True, help="the token from code-for-token")
+    reset.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the new password from the first line of stdin (default: ask on the terminal)",
+    )
+
+    command("demo", "Run the whole flow against a throw-away local reference server.")
+    return parser
+
+
+def _read_password(args: argparse.Namespace, stdin: TextIO) -> str:
+    if args.password_stdin:
+        return stdin.readline().rstrip("\r\n")
+    if not stdin.isatty():
+        raise ApiValueError("no terminal to ask for the new password on; use --password-stdin")
+    first = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat new password: ") != first:
+        raise ApiValueError("the two passwords differ")
+    return first
+
+
+def _request(args: argparse.Namespace, stdin: TextIO) -> tuple[str, Model]:
+    """The AccountApi method to call and its body, from the parsed arguments."""
+    if args.command == "forgot-password":
+        return "account_forgot_pass_post_with_http_info", ForgotPasswordData(email=args.email)
+    if args.command == "code-for-token":
+        return "account_code_for_token_post_with_http_info", CodeForTokenData(
+            email=args.email, code=args.code
+        )
+    password = _read_password(args, stdin)
+    return "account_reset_forgotten_password_post_with_http_info", UpdatePasswordData(
+        token=args.token, new_password=password
+    )
+
+
+def _print_result(result: ApiResponse, as_json: bool, out: TextIO) -> None:
+    data = result.data.to_dict()
+    if as_json:
+        payload = {"status": result.status, "request_id": result.request_id, "data": data}
+        out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        return
+    for key, value in data.items():
+        out.write(f"{key}: {value}\n")
+    out.write(f"(HTTP {result.status}, request id {result.request_id or '-'})\n")
+
+
+def _print_error(exc: ApiException, as_json: bool, err: TextIO) -> None:
+    if as_json:
+        payload = {
+            "error": {
+                "type": type(exc).__name__,
+                "status": exc.status,
+                "code": exc.error_code,
+                "message": exc.error_message or exc.reason,
+                "request_id": exc.request_id,
+            }
+        }
+        err.write(json.dumps(payload, ensure_ascii=False) + "\n")
+    else:
+        err.write(f"persona: error: {exc}\n")
+
+
+def main(
+    argv: Optional[Sequence[str]] = None,
+    *,
+    stdin: Optional[TextIO] = None,
+    stdout: Optional[TextIO] = None,
+    stderr: Optional[TextIO] = None,
+) -> int:
+    """Run the command line; return the exit status."""
+    stdin = stdin or sys.stdin
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    args = build_parser().parse_args(argv)
+    log_to_stderr(logging.DEBUG if args.verbose else logging.WARNING)
+    if args.command == "demo":
+        from .demo import run_demo  # the reference server is imported only here
+
+        return run_demo(out, timeout=args.timeout)
+    try:
+        config = Configuration(host=args.host, timeout=args.timeout)
+        method, body = _request(args, stdin)
+        with ApiClient(config) as client:
+            result = getattr(AccountApi(client), method)(body)
+    except (ApiTypeError, ApiValueError) as exc:
+        _print_error(exc, args.json, err)
+        return EXIT_USAGE
+    except ApiException as exc:
+        _print_error(exc, args.json, err)
+        return EXIT_API_ERROR
+    except KeyboardInterrupt:
+        err.write("persona: interrupted\n")
+        return 130
+    _print_result(result, args.json, out)
+    return EXIT_OK

@@ -1,0 +1,211 @@
+"""The command line (`python -m persona`) against a live reference server."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from typing import Optional
+
+import pytest
+
+from persona.cli import EXIT_API_ERROR, EXIT_OK, EXIT_USAGE, main
+
+EMAIL = "ann@example.com"
+
+
+def run(argv: list[str], stdin_text: str = "") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(argv, stdin=io.StringIO(stdin_text), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def run_module(
+    args: list[str], env_host: Optional[str] = None, stdin_text: str = ""
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
+    if env_host:
+        env["PERSONA_HOST"] = env_host
+    return subprocess.run(
+        [sys.executable, "-m", "persona", *args],
+        input=stdin_text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=False,
+    )
+
+
+def test_forgot_password_prints_result_and_mails_a_code(persona_server):
+    code, out, err = run(["--host", persona_server.url, "forgot-password", "--email", EMAIL])
+    assert code == EXIT_OK, err
+    assert "success: True" in out
+    assert "request id req_" in out
+    assert persona_server.last_code(EMAIL) is not None
+
+
+def test_global_options_are_accepted_after_the_subcommand(persona_server):
+    code, out, _ = run(
+        ["forgot-password", "--email", EMAIL, "--host", persona_server.url, "--json"]
+    )
+    assert code == EXIT_OK
+    assert json.loads(out)["data"]["success"] is True
+
+
+def test_json_output_of_code_for_token_carries_token_status_and_request_id(persona_server):
+    run(["--host", persona_server.url, "forgot-password", "--email", EMAIL])
+    mailed = persona_server.last_code(EMAIL)
+    code, out, err = run(
+        [
+            "--host",
+            persona_server.url,
+            "--json",
+            "code-for-token",
+            "--email",
+            EMAIL,
+            "--code",
+            mailed,
+        ]
+    )
+    assert code == EXIT_OK, err
+    payload = json.loads(out)
+    assert payload["status"] == 200
+    assert payload["request_id"].startswith("req_")
+    assert payload["data"]["token"]
+    assert "expiresAt" in payload["data"]
+
+
+def test_wrong_code_exits_1_with_one_line_naming_status_and_request_id(persona_server):
+    run(["--host", persona_server.url, "forgot-password", "--email", EMAIL])
+    code, out, err = run(
+        ["--host", persona_server.url, "code-for-token", "--email", EMAIL, "--code", "000000x"]
+    )
+    assert code == EXIT_API_ERROR
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "(401)" in err
+    assert "invalid_code" in err
+    assert "request id req_" in err
+    assert "000000x" not in err
+
+
+def test_json_error_is_one_json_line_on_stderr(persona_server):
+    code, _, err = run(
+        ["--host", persona_server.url, "--json", "code-for-token", "--email", EMAIL, "--code", "1"]
+    )
+    assert code == EXIT_API_ERROR
+    error = json.loads(err)["error"]
+    assert error["status"] == 401
+    assert error["code"] == "invalid_code"
+    assert error["type"] == "UnauthorizedException"
+    assert error["request_id"].startswith("req_")
+
+
+def test_reset_password_reads_the_password_from_stdin_never_argv(persona_server):
+    run(["--host", persona_server.url, "forgot-password", "--email", EMAIL])
+    _, out, _ = run(
+        [
+            "--host", persona_server.url, "--json", "code-for-token",
+            "--email", EMAIL, "--code", persona_server.last_code(EMAIL),
+        ]
+    )  # fmt: skip
+    token = json.loads(out)["data"]["token"]
+    code, out, err = run(
+        ["--host", persona_server.url, "reset-password", "--token", token, "--password-stdin"],
+        stdin_text="brand-new-secret-9\n",
+    )
+    assert code == EXIT_OK, err
+    assert "success: True" in out
+    assert persona_server.check_password(EMAIL, "brand-new-secret-9")
+    # The spent token is refused the second time.
+    code, _, err = run(
+        ["--host", persona_server.url, "reset-password", "--token", token, "--password-stdin"],
+        stdin_text="another-secret-9\n",
+    )
+    assert code == EXIT_API_ERROR
+    assert "invalid_token" in err
+    assert token not in err
+
+
+def test_reset_password_without_a_terminal_or_stdin_flag_is_a_usage_error(persona_server):
+    code, _, err = run(["--host", persona_server.url, "reset-password", "--token", "t"])
+    assert code == EXIT_USAGE
+    assert "--password-stdin" in err
+    assert persona_server.request_count() == 0
+
+
+def test_password_is_not_an_option():
+    with pytest.raises(SystemExit) as exc:
+        main(["reset-password", "--token", "t", "--password", "x"], stderr=io.StringIO())
+    assert exc.value.code == EXIT_USAGE
+
+
+def test_invalid_input_exits_2_before_anything_is_sent(persona_server):
+    code, _, err = run(["--host", persona_server.url, "forgot-password", "--email", "no-at-sign"])
+    assert code == EXIT_USAGE
+    assert "ForgotPasswordData.email" in err
+    assert persona_server.request_count() == 0
+    code, _, err = run(
+        ["--host", persona_server.url, "reset-password", "--token", "t", "--password-stdin"],
+        stdin_text="short\n",
+    )
+    assert code == EXIT_USAGE
+    assert "new_password" in err
+    assert "short" not in err
+
+
+def test_unreachable_host_exits_1_without_traceback():
+    result = run_module(
+        ["--host", "http://127.0.0.1:9/v1", "--timeout", "1", "forgot-password", "--email", EMAIL],
+    )
+    assert result.returncode == EXIT_API_ERROR
+    assert "Traceback" not in result.stderr
+    assert "cannot connect" in result.stderr
+
+
+def test_module_entry_point_uses_persona_host(persona_server):
+    result = run_module(
+        ["--json", "forgot-password", "--email", EMAIL], env_host=persona_server.url
+    )
+    assert result.returncode == EXIT_OK, result.stderr
+    assert json.loads(result.stdout)["data"]["success"] is True
+
+
+def test_usage_errors_exit_2():
+    result = run_module(["no-such-command"])
+    assert result.returncode == EXIT_USAGE
+    assert "usage:" in result.stderr
+
+
+def test_verbose_logs_requests_with_secrets_masked(persona_server):
+    run(["--host", persona_server.url, "forgot-password", "--email", EMAIL])
+    mailed = persona_server.last_code(EMAIL)
+    result = run_module(
+        ["-v", "code-for-token", "--email", EMAIL, "--code", mailed], env_host=persona_server.url
+    )
+    assert result.returncode == EXIT_OK, result.stderr
+    assert "POST" in result.stderr
+    assert "/account/codeForToken" in result.stderr
+    assert mailed not in result.stderr
+    token_line = next(line for line in result.stdout.splitlines() if line.startswith("token: "))
+    assert token_line.split(": ", 1)[1] not in result.stderr
+
+
+def test_demo_runs_the_whole_flow_and_exits_0():
+    result = run_module(["demo"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    for expected in (
+        "1. forgotPass: HTTP 200",
+        "2. codeForToken: HTTP 200",
+        "3. resetForgottenPassword: HTTP 200",
+        "ok: the new password works",
+        "ok: the old password no longer does",
+        "ok: the token cannot be used twice (401 invalid_token)",
+        "demo complete",
+    ):
+        assert expected in result.stdout
+    assert "request id req_" in result.stdout
