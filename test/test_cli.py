@@ -209,3 +209,10 @@ def test_demo_runs_the_whole_flow_and_exits_0():
     ):
         assert expected in result.stdout
     assert "request id req_" in result.stdout
+
+
+def test_demo_in_process_prints_every_step():
+    code, out, err = run(["demo"])
+    assert code == 0, out + err
+    assert out.count("HTTP 200") == 3
+    assert out.rstrip().endswith("demo complete: the password was reset, and the token is spent.")
