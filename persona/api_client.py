@@ -316,6 +316,9 @@ class ApiClient:
             headers["Cookie"] = _check_header("Cookie", self.cookie)
         if extra:
             for name, value in extra.items():
+                if str(name).lower() == "idempotency-key" and idempotency_key is None:
+                    idempotency_key = value  # checked below like _idempotency_key
+                    continue
                 headers[name] = _check_header(name, value)
         if method == "POST":
             if idempotency_key is None:
