@@ -14,7 +14,7 @@ is a plain attribute lookup; writing one goes through a type check.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Union
 
 from ..exceptions import ApiTypeError, ApiValueError
@@ -74,6 +74,9 @@ def parse_datetime(value: str) -> datetime:
 
 def format_datetime(value: datetime) -> str:
     """The RFC 3339 text of an aware datetime, ``Z`` for UTC."""
+    offset = value.utcoffset()
+    if offset is not None and offset % timedelta(minutes=1):
+        value = value.astimezone(timezone.utc)  # RFC 3339 offsets have no seconds
     text = value.isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
@@ -87,7 +90,7 @@ def _email_problem(value: str) -> Optional[str]:
         return "must have text on both sides of '@'"
     if len(local) > 64:
         return "must have at most 64 characters before '@'"
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    if any(ch.isspace() or ord(ch) < 32 or 127 <= ord(ch) <= 159 for ch in value):  # C0, DEL, C1
         return "must not contain spaces or control characters"
     return None
 

@@ -1,0 +1,116 @@
+"""Shared fixtures of persona's test suites.
+
+Autouse (every test gets them, at no cost):
+
+- ``_isolate_persona_env``: removes every ``PERSONA_*`` environment variable, so a
+  developer's shell cannot change what a test sees. Set one with ``monkeypatch.setenv``.
+- ``_restore_defaults``: after the test, closes an ``ApiClient.get_default()`` created
+  during it and puts back the default ``ApiClient`` and ``Configuration`` it started with.
+- ``_restore_persona_logger``: puts back the ``persona`` logger's level and handlers
+  (``Configuration(debug=True)`` / ``PERSONA_LOG=debug`` change them).
+
+On request:
+
+- ``make_api(**configuration)``: a factory of :class:`persona.AccountApi` bound to the
+  pytest-httpserver ``httpserver`` (host ``<httpserver>/v1``), ``max_retries=0`` unless
+  given; every ApiClient it made is closed after the test. ``make_api.clients`` lists them.
+- ``api``: ``make_api()`` - the common case.
+- ``api_client``: the ApiClient behind ``api``.
+- ``base_url``: the httpserver URL the ``api`` fixture's host points at (``.../v1``).
+- ``unused_url``: an ``http://127.0.0.1:<port>/v1`` on which nothing listens.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Iterator
+from typing import Any, Callable
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from persona import AccountApi, ApiClient, Configuration
+
+
+@pytest.fixture(autouse=True)
+def _isolate_persona_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("PERSONA_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
+def _restore_defaults() -> Iterator[None]:
+    client_before = ApiClient._default
+    config_before = Configuration._default
+    yield
+    client_after = ApiClient._default
+    if client_after is not None and client_after is not client_before:
+        client_after.close()
+    ApiClient.set_default(client_before)
+    Configuration.set_default(config_before)
+
+
+@pytest.fixture(autouse=True)
+def _restore_persona_logger() -> Iterator[None]:
+    logger = logging.getLogger("persona")
+    level, handlers = logger.level, list(logger.handlers)
+    yield
+    logger.setLevel(level)
+    logger.handlers[:] = handlers
+
+
+class ApiFactory:
+    """Builds AccountApi objects bound to a pytest-httpserver; closes their clients."""
+
+    def __init__(self, server: HTTPServer) -> None:
+        self.server = server
+        self.clients: list[ApiClient] = []
+
+    @property
+    def base_url(self) -> str:
+        return self.server.url_for("/v1")
+
+    def __call__(self, **configuration: Any) -> AccountApi:
+        configuration.setdefault("host", self.base_url)
+        configuration.setdefault("max_retries", 0)
+        client = ApiClient(Configuration(**configuration))
+        self.clients.append(client)
+        return AccountApi(client)
+
+    def close(self) -> None:
+        for client in self.clients:
+            client.close()
+
+
+@pytest.fixture
+def make_api(httpserver: HTTPServer) -> Iterator[Callable[..., AccountApi]]:
+    factory = ApiFactory(httpserver)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def api(make_api: Callable[..., AccountApi]) -> AccountApi:
+    return make_api()
+
+
+@pytest.fixture
+def api_client(api: AccountApi) -> ApiClient:
+    return api.api_client
+
+
+@pytest.fixture
+def base_url(httpserver: HTTPServer) -> str:
+    return httpserver.url_for("/v1")
+
+
+@pytest.fixture
+def unused_url() -> str:
+    """A loopback URL nothing listens on (the port was bound, then released)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
