@@ -387,6 +387,11 @@ class Handler(BaseHTTPRequestHandler):
         """Send ``answer`` as JSON with the headers every response carries."""
         payload = answer.body.encode("utf-8")
         self._responded = True
+        if self.request_version in ("", "HTTP/0.9"):
+            # The stdlib would answer an HTTP/0.9-looking request with a bare body; every
+            # answer here has a status line and headers.
+            self.request_version = "HTTP/1.0"
+            self.close_connection = True
         self.send_response(answer.status)
         self.send_header("Content-Type", JSON_CONTENT_TYPE)
         self.send_header("Content-Length", str(len(payload)))

@@ -119,7 +119,7 @@ class ReferenceServer:
         # A short poll interval keeps stop() fast; the loop is idle otherwise.
         self._thread = threading.Thread(
             target=self._httpd.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},
             name=f"persona-reference-server-{self._port}",
             daemon=True,
         )
