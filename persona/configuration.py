@@ -122,11 +122,20 @@ class Configuration:
             )
         self.timeout = timeout
         if deadline is None:
-            deadline = _env_float("PERSONA_DEADLINE") or DEFAULT_DEADLINE
+            env_deadline = _env_float("PERSONA_DEADLINE")
+            deadline = DEFAULT_DEADLINE if env_deadline is None else env_deadline
         self.deadline = _positive("deadline", deadline)
         if max_retries is None:
-            env_retries = _env_float("PERSONA_MAX_RETRIES")
-            max_retries = DEFAULT_MAX_RETRIES if env_retries is None else int(env_retries)
+            env_retries = _env("PERSONA_MAX_RETRIES")
+            if env_retries is None:
+                max_retries = DEFAULT_MAX_RETRIES
+            elif env_retries.isascii() and env_retries.isdigit():
+                max_retries = int(env_retries)
+            else:
+                raise ApiValueError(
+                    "environment variable PERSONA_MAX_RETRIES: must be a whole number >= 0, "
+                    f"got {env_retries!r}"
+                )
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
             raise ApiValueError(f"max_retries: must be a whole number >= 0, got {max_retries!r}")
         self.max_retries = max_retries

@@ -1,0 +1,277 @@
+"""Configuration: defaults, environment overrides, validation, the shared default and
+the debug switch (which touches only the ``persona`` logger)."""
+
+from __future__ import annotations
+
+import http.client
+import logging
+
+import pytest
+
+from persona import ApiValueError, Configuration
+from persona._version import __version__
+from persona.retries import RetryPolicy
+
+
+def test_defaults() -> None:
+    config = Configuration()
+    assert config.host == "http://localhost:8080/v1"
+    assert config.timeout == (10.0, 30.0)
+    assert config.deadline == 120.0
+    assert config.max_retries == 2
+    assert config.verify_ssl is True
+    assert config.ssl_ca_cert is None
+    assert config.proxy is None
+    assert config.connection_pool_maxsize == 16
+    assert config.max_response_bytes == 1024 * 1024
+    assert config.user_agent == f"persona-python/{__version__}"
+    assert config.client_side_validation is True
+    assert config.debug is False
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "attribute", "expected"),
+    [
+        ("PERSONA_HOST", "https://api.example.com/v1/", "host", "https://api.example.com/v1"),
+        ("PERSONA_TIMEOUT", "2.5", "timeout", (2.5, 2.5)),
+        ("PERSONA_DEADLINE", " 7 ", "deadline", 7.0),
+        ("PERSONA_MAX_RETRIES", "0", "max_retries", 0),
+        ("PERSONA_MAX_RETRIES", "5", "max_retries", 5),
+        ("PERSONA_CA_BUNDLE", "/etc/ca.pem", "ssl_ca_cert", "/etc/ca.pem"),
+        ("PERSONA_LOG", "debug", "debug", True),
+        ("PERSONA_LOG", "DEBUG", "debug", True),
+        ("PERSONA_LOG", "info", "debug", False),
+    ],
+)
+def test_environment_overrides_the_default(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, attribute: str, expected: object
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert getattr(Configuration(), attribute) == expected
+
+
+@pytest.mark.parametrize("name", ["PERSONA_HOST", "PERSONA_TIMEOUT", "PERSONA_DEADLINE"])
+def test_blank_environment_variable_means_unset(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    monkeypatch.setenv(name, "   ")
+    config = Configuration()
+    assert (config.host, config.timeout, config.deadline) == (
+        "http://localhost:8080/v1",
+        (10.0, 30.0),
+        120.0,
+    )
+
+
+def test_explicit_arguments_beat_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PERSONA_HOST", "http://env.example/v1")
+    monkeypatch.setenv("PERSONA_TIMEOUT", "99")
+    monkeypatch.setenv("PERSONA_DEADLINE", "99")
+    monkeypatch.setenv("PERSONA_MAX_RETRIES", "9")
+    monkeypatch.setenv("PERSONA_CA_BUNDLE", "/env/ca.pem")
+    monkeypatch.setenv("PERSONA_LOG", "debug")
+    config = Configuration(
+        "http://arg.example/v1",
+        timeout=(1, 2),
+        deadline=3,
+        max_retries=1,
+        ssl_ca_cert="/arg/ca.pem",
+        debug=False,
+    )
+    assert config.host == "http://arg.example/v1"
+    assert config.timeout == (1.0, 2.0)
+    assert config.deadline == 3.0
+    assert config.max_retries == 1
+    assert config.ssl_ca_cert == "/arg/ca.pem"
+    assert config.debug is False
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PERSONA_TIMEOUT", "soon"),
+        ("PERSONA_TIMEOUT", "0"),
+        ("PERSONA_TIMEOUT", "-1"),
+        ("PERSONA_TIMEOUT", "nan"),
+        ("PERSONA_TIMEOUT", "inf"),
+        ("PERSONA_DEADLINE", "later"),
+        ("PERSONA_DEADLINE", "0"),
+        ("PERSONA_DEADLINE", "-5"),
+        ("PERSONA_DEADLINE", "nan"),
+        ("PERSONA_MAX_RETRIES", "many"),
+        ("PERSONA_MAX_RETRIES", "-1"),
+        ("PERSONA_MAX_RETRIES", "1.5"),
+        ("PERSONA_MAX_RETRIES", "inf"),
+        ("PERSONA_MAX_RETRIES", "nan"),
+        ("PERSONA_HOST", "localhost:8080"),
+        ("PERSONA_HOST", "ftp://example.com/v1"),
+    ],
+)
+def test_invalid_environment_value_is_an_api_value_error_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    setting = name.removeprefix("PERSONA_").lower()
+    with pytest.raises(ApiValueError) as info:
+        Configuration()
+    message = str(info.value)
+    assert setting in message.lower() or name in message, message
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "setting"),
+    [
+        ({"host": "not a url"}, "host"),
+        ({"host": "http:///v1"}, "host"),
+        ({"timeout": 0}, "timeout"),
+        ({"timeout": -1.0}, "timeout"),
+        ({"timeout": (1, 0)}, "timeout[1]"),
+        ({"timeout": (0, 1)}, "timeout[0]"),
+        ({"timeout": (1, 2, 3)}, "timeout"),
+        ({"timeout": "10"}, "timeout"),
+        ({"timeout": True}, "timeout"),
+        ({"timeout": float("inf")}, "timeout"),
+        ({"deadline": 0}, "deadline"),
+        ({"deadline": "1"}, "deadline"),
+        ({"deadline": float("nan")}, "deadline"),
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": 1.0}, "max_retries"),
+        ({"max_retries": True}, "max_retries"),
+        ({"backoff_base": -0.1}, "backoff_base"),
+        ({"backoff_max": float("inf")}, "backoff_max"),
+        ({"max_retry_after": -1}, "max_retry_after"),
+        ({"connection_pool_maxsize": 0}, "connection_pool_maxsize"),
+        ({"max_response_bytes": 0}, "max_response_bytes"),
+    ],
+)
+def test_invalid_argument_is_an_api_value_error_naming_the_setting(
+    kwargs: dict[str, object], setting: str
+) -> None:
+    with pytest.raises(ApiValueError) as info:
+        Configuration(**kwargs)  # type: ignore[arg-type]
+    assert str(info.value).startswith(setting), str(info.value)
+    assert isinstance(info.value, ValueError)
+
+
+def test_host_loses_its_trailing_slash_and_can_be_reassigned() -> None:
+    config = Configuration("https://api.example.com/v1///")
+    assert config.host == "https://api.example.com/v1"
+    config.host = "http://127.0.0.1:9/v1"
+    assert config.host == "http://127.0.0.1:9/v1"
+    with pytest.raises(ApiValueError, match="host"):
+        config.host = "127.0.0.1"
+    assert config.host == "http://127.0.0.1:9/v1"
+
+
+def test_timeout_accepts_a_number_or_a_pair_and_is_stored_as_a_pair() -> None:
+    config = Configuration(timeout=4)
+    assert config.timeout == (4.0, 4.0)
+    config.timeout = [1, 2.5]
+    assert config.timeout == (1.0, 2.5)
+
+
+def test_zero_backoff_is_allowed() -> None:
+    config = Configuration(backoff_base=0, backoff_max=0, max_retry_after=0)
+    assert (config.backoff_base, config.backoff_max, config.max_retry_after) == (0, 0, 0)
+
+
+def test_retry_policy_reflects_the_settings() -> None:
+    policy = Configuration(max_retries=4, backoff_base=0.1, backoff_max=2, max_retry_after=5)
+    assert isinstance(policy.retry_policy, RetryPolicy)
+    got = policy.retry_policy
+    assert (got.max_retries, got.backoff_base, got.backoff_max, got.max_retry_after) == (
+        4,
+        0.1,
+        2.0,
+        5.0,
+    )
+
+
+def test_user_agent_can_be_replaced() -> None:
+    assert Configuration(user_agent="my-app/2").user_agent == "my-app/2"
+
+
+def test_get_default_is_created_once_and_shared() -> None:
+    Configuration.set_default(None)
+    first = Configuration.get_default()
+    assert Configuration.get_default() is first
+
+
+def test_set_default_replaces_and_none_resets() -> None:
+    mine = Configuration("http://127.0.0.1:1/v1")
+    Configuration.set_default(mine)
+    assert Configuration.get_default() is mine
+    Configuration.set_default(None)
+    fresh = Configuration.get_default()
+    assert fresh is not mine
+    assert fresh.host == "http://localhost:8080/v1"
+
+
+def test_get_default_reads_the_environment_when_first_created(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    Configuration.set_default(None)
+    monkeypatch.setenv("PERSONA_HOST", "http://127.0.0.1:7/v1")
+    assert Configuration.get_default().host == "http://127.0.0.1:7/v1"
+
+
+def test_get_default_copy_is_an_independent_copy() -> None:
+    Configuration.set_default(Configuration("http://127.0.0.1:1/v1"))
+    copy = Configuration.get_default_copy()
+    assert copy is not Configuration.get_default()
+    assert copy.host == "http://127.0.0.1:1/v1"
+    copy.host = "http://127.0.0.1:2/v1"
+    assert Configuration.get_default().host == "http://127.0.0.1:1/v1"
+
+
+def test_repr_shows_the_main_settings() -> None:
+    text = repr(Configuration("http://127.0.0.1:1/v1", timeout=3))
+    assert text.startswith("Configuration(host='http://127.0.0.1:1/v1', timeout=(3.0, 3.0)")
+    assert "max_retries=2" in text
+
+
+def test_debug_report_names_versions() -> None:
+    report = Configuration().to_debug_report()
+    assert f"SDK Package Version: {__version__}" in report
+    assert "urllib3 Version: 2." in report
+
+
+def test_debug_switch_touches_only_the_persona_logger() -> None:
+    urllib3_logger = logging.getLogger("urllib3")
+    urllib3_level = urllib3_logger.level
+    root_level = logging.getLogger().level
+    persona_logger = logging.getLogger("persona")
+
+    config = Configuration(debug=True)
+    assert config.debug is True
+    assert persona_logger.isEnabledFor(logging.DEBUG)
+    assert any(isinstance(h, logging.StreamHandler) for h in persona_logger.handlers)
+    assert http.client.HTTPConnection.debuglevel == 0
+    assert urllib3_logger.level == urllib3_level
+    assert logging.getLogger().level == root_level
+
+    config.debug = False
+    assert config.debug is False
+    assert not persona_logger.isEnabledFor(logging.DEBUG) or logging.getLogger().level <= 10
+    assert http.client.HTTPConnection.debuglevel == 0
+    assert urllib3_logger.level == urllib3_level
+
+
+def test_persona_log_debug_turns_on_debug_logging(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PERSONA_LOG", "debug")
+    Configuration()
+    assert logging.getLogger("persona").level == logging.DEBUG
+    assert http.client.HTTPConnection.debuglevel == 0
+
+
+def test_debug_switch_is_idempotent() -> None:
+    persona_logger = logging.getLogger("persona")
+    Configuration(debug=True)
+    count = len(persona_logger.handlers)
+    Configuration(debug=True)
+    assert len(persona_logger.handlers) == count
+
+
+def test_leaving_debug_unset_does_not_change_logging_the_application_set() -> None:
+    persona_logger = logging.getLogger("persona")
+    persona_logger.setLevel(logging.DEBUG)
+    Configuration()
+    assert persona_logger.level == logging.DEBUG
