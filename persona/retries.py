@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import time
 from email.utils import parsedate_to_datetime
 from typing import Optional
@@ -17,18 +18,22 @@ __all__ = ["RETRY_STATUSES", "RetryPolicy", "parse_retry_after"]
 #: Statuses worth another attempt: rate limited, or a gateway/service that may recover.
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
+# delta-seconds (RFC 9110), leniently with a fraction; no sign, exponent or "_".
+_DELTA_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
+
 
 def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Optional[float]:
     """Seconds to wait from a ``Retry-After`` value (delta-seconds or an HTTP date).
 
-    Returns None when the value is absent or unreadable; a date in the past gives 0.
+    Returns None when the value is absent or unreadable (a negative number, ``nan``,
+    ``1e3``: the caller then backs off as usual); a date in the past gives 0.
     """
     if value is None:
         return None
     value = value.strip()
-    try:
+    if _DELTA_SECONDS.fullmatch(value):
         seconds = float(value)
-    except ValueError:
+    else:
         try:
             when = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError):
