@@ -688,6 +688,7 @@ def test_header_injection_in_the_path_is_not_reflected(
     status, headers, body = raw_exchange(server, request)
     assert status == 404
     assert headers.get("Set-Cookie") is None
+    assert json.loads(body)["code"] == "not_found"
     request = (
         b"POST /v1/account/forgotPass HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
         b"Idempotency-Key: a\rSet-Cookie: evil=1\r\nContent-Length: 27\r\n\r\n"
