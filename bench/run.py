@@ -1,0 +1,554 @@
+"""persona against the floor (raw urllib3 + json), side by side, in one interleaved run.
+
+    python bench/run.py            # the full run (a few minutes)
+    python bench/run.py --quick    # a few calls of each, to check the script works
+
+A canned keep-alive HTTP/1.1 server runs in a separate process (``--serve``), so its
+CPU is not counted. Per-call figures are client-process CPU (``time.process_time``),
+not wall time: on a shared machine wall time measures the neighbours. Each figure is
+the median over rounds, and the rounds alternate A B A B (then B A B A), so that drift
+on the machine hits both sides alike. See bench/README.md for what each row means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))  # measure this checkout, installed or not
+
+#: What the canned server answers to every request: a TokenResponse.
+TOKEN_BODY = json.dumps(
+    {"token": "rst_3q2Kx8vV0bN4mZ7yL1cT9wH5jR6pD2sF", "expiresAt": "2030-01-01T12:00:00Z"}
+).encode()
+RESPONSE = (
+    b"HTTP/1.1 200 OK\r\n"
+    b"Content-Type: application/json;charset=utf-8\r\n"
+    b"Content-Length: %d\r\n"
+    b"X-Request-Id: req_8f14e45fceea167a\r\n"
+    b"Connection: keep-alive\r\n"
+    b"\r\n" % len(TOKEN_BODY)
+) + TOKEN_BODY
+
+CODE_FOR_TOKEN = {"email": "ann@example.com", "code": "731946"}
+UPDATE_PASSWORD = {
+    "token": "rst_3q2Kx8vV0bN4mZ7yL1cT9wH5jR6pD2sF",
+    "newPassword": "correct horse battery staple",
+}
+JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+
+
+# -- the canned server (a separate process) ---------------------------------------
+def _serve_connection(conn: socket.socket) -> None:
+    buf = b""
+    try:
+        while True:
+            while b"\r\n\r\n" not in buf:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                buf += data
+            head, _, buf = buf.partition(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            while len(buf) < length:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                buf += data
+            buf = buf[length:]
+            conn.sendall(RESPONSE)
+    except OSError:
+        return
+    finally:
+        conn.close()
+
+
+def serve() -> None:
+    """Answer every request on every connection with RESPONSE; print the port first.
+
+    Exits when its standard input closes (the parent went away).
+    """
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    print(listener.getsockname()[1], flush=True)
+
+    def watch_parent() -> None:
+        sys.stdin.read()
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
+    while True:
+        conn, _ = listener.accept()
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        threading.Thread(target=_serve_connection, args=(conn,), daemon=True).start()
+
+
+def start_server() -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [sys.executable, str(Path(__file__).resolve()), "--serve"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    port = int(proc.stdout.readline())
+    return proc, f"http://127.0.0.1:{port}/v1"
+
+
+# -- measuring --------------------------------------------------------------------
+def cpu_per_call(fn: Callable[[], Any], calls: int) -> float:
+    """Client-process CPU seconds per call of ``fn``."""
+    start = time.process_time()
+    for _ in range(calls):
+        fn()
+    return (time.process_time() - start) / calls
+
+
+def interleaved(
+    sides: dict[str, Callable[[], Any]], rounds: int, calls: int, warmup: int
+) -> dict[str, float]:
+    """The median CPU per call of each side over ``rounds``, in alternating order."""
+    for fn in sides.values():
+        for _ in range(warmup):
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in sides}
+    names = list(sides)
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else reversed(names):
+            samples[name].append(cpu_per_call(sides[name], calls))
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+class Row:
+    def __init__(
+        self,
+        metric: str,
+        persona: str,
+        floor: str,
+        ratio: Optional[float],
+        target: str,
+        limit: Optional[float] = None,
+        verdict: Optional[str] = None,
+    ) -> None:
+        self.metric = metric
+        self.persona = persona
+        self.floor = floor
+        self.ratio = ratio
+        self.target = target
+        if verdict is None:
+            verdict = "—" if limit is None or ratio is None else _pass(ratio <= limit)
+        self.verdict = verdict
+
+
+def _pass(ok: bool) -> str:
+    return "pass" if ok else "FAIL"
+
+
+def _us(seconds: float) -> str:
+    return f"{seconds * 1e6:.1f} µs"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.1f} ms"
+
+
+# -- 1. one call ------------------------------------------------------------------
+def bench_call(url: str, rounds: int, calls: int) -> Row:
+    import urllib3
+
+    import persona
+
+    api = persona.AccountApi(persona.ApiClient(persona.Configuration(host=url)))
+    body = persona.CodeForTokenData(**CODE_FOR_TOKEN)
+    pool = urllib3.PoolManager()
+    target = url + "/account/codeForToken"
+
+    def floor() -> Any:
+        resp = pool.request(
+            "POST", target, body=json.dumps(CODE_FOR_TOKEN).encode(), headers=JSON_HEADERS
+        )
+        return json.loads(resp.data)
+
+    def sdk() -> Any:
+        return api.account_code_for_token_post(body)
+
+    assert sdk().expires_at.year == 2030
+    assert floor()["token"]
+    got = interleaved({"persona": sdk, "floor": floor}, rounds, calls, warmup=min(calls, 200))
+    api.api_client.close()
+    pool.clear()
+    ratio = got["persona"] / got["floor"]
+    return Row(
+        "codeForToken call, client CPU",
+        _us(got["persona"]),
+        _us(got["floor"]),
+        ratio,
+        "≤ 1.10x",
+        1.10,
+    )
+
+
+# -- 2. and 3. (de)serialization ----------------------------------------------------
+def bench_deserialize(rounds: int, calls: int) -> Row:
+    import persona
+    from persona.rest import RESTResponse
+
+    client = persona.ApiClient(persona.Configuration(host="http://127.0.0.1:9/v1"))
+    response = RESTResponse(200, "OK", {"Content-Type": "application/json"}, TOKEN_BODY)
+    model = persona.TokenResponse
+    deserialize = client.deserialize
+    loads = json.loads
+    body = TOKEN_BODY
+    assert deserialize(response, model).expires_at.year == 2030
+    got = interleaved(
+        {"persona": lambda: deserialize(response, model), "floor": lambda: loads(body)},
+        rounds,
+        calls,
+        warmup=calls,
+    )
+    client.close()
+    ratio = got["persona"] / got["floor"]
+    return Row(
+        "deserialize TokenResponse (bytes → model)",
+        _us(got["persona"]),
+        _us(got["floor"]) + " json.loads",
+        ratio,
+        "≤ 1.3x",
+        1.3,
+    )
+
+
+def bench_serialize(rounds: int, calls: int) -> Row:
+    import persona
+
+    client = persona.ApiClient(persona.Configuration(host="http://127.0.0.1:9/v1"))
+    model = persona.UpdatePasswordData(
+        token=UPDATE_PASSWORD["token"], new_password=UPDATE_PASSWORD["newPassword"]
+    )
+    serialize = client._serialize  # the path call_api takes: validate, to_dict, encode
+    dumps = json.dumps
+    data = dict(UPDATE_PASSWORD)
+    assert json.loads(serialize(model)[0] or b"") == data
+    got = interleaved(
+        {"persona": lambda: serialize(model), "floor": lambda: dumps(data).encode()},
+        rounds,
+        calls,
+        warmup=calls,
+    )
+    client.close()
+    ratio = got["persona"] / got["floor"]
+    return Row(
+        "serialize UpdatePasswordData (model → bytes, validated)",
+        _us(got["persona"]),
+        _us(got["floor"]) + " json.dumps",
+        ratio,
+        "≤ 1.5x",
+        1.5,
+    )
+
+
+# -- 4. cold import -----------------------------------------------------------------
+IMPORTS = {
+    "floor": "import urllib3, json",
+    "persona": "import persona",
+    "persona+call": "import persona; persona.AccountApi; persona.ApiClient",
+}
+
+
+def _import_seconds(statement: str) -> float:
+    code = f"import time\nt = time.perf_counter()\n{statement}\nprint(time.perf_counter() - t)\n"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return float(out.stdout)
+
+
+def bench_import(runs: int) -> list[Row]:
+    samples: dict[str, list[float]] = {name: [] for name in IMPORTS}
+    names = list(IMPORTS)
+    for r in range(runs):
+        for name in names if r % 2 == 0 else reversed(names):
+            samples[name].append(_import_seconds(IMPORTS[name]))
+    got = {name: statistics.median(values) for name, values in samples.items()}
+    floor = got["floor"]
+    return [
+        Row(
+            "cold `import persona`",
+            _ms(got["persona"]),
+            _ms(floor) + " urllib3+json",
+            got["persona"] / floor,
+            "≤ 1.15x",
+            1.15,
+        ),
+        Row(
+            "cold import + AccountApi, ApiClient (what a call needs)",
+            _ms(got["persona+call"]),
+            _ms(floor) + " urllib3+json",
+            got["persona+call"] / floor,
+            "≤ 1.15x",
+            1.15,
+        ),
+    ]
+
+
+# -- 5. throughput ------------------------------------------------------------------
+def _calls_per_second(fn: Callable[[], Any], threads: int, seconds: float) -> float:
+    stop = threading.Event()
+    counts = [0] * threads
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        n = 0
+        try:
+            while not stop.is_set():
+                fn()
+                n += 1
+        except BaseException as exc:  # reported below, not lost in a thread
+            errors.append(exc)
+        counts[i] = n
+
+    workers = [threading.Thread(target=work, args=(i,)) for i in range(threads)]
+    started = time.perf_counter()
+    for w in workers:
+        w.start()
+    time.sleep(seconds)
+    stop.set()
+    for w in workers:
+        w.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return sum(counts) / elapsed
+
+
+def bench_throughput(url: str, rounds: int, seconds: float) -> list[Row]:
+    import urllib3
+
+    import persona
+
+    api = persona.AccountApi(persona.ApiClient(persona.Configuration(host=url)))
+    body = persona.CodeForTokenData(**CODE_FOR_TOKEN)
+    pool = urllib3.PoolManager(maxsize=16)  # as many connections as persona keeps
+    target = url + "/account/codeForToken"
+
+    def floor() -> Any:
+        resp = pool.request(
+            "POST", target, body=json.dumps(CODE_FOR_TOKEN).encode(), headers=JSON_HEADERS
+        )
+        return json.loads(resp.data)
+
+    def sdk() -> Any:
+        return api.account_code_for_token_post(body)
+
+    rows = []
+    for threads in (1, 2, 4, 8):
+        samples: dict[str, list[float]] = {"persona": [], "floor": []}
+        for r in range(rounds):
+            for name in ("persona", "floor") if r % 2 == 0 else ("floor", "persona"):
+                fn = sdk if name == "persona" else floor
+                samples[name].append(_calls_per_second(fn, threads, seconds))
+        mine = statistics.median(samples["persona"])
+        theirs = statistics.median(samples["floor"])
+        rows.append(
+            Row(
+                f"throughput, one shared client, {threads} thread{'s' if threads > 1 else ''}",
+                f"{mine:,.0f} calls/s",
+                f"{theirs:,.0f} calls/s",
+                mine / theirs,
+                "report (higher is better)",
+            )
+        )
+    api.api_client.close()
+    pool.clear()
+    return rows
+
+
+# -- 6. memory ------------------------------------------------------------------------
+def _rss_bytes() -> int:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def bench_memory(url: str, small: int, large: int) -> Row:
+    import persona
+
+    api = persona.AccountApi(persona.ApiClient(persona.Configuration(host=url)))
+    body = persona.CodeForTokenData(**CODE_FOR_TOKEN)
+    for _ in range(small):
+        api.account_code_for_token_post(body)
+    gc.collect()
+    before = _rss_bytes()
+    for _ in range(large - small):
+        api.account_code_for_token_post(body)
+    gc.collect()
+    after = _rss_bytes()
+    api.api_client.close()
+    growth = (after - before) / 2**20
+    return Row(
+        f"RSS after {large:,} calls - after {small:,}",
+        f"{growth:+.2f} MiB",
+        "—",
+        None,
+        "≤ 2 MiB",
+        verdict=_pass(growth <= 2.0),
+    )
+
+
+# -- 7. openapi-generator's python client (optional) -------------------------------
+def bench_openapi_generator(url: str, rounds: int, calls: int) -> Row:
+    """Generate openapi-generator's ``python`` client and time its call, when possible."""
+    cli = shutil.which("openapi-generator-cli") or shutil.which("openapi-generator")
+    jar = os.environ.get("OPENAPI_GENERATOR_JAR")
+    if cli:
+        command = [cli]
+    elif jar and shutil.which("java"):
+        command = ["java", "-jar", jar]
+    else:
+        return _not_available("openapi-generator-cli not found (set OPENAPI_GENERATOR_JAR)")
+    with tempfile.TemporaryDirectory() as out:
+        try:
+            subprocess.run(
+                [
+                    *command,
+                    "generate",
+                    "-g",
+                    "python",
+                    "-i",
+                    str(ROOT / "persona" / "openapi.yaml"),
+                    "-o",
+                    out,
+                    "--additional-properties",
+                    "packageName=oag_persona",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
+        except (OSError, subprocess.SubprocessError) as exc:
+            return _not_available(f"generation failed ({type(exc).__name__})")
+        sys.path.insert(0, out)
+        try:
+            import oag_persona  # type: ignore[import-not-found]
+        except ImportError as exc:
+            return _not_available(f"generated client does not import ({exc})")
+        import urllib3
+
+        import persona
+
+        config = oag_persona.Configuration(host=url)
+        theirs = oag_persona.AccountApi(oag_persona.ApiClient(config))
+        their_body = oag_persona.CodeForTokenData(**CODE_FOR_TOKEN)
+        api = persona.AccountApi(persona.ApiClient(persona.Configuration(host=url)))
+        body = persona.CodeForTokenData(**CODE_FOR_TOKEN)
+        pool = urllib3.PoolManager()
+        target = url + "/account/codeForToken"
+
+        def floor() -> Any:
+            resp = pool.request(
+                "POST", target, body=json.dumps(CODE_FOR_TOKEN).encode(), headers=JSON_HEADERS
+            )
+            return json.loads(resp.data)
+
+        got = interleaved(
+            {
+                "generated": lambda: theirs.account_code_for_token_post(their_body),
+                "persona": lambda: api.account_code_for_token_post(body),
+                "floor": floor,
+            },
+            rounds,
+            calls,
+            warmup=min(calls, 200),
+        )
+        api.api_client.close()
+        return Row(
+            "openapi-generator `python` client: codeForToken call CPU",
+            _us(got["generated"]) + f" (persona {_us(got['persona'])})",
+            _us(got["floor"]),
+            got["generated"] / got["floor"],
+            "comparison",
+        )
+
+
+def _not_available(why: str) -> Row:
+    return Row("openapi-generator `python` client", "not available", "—", None, why, verdict="—")
+
+
+# -- the table --------------------------------------------------------------------
+def table(rows: list[Row]) -> str:
+    lines = [
+        "| metric | persona | floor | ratio | target | result |",
+        "| --- | ---: | ---: | ---: | --- | --- |",
+    ]
+    for row in rows:
+        ratio = "—" if row.ratio is None else f"{row.ratio:.2f}x"
+        lines.append(
+            f"| {row.metric} | {row.persona} | {row.floor} | {ratio} | {row.target} | "
+            f"{row.verdict} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a few calls each (a smoke test)")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--no-generator", action="store_true", help="skip the openapi-generator row"
+    )
+    args = parser.parse_args(argv)
+    if args.serve:
+        serve()
+        return 0
+    if args.quick:
+        call_rounds, call_n, codec_n, import_runs = 2, 20, 200, 2
+        tp_rounds, tp_seconds, mem = 1, 0.05, (50, 200)
+    else:
+        call_rounds, call_n, codec_n, import_runs = 15, 2000, 20000, 21
+        tp_rounds, tp_seconds, mem = 3, 2.0, (1_000, 100_000)
+    server, url = start_server()
+    try:
+        rows = [bench_call(url, call_rounds, call_n)]
+        rows.append(bench_deserialize(call_rounds, codec_n))
+        rows.append(bench_serialize(call_rounds, codec_n))
+        rows.extend(bench_import(import_runs))
+        rows.extend(bench_throughput(url, tp_rounds, tp_seconds))
+        rows.append(bench_memory(url, *mem))
+        if args.no_generator:
+            rows.append(_not_available("skipped (--no-generator)"))
+        else:
+            rows.append(bench_openapi_generator(url, call_rounds, call_n))
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=10)
+    print(
+        f"persona bench ({'quick' if args.quick else 'full'}): Python "
+        f"{sys.version.split()[0]}, {os.cpu_count()} CPUs; per-call figures are client CPU, "
+        "median of interleaved rounds\n"
+    )
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
