@@ -311,7 +311,10 @@ class ApiClient:
         idempotency_key: Optional[str],
     ) -> dict[str, str]:
         headers = dict(self._base_headers)
-        headers.update(self.default_headers)
+        for name, value in self.default_headers.items():
+            # Checked again here: default_headers is a public dict, set_default_header
+            # is not the only way in, and a bad value must fail before sending.
+            headers[name] = _check_header(name, value)
         if self.cookie:
             headers["Cookie"] = _check_header("Cookie", self.cookie)
         if extra:

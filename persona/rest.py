@@ -263,12 +263,14 @@ class RESTClientObject:
                 preload_content=False,
             )
             try:
-                data = self._read_body(raw, deadline_at)
+                data = self._read_body(raw, deadline_at, read)
             except BaseException:
                 raw.close()  # a half-read connection must not go back to the pool
                 raw.release_conn()
                 raise
             raw.release_conn()
+        except ApiException:
+            raise  # already ours (body too large, deadline while reading)
         except SSLError as exc:
             raise ApiTLSError(f"TLS failure talking to {self._origin(url)}: {exc}") from exc
         except NewConnectionError as exc:  # a subclass of ConnectTimeoutError, but refused
@@ -278,6 +280,11 @@ class RESTClientObject:
         except ConnectTimeoutError as exc:
             raise ApiTimeoutError(f"connect timeout ({connect:g}s) to {self._origin(url)}") from exc
         except (ReadTimeoutError, Urllib3TimeoutError, TimeoutError) as exc:
+            if time.monotonic() >= deadline_at:
+                raise ApiTimeoutError(
+                    f"deadline of {self.configuration.deadline:g}s exceeded waiting for "
+                    f"{self._origin(url)}"
+                ) from exc
             raise ApiTimeoutError(f"read timeout ({read:g}s) from {self._origin(url)}") from exc
         except (HTTPError, OSError) as exc:
             raise ApiConnectionError(
@@ -285,15 +292,21 @@ class RESTClientObject:
             ) from exc
         return RESTResponse(raw.status, raw.reason or "", raw.headers, data)
 
-    def _read_body(self, raw: Any, deadline_at: float) -> bytes:
+    def _read_body(self, raw: Any, deadline_at: float, read: float) -> bytes:
         limit = self.configuration.max_response_bytes
         length = raw.headers.get("Content-Length")
         if length and length.isdigit() and int(length) > limit:
             raise self._too_large(raw, f"Content-Length {length}")
+        # read1 returns after one network read, so a server that drips bytes slower
+        # than the deadline but faster than the read timeout cannot hold the call; each
+        # read waits at most what is left of the deadline.
+        sock = getattr(getattr(raw, "connection", None), "sock", None)
         chunks = []
         size = 0
         while True:
-            chunk = raw.read(_CHUNK)
+            if sock is not None:
+                sock.settimeout(max(0.001, min(read, deadline_at - time.monotonic())))
+            chunk = raw.read1(_CHUNK)
             if not chunk:
                 break
             size += len(chunk)

@@ -1,0 +1,628 @@
+"""Fault injection: the transport against servers that misbehave on purpose.
+
+Each test scripts one way the network or a server breaks (reset, stall, truncation,
+HTML from a gateway, a huge body, ...) and checks, server-side where it matters: the
+exception type and its fields, how many attempts reached the server, that every attempt
+of one call carried the same Idempotency-Key, and that the call ended inside its
+deadline (a generous bound that proves "no hang", not a speed test).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Iterator
+from email.utils import formatdate
+from typing import Any
+
+import pytest
+import urllib3
+from _faultserver import Conn, Request, ScriptedServer
+from pytest_httpserver import HTTPServer
+from werkzeug import Request as WRequest
+from werkzeug import Response
+
+import persona
+from persona.testing import ReferenceServer
+
+FAST: dict[str, Any] = {
+    "timeout": 0.5,
+    "backoff_base": 0.01,
+    "backoff_max": 0.05,
+    "deadline": 5.0,
+}
+SLACK = 2.0  # "no hang": a call ends within its deadline plus this
+BODY = persona.ForgotPasswordData(email="ann@example.com")
+OK = b'{"success": true, "message": "sent"}'
+
+
+@contextlib.contextmanager
+def account_api(host: str, **settings: Any) -> Iterator[persona.AccountApi]:
+    config = persona.Configuration(host=host, **{**FAST, **settings})
+    with persona.ApiClient(config) as client:
+        yield persona.AccountApi(client)
+
+
+def forgot(api: persona.AccountApi, **kwargs: Any) -> Any:
+    return api.account_forgot_pass_post(BODY, **kwargs)
+
+
+def timed_failure(api: persona.AccountApi, **kwargs: Any) -> tuple[persona.ApiException, float]:
+    started = time.monotonic()
+    with pytest.raises(persona.ApiException) as info:
+        forgot(api, **kwargs)
+    return info.value, time.monotonic() - started
+
+
+def one_key(keys: list[Any]) -> str:
+    """All attempts carried the same, non-empty Idempotency-Key."""
+    assert keys, "no request reached the server"
+    assert keys[0], "no Idempotency-Key sent"
+    assert set(keys) == {keys[0]}, keys
+    return str(keys[0])
+
+
+# -- pytest-httpserver helpers ----------------------------------------------------------
+def scripted(httpserver: HTTPServer, *responses: Response) -> list[WRequest]:
+    """Answer the forgotPass path with ``responses`` in turn (the last one repeats)."""
+    seen: list[WRequest] = []
+
+    def handler(request: WRequest) -> Response:
+        seen.append(request)
+        return responses[min(len(seen), len(responses)) - 1]
+
+    httpserver.expect_request("/v1/account/forgotPass", method="POST").respond_with_handler(handler)
+    return seen
+
+
+def keys_of(seen: list[WRequest]) -> list[Any]:
+    return [r.headers.get("Idempotency-Key") for r in seen]
+
+
+def host_of(httpserver: HTTPServer) -> str:
+    return httpserver.url_for("/v1").replace("localhost", "127.0.0.1")
+
+
+def error(status: int, code: str, headers: dict[str, str] | None = None) -> Response:
+    body = json.dumps({"code": code, "message": f"scripted {status}"})
+    all_headers = {"X-Request-Id": f"rid-{status}", **(headers or {})}
+    return Response(body, status=status, headers=all_headers, content_type="application/json")
+
+
+def ok() -> Response:
+    return Response(OK, status=200, headers={"X-Request-Id": "rid-ok"}, mimetype="application/json")
+
+
+@pytest.fixture
+def httpserver(httpserver: HTTPServer) -> Iterator[HTTPServer]:
+    # The shared session server listens on "localhost"; tests use its IPv4 address.
+    yield httpserver
+    httpserver.clear()
+
+
+# -- connection-level faults (raw sockets) ---------------------------------------------
+def test_reset_before_answer_is_retried_then_raises_connection_error() -> None:
+    with ScriptedServer(lambda conn, req: conn.reset()) as srv, account_api(srv.url()) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.ApiConnectionError
+    assert exc.status == 0
+    assert exc.request_id is None
+    assert isinstance(exc.__cause__, urllib3.exceptions.HTTPError)
+    assert len(srv.requests) == 3  # the first attempt and max_retries=2 retries
+    one_key(srv.keys)
+    assert elapsed < FAST["deadline"] + SLACK
+
+
+def test_reset_once_then_answer_succeeds_on_the_retry() -> None:
+    def script(conn: Conn, req: Request) -> None:
+        if req.number == 1:
+            conn.reset()
+        else:
+            conn.respond(200, OK)
+
+    with ScriptedServer(script) as srv, account_api(srv.url()) as api:
+        result = forgot(api)
+    assert result.success is True
+    assert len(srv.requests) == 2
+    one_key(srv.keys)
+
+
+def test_connection_refused_raises_connection_error_with_cause() -> None:
+    with ScriptedServer(lambda conn, req: None) as srv:
+        url = srv.url()
+    # the server is stopped: nothing listens on the port any more
+    with account_api(url) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.ApiConnectionError
+    assert isinstance(exc.__cause__, urllib3.exceptions.NewConnectionError)
+    assert "cannot connect" in str(exc)
+    assert elapsed < FAST["deadline"] + SLACK
+
+
+def test_stall_past_read_timeout_raises_timeout_after_every_attempt() -> None:
+    with ScriptedServer(lambda conn, req: conn.stall(10)) as srv, account_api(srv.url()) as api:
+        exc, elapsed = timed_failure(api)
+    assert isinstance(exc, persona.ApiTimeoutError)
+    assert isinstance(exc, TimeoutError)
+    assert isinstance(exc, persona.ApiConnectionError)
+    assert isinstance(exc.__cause__, urllib3.exceptions.ReadTimeoutError)
+    assert exc.status == 0
+    assert len(srv.requests) == 3  # a read timeout after sending is retried too
+    one_key(srv.keys)
+    assert elapsed < 3 * FAST["timeout"] + SLACK
+
+
+def test_read_timeout_after_sending_is_retried_with_the_same_key() -> None:
+    def script(conn: Conn, req: Request) -> None:
+        if req.number == 1:
+            conn.stall(10)
+            conn.close()
+        else:
+            conn.respond(200, OK)
+
+    with ScriptedServer(script) as srv, account_api(srv.url()) as api:
+        assert forgot(api).success is True
+    assert len(srv.requests) == 2
+    one_key(srv.keys)
+
+
+def test_deadline_bounds_the_whole_call_across_retries() -> None:
+    with (
+        ScriptedServer(lambda conn, req: conn.stall(10)) as srv,
+        account_api(srv.url(), deadline=1.2, max_retries=50) as api,
+    ):
+        exc, elapsed = timed_failure(api)
+    assert isinstance(exc, persona.ApiTimeoutError)
+    assert 1.0 <= elapsed < 1.2 + SLACK
+    assert 2 <= len(srv.requests) <= 4  # 0.5 s attempts inside a 1.2 s deadline
+    one_key(srv.keys)
+
+
+def test_body_dripped_slower_than_the_deadline_is_cut_at_the_deadline() -> None:
+    # Each byte arrives well inside the read timeout, but the whole body never would.
+    def script(conn: Conn, req: Request) -> None:
+        conn.send(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 999\r\n\r\n"
+        )
+        for _ in range(200):
+            if conn.server.stopping.wait(0.05):
+                return
+            conn.send(b" ")
+
+    with ScriptedServer(script) as srv, account_api(srv.url(), deadline=1.0) as api:
+        exc, elapsed = timed_failure(api)
+    assert isinstance(exc, persona.ApiTimeoutError)
+    assert "deadline" in str(exc)
+    assert elapsed < 1.0 + SLACK
+    assert len(srv.requests) == 1  # no time was left for another attempt
+
+
+def test_truncated_body_raises_connection_error_after_retries() -> None:
+    def script(conn: Conn, req: Request) -> None:
+        conn.send(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"X-Request-Id: rid-trunc\r\nContent-Length: 100\r\n\r\n" + OK[:10]
+        )
+        conn.close()
+
+    with ScriptedServer(script) as srv, account_api(srv.url()) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.ApiConnectionError
+    assert isinstance(exc.__cause__, urllib3.exceptions.ProtocolError)
+    assert "IncompleteRead" in repr(exc.__cause__)
+    assert len(srv.requests) == 3
+    one_key(srv.keys)
+    assert elapsed < FAST["deadline"] + SLACK
+
+
+def test_50_mib_body_with_content_length_is_refused_at_once() -> None:
+    size = 50 * 1024 * 1024
+
+    def script(conn: Conn, req: Request) -> None:
+        conn.send(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Request-Id: rid-big\r\n"
+            + f"Content-Length: {size}\r\n\r\n".encode()
+        )
+        chunk = b" " * 65536
+        for _ in range(size // len(chunk)):
+            conn.send(chunk)  # raises once the client has closed the connection
+
+    with ScriptedServer(script) as srv, account_api(srv.url()) as api:
+        exc, elapsed = timed_failure(api)
+        srv.stop()
+    assert type(exc) is persona.ApiResponseError
+    assert exc.status == 200
+    assert exc.request_id == "rid-big"
+    assert "max_response_bytes" in str(exc)
+    assert exc.body is None
+    assert len(srv.requests) == 1  # not retried: the server answered
+    assert srv.bytes_sent
+    assert max(srv.bytes_sent) < size // 2, srv.bytes_sent
+    assert elapsed < FAST["deadline"] + SLACK
+
+
+def test_50_mib_chunked_body_without_length_is_refused_past_the_limit() -> None:
+    size = 50 * 1024 * 1024
+
+    def script(conn: Conn, req: Request) -> None:
+        conn.send(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Request-Id: rid-chunk\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+        )
+        piece = b" " * 65536
+        frame = f"{len(piece):x}\r\n".encode() + piece + b"\r\n"
+        for _ in range(size // len(piece)):
+            conn.send(frame)
+        conn.send(b"0\r\n\r\n")
+
+    with (
+        ScriptedServer(script) as srv,
+        account_api(srv.url(), max_response_bytes=256 * 1024) as api,
+    ):
+        exc, elapsed = timed_failure(api)
+        srv.stop()
+    assert type(exc) is persona.ApiResponseError
+    assert exc.request_id == "rid-chunk"
+    assert "max_response_bytes" in str(exc)
+    assert len(srv.requests) == 1
+    assert srv.bytes_sent
+    assert max(srv.bytes_sent) < size // 2, srv.bytes_sent
+    assert elapsed < FAST["deadline"] + SLACK
+
+
+def test_body_of_exactly_the_limit_is_accepted() -> None:
+    body = OK[:-1] + b" " * (2000 - len(OK)) + b"}"
+    with (
+        ScriptedServer(lambda conn, req: conn.respond(200, body)) as srv,
+        account_api(srv.url(), max_response_bytes=2000) as api,
+    ):
+        assert forgot(api).success is True
+
+
+def test_server_closing_keep_alive_between_calls_does_not_break_the_next_call() -> None:
+    def script(conn: Conn, req: Request) -> None:
+        conn.respond(200, OK)  # keep-alive by HTTP/1.1 default, then closed anyway
+        conn.close()
+
+    with ScriptedServer(script) as srv, account_api(srv.url(), max_retries=0) as api:
+        assert forgot(api).success is True
+        time.sleep(0.05)  # let the FIN arrive: the pooled connection is now dead
+        assert forgot(api).success is True
+    assert len(srv.requests) == 2  # no retry was needed (max_retries=0 anyway)
+    assert srv.connections == 2
+    assert srv.keys[0] != srv.keys[1]  # two calls, two keys
+
+
+def test_keep_alive_connection_is_reused_between_calls() -> None:
+    with (
+        ScriptedServer(lambda conn, req: conn.respond(200, OK)) as srv,
+        account_api(srv.url()) as api,
+    ):
+        for _ in range(3):
+            assert forgot(api).success is True
+    assert len(srv.requests) == 3
+    assert srv.connections == 1
+
+
+# -- HTTP-level faults (pytest-httpserver) ----------------------------------------------
+def test_503_twice_then_200_succeeds_on_the_third_attempt(
+    httpserver: HTTPServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    seen = scripted(httpserver, error(503, "internal_error"), error(503, "internal_error"), ok())
+    caplog.set_level(logging.INFO, logger="persona")
+    started = time.monotonic()
+    with account_api(host_of(httpserver)) as api:
+        info = api.account_forgot_pass_post_with_http_info(BODY)
+    assert info.status == 200
+    assert info.data.success is True
+    assert info.request_id == "rid-ok"
+    assert len(seen) == 3
+    one_key(keys_of(seen))
+    assert time.monotonic() - started < FAST["deadline"] + SLACK
+    retries = [r.getMessage() for r in caplog.records if "retrying" in r.getMessage()]
+    assert len(retries) == 2  # each retry is logged
+    assert "POST" in retries[0]
+    assert "/v1/account/forgotPass" in retries[0]
+    assert "503" in retries[0]
+    assert "retry 1 of 2" in retries[0]
+    assert "rid-503" in retries[0]
+    assert "retry 2 of 2" in retries[1]
+
+
+def test_503_every_time_raises_service_exception_with_request_id(httpserver: HTTPServer) -> None:
+    seen = scripted(httpserver, error(503, "internal_error"))
+    with account_api(host_of(httpserver)) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.ServiceException
+    assert exc.status == 503
+    assert exc.request_id == "rid-503"
+    assert exc.error_code == "internal_error"
+    assert exc.__cause__ is None
+    assert len(seen) == 3
+    one_key(keys_of(seen))
+    assert elapsed < FAST["deadline"] + SLACK
+
+
+@pytest.mark.parametrize("status", [502, 504])
+def test_gateway_errors_are_retried(httpserver: HTTPServer, status: int) -> None:
+    seen = scripted(httpserver, error(status, "internal_error"), ok())
+    with account_api(host_of(httpserver)) as api:
+        assert forgot(api).success is True
+    assert len(seen) == 2
+    one_key(keys_of(seen))
+
+
+def test_429_with_retry_after_1_waits_about_a_second_then_succeeds(httpserver: HTTPServer) -> None:
+    seen = scripted(httpserver, error(429, "rate_limited", {"Retry-After": "1"}), ok())
+    started = time.monotonic()
+    with account_api(host_of(httpserver)) as api:
+        assert forgot(api).success is True
+    elapsed = time.monotonic() - started
+    assert len(seen) == 2
+    one_key(keys_of(seen))
+    assert 0.9 <= elapsed < 1 + SLACK  # Retry-After was honoured, not the tiny backoff
+
+
+def test_429_every_time_raises_too_many_requests_with_retry_after(httpserver: HTTPServer) -> None:
+    seen = scripted(httpserver, error(429, "rate_limited", {"Retry-After": "1"}))
+    with account_api(host_of(httpserver), max_retries=1) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.TooManyRequestsException
+    assert exc.status == 429
+    assert exc.retry_after == 1.0
+    assert exc.error_code == "rate_limited"
+    assert exc.request_id == "rid-429"
+    assert len(seen) == 2
+    one_key(keys_of(seen))
+    assert elapsed < FAST["deadline"] + SLACK
+
+
+def test_retry_after_as_http_date_is_honoured(httpserver: HTTPServer) -> None:
+    when = formatdate(time.time() + 2, usegmt=True)  # second resolution: waits 1-2 s
+    seen = scripted(httpserver, error(503, "internal_error", {"Retry-After": when}), ok())
+    started = time.monotonic()
+    with account_api(host_of(httpserver)) as api:
+        assert forgot(api).success is True
+    elapsed = time.monotonic() - started
+    assert len(seen) == 2
+    assert 0.5 <= elapsed < 2 + SLACK
+
+
+def test_retry_after_longer_than_max_retry_after_fails_at_once(httpserver: HTTPServer) -> None:
+    seen = scripted(httpserver, error(429, "rate_limited", {"Retry-After": "3600"}), ok())
+    with account_api(host_of(httpserver), max_retry_after=5) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.TooManyRequestsException
+    assert exc.retry_after == 3600.0
+    assert len(seen) == 1
+    assert elapsed < SLACK
+
+
+def test_retry_after_beyond_the_deadline_fails_at_once(httpserver: HTTPServer) -> None:
+    seen = scripted(httpserver, error(503, "internal_error", {"Retry-After": "30"}), ok())
+    with account_api(host_of(httpserver), deadline=3) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.ServiceException
+    assert len(seen) == 1
+    assert elapsed < SLACK
+
+
+def test_html_on_502_raises_service_exception_with_the_page_as_body(httpserver: HTTPServer) -> None:
+    page = "<html><body>\n<h1>502 Bad Gateway</h1>\n</body></html>"
+    seen = scripted(
+        httpserver,
+        Response(page, status=502, headers={"X-Request-Id": "rid-gw"}, content_type="text/html"),
+    )
+    with account_api(host_of(httpserver)) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.ServiceException
+    assert exc.status == 502
+    assert exc.body == page
+    assert exc.data is None
+    assert exc.error_code is None
+    assert exc.request_id == "rid-gw"
+    assert "\n" not in str(exc)
+    assert "502" in str(exc)
+    assert len(seen) == 3
+    one_key(keys_of(seen))
+    assert elapsed < FAST["deadline"] + SLACK
+
+
+@pytest.mark.parametrize(
+    ("body", "problem"),
+    [
+        (b"{not json", "not JSON"),
+        (b"<html>oops</html>", "not JSON"),
+        (b"", "empty"),
+        (b'{"success": "yes"}', "success"),
+        (b'{"message": "no success field"}', "success"),
+        (b"[1, 2, 3]", "object"),
+        (b'{"success": tr', "not JSON"),
+    ],
+)
+def test_200_with_a_body_that_is_not_the_model_raises_api_response_error(
+    httpserver: HTTPServer, body: bytes, problem: str
+) -> None:
+    seen = scripted(
+        httpserver,
+        Response(
+            body, status=200, headers={"X-Request-Id": "rid-bad"}, mimetype="application/json"
+        ),
+    )
+    with account_api(host_of(httpserver)) as api:
+        exc, _ = timed_failure(api)
+    assert type(exc) is persona.ApiResponseError
+    assert not isinstance(exc, (json.JSONDecodeError, KeyError))
+    assert exc.status == 200
+    assert exc.request_id == "rid-bad"
+    assert "ForgotPasswordResponse" in str(exc)
+    assert problem in str(exc)
+    assert len(seen) == 1  # the server answered: nothing to retry
+
+
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, persona.BadRequestException),
+        (401, persona.UnauthorizedException),
+        (403, persona.ForbiddenException),
+        (404, persona.NotFoundException),
+        (405, persona.ApiException),
+        (409, persona.ConflictException),
+        (413, persona.ApiException),
+        (500, persona.ServiceException),
+    ],
+)
+def test_statuses_other_than_429_502_503_504_are_not_retried(
+    httpserver: HTTPServer, status: int, cls: type
+) -> None:
+    seen = scripted(httpserver, error(status, "some_code"), ok())
+    with account_api(host_of(httpserver)) as api:
+        exc, _ = timed_failure(api)
+    assert type(exc) is cls
+    assert exc.status == status
+    assert exc.error_code == "some_code"
+    assert exc.request_id == f"rid-{status}"
+    assert len(seen) == 1
+
+
+def test_max_retries_0_makes_one_attempt(httpserver: HTTPServer) -> None:
+    seen = scripted(httpserver, error(503, "internal_error"), ok())
+    with account_api(host_of(httpserver), max_retries=0) as api:
+        exc, _ = timed_failure(api)
+    assert type(exc) is persona.ServiceException
+    assert len(seen) == 1
+
+
+def test_callers_idempotency_key_is_sent_on_every_attempt(httpserver: HTTPServer) -> None:
+    seen = scripted(httpserver, error(503, "internal_error"), error(502, "x"), ok())
+    with account_api(host_of(httpserver)) as api:
+        assert forgot(api, _idempotency_key="order-42-reset").success is True
+    assert keys_of(seen) == ["order-42-reset"] * 3
+
+
+def test_each_call_gets_its_own_idempotency_key(httpserver: HTTPServer) -> None:
+    seen = scripted(httpserver, ok())
+    with account_api(host_of(httpserver)) as api:
+        for _ in range(3):
+            forgot(api)
+    assert len(set(keys_of(seen))) == 3
+
+
+def test_per_call_request_timeout_overrides_the_configuration() -> None:
+    with (
+        ScriptedServer(lambda conn, req: conn.stall(10)) as srv,
+        account_api(srv.url(), timeout=30, max_retries=0) as api,
+    ):
+        exc, elapsed = timed_failure(api, _request_timeout=(1, 0.3))
+    assert isinstance(exc, persona.ApiTimeoutError)
+    assert "0.3" in str(exc)
+    assert elapsed < 0.3 + SLACK
+
+
+def test_client_side_errors_are_raised_before_anything_is_sent(httpserver: HTTPServer) -> None:
+    seen = scripted(httpserver, ok())
+    with account_api(host_of(httpserver)) as api:
+        with pytest.raises(persona.ApiValueError):
+            api.account_forgot_pass_post(persona.ForgotPasswordData(email="no-at-sign"))
+        with pytest.raises(persona.ApiValueError):
+            forgot(api, _idempotency_key="has space")
+        with pytest.raises(persona.ApiTypeError):
+            forgot(api, _unknown_option=1)
+    assert seen == []
+
+
+# -- header injection ---------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "value",
+    ["a\r\nX-Injected: 1", "a\nb", "a\rb", "nul\x00", "euro \u20ac", "snow \u2603", "\ud800"],
+)
+def test_bad_header_values_are_refused_before_sending(httpserver: HTTPServer, value: str) -> None:
+    seen = scripted(httpserver, ok())
+    with account_api(host_of(httpserver)) as api:
+        with pytest.raises(persona.ApiValueError) as per_call:
+            forgot(api, _headers={"X-Trace": value})
+        assert value not in str(per_call.value)
+        with pytest.raises(persona.ApiValueError):
+            api.api_client.set_default_header("X-Trace", value)
+        api.api_client.default_headers["X-Trace"] = value  # past set_default_header
+        with pytest.raises(persona.ApiValueError):
+            forgot(api)
+    assert seen == []
+
+
+def test_bad_header_names_are_refused_before_sending(httpserver: HTTPServer) -> None:
+    seen = scripted(httpserver, ok())
+    with account_api(host_of(httpserver)) as api:
+        for name in ("X Bad", "X:Bad", "X\r\nY", "", "\u00e9t\u00e9"):
+            with pytest.raises(persona.ApiValueError):
+                forgot(api, _headers={name: "v"})
+    assert seen == []
+
+
+def test_latin_1_header_values_are_sent(httpserver: HTTPServer) -> None:
+    seen = scripted(httpserver, ok())
+    with account_api(host_of(httpserver)) as api:
+        forgot(api, _headers={"X-Trace": "caf\u00e9"})
+    assert seen[0].headers["X-Trace"].encode("latin-1") == "caf\u00e9".encode("latin-1")
+
+
+# -- the reference server: a retried forgotPass mails one code -----------------------------
+def test_retried_forgot_pass_mails_exactly_one_code() -> None:
+    with ReferenceServer({"ann@example.com": "old-pass-1"}, outbox="") as srv:
+        srv.inject_fault("drop_after", times=1, path="/account/forgotPass")
+        with account_api(srv.url) as api:
+            result = forgot(api)
+        assert result.success is True
+        assert srv.request_count("/account/forgotPass") == 2  # dropped, then replayed
+        one_key([r.header("Idempotency-Key") for r in srv.requests])
+        assert len(srv.outbox) == 1
+        assert srv.last_code("ann@example.com") is not None
+
+
+def test_forgot_pass_dropped_before_work_is_retried_and_mails_one_code() -> None:
+    with ReferenceServer({"ann@example.com": "old-pass-1"}, outbox="") as srv:
+        srv.inject_fault("drop_before", times=2, path="/account/forgotPass")
+        with account_api(srv.url) as api:
+            assert forgot(api).success is True
+        assert srv.request_count("/account/forgotPass") == 3
+        one_key([r.header("Idempotency-Key") for r in srv.requests])
+        assert len(srv.outbox) == 1
+
+
+def test_reference_server_503_with_retry_after_then_success() -> None:
+    with ReferenceServer({"ann@example.com": "old-pass-1"}, outbox="") as srv:
+        srv.inject_fault("status:503", times=1, retry_after=0)
+        with account_api(srv.url) as api:
+            info = api.account_forgot_pass_post_with_http_info(BODY)
+        assert info.status == 200
+        assert info.request_id
+        assert srv.request_count() == 2
+        assert len(srv.outbox) == 1
+
+
+def test_reference_server_rate_limit_surfaces_as_429_after_retries() -> None:
+    with ReferenceServer({"ann@example.com": "old-pass-1"}, outbox="", rate_limit=1) as srv:
+        with account_api(srv.url, max_retry_after=0) as api:
+            forgot(api)
+            exc, elapsed = timed_failure(api)
+        assert type(exc) is persona.TooManyRequestsException
+        assert exc.retry_after is not None
+        assert exc.retry_after > 0
+        assert exc.request_id
+        assert srv.request_count() == 2  # Retry-After over max_retry_after: not retried
+        assert elapsed < SLACK
+
+
+def test_reference_server_stall_past_read_timeout_then_success() -> None:
+    with ReferenceServer({"ann@example.com": "old-pass-1"}, outbox="") as srv:
+        srv.inject_fault("stall:1.5", times=1)
+        with account_api(srv.url, timeout=0.4) as api:
+            assert forgot(api).success is True
+        assert srv.request_count() == 2
+        one_key([r.header("Idempotency-Key") for r in srv.requests])
+    # The stalled attempt does its work only after the retry did (or is cut short by
+    # stop()); with the same key it is a replay: one code either way.
+    assert len(srv.outbox) == 1
