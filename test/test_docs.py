@@ -1,0 +1,366 @@
+"""The documentation is tested like code.
+
+- Every ```python block in README.md and docs/*.md runs as a standalone script, in a
+  fresh interpreter, against a reference server (``PERSONA_HOST`` points at it,
+  ``PERSONA_OUTBOX`` names its outbox file): it must exit 0 without a traceback. A block
+  preceded by ``<!-- not-run: reason -->`` is skipped, and must give its reason.
+- Every public name, every AccountApi method and every model field is documented, and
+  every relative link between the pages (and its ``#anchor``) resolves.
+- docs/AccountApi.md agrees with the generated page users follow today (the seed) on
+  method names, HTTP requests, descriptions, parameters and return types, and with the
+  SDK itself on paths, models and the exception raised for each status.
+- Each model page's property table agrees with the model's field table.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import pytest
+
+import persona
+from persona import exceptions
+from persona.api import account_api
+from persona.configuration import DEFAULT_HOST
+from persona.models.base import Model
+
+REPO = Path(__file__).resolve().parents[1]
+DOCS = REPO / "docs"
+PAGES = [REPO / "README.md", *sorted(DOCS.glob("*.md"))]
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "AccountApi.md"
+ACCOUNT_API = DOCS / "AccountApi.md"
+
+#: Generous, so that the many blocks that call forgotPass never meet a 429.
+RATE_LIMIT = 10_000
+BLOCK_TIMEOUT = 60
+
+FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)")
+NOT_RUN = re.compile(r"^\s*<!--\s*not-run\s*:?(.*?)-->\s*$")
+MODELS = sorted(
+    name
+    for name in persona.__all__
+    if isinstance(getattr(persona, name), type) and issubclass(getattr(persona, name), Model)
+)
+
+
+# -- reading Markdown -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Block:
+    """One fenced ```python block of a page."""
+
+    page: Path
+    line: int  # 1-based line of the opening fence
+    code: str
+    not_run: Optional[str]  # the reason given by <!-- not-run: reason -->, or None
+
+    @property
+    def id(self) -> str:
+        return f"{self.page.relative_to(REPO).as_posix()}:L{self.line}"
+
+
+def _python_blocks(page: Path) -> Iterator[Block]:
+    lines = page.read_text(encoding="utf-8").splitlines()
+    i = 0
+    while i < len(lines):
+        match = FENCE.match(lines[i])
+        if not match:
+            i += 1
+            continue
+        fence, lang = match.group(2), match.group(3).lower()
+        end = i + 1
+        while end < len(lines) and not lines[end].strip().startswith(fence):
+            end += 1
+        if lang in ("python", "py"):
+            prev = i - 1
+            while prev >= 0 and not lines[prev].strip():
+                prev -= 1
+            marker = NOT_RUN.match(lines[prev]) if prev >= 0 else None
+            yield Block(
+                page=page,
+                line=i + 1,
+                code="\n".join(lines[i + 1 : end]) + "\n",
+                not_run=marker.group(1).strip() if marker else None,
+            )
+        i = end + 1
+
+
+def _prose(page: Path) -> str:
+    """The page without its fenced code blocks (whose '#' lines are not headings)."""
+    out, fence = [], None
+    for line in page.read_text(encoding="utf-8").splitlines():
+        match = FENCE.match(line)
+        if fence is None and match:
+            fence = match.group(2)
+        elif fence is not None and line.strip().startswith(fence):
+            fence = None
+        elif fence is None:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a heading's text."""
+    text = re.sub(r"<[^>]+>", "", heading).strip().lower()
+    text = re.sub(r"[^\w\- ]", "", text)
+    return text.replace(" ", "-")
+
+
+def _anchors(page: Path) -> set[str]:
+    anchors: set[str] = set()
+    seen: dict[str, int] = {}
+    prose = _prose(page)
+    for match in re.finditer(r"^#{1,6}\s+(.*?)\s*#*\s*$", prose, re.M):
+        slug = _slug(match.group(1))
+        count = seen.get(slug, 0)
+        seen[slug] = count + 1
+        anchors.add(slug if count == 0 else f"{slug}-{count}")
+    anchors.update(re.findall(r"""<a\s+(?:name|id)=["']([^"']+)["']""", prose))
+    return anchors
+
+
+def _tables(text: str) -> Iterator[list[list[str]]]:
+    """Each Markdown table in ``text`` as rows of stripped cells (header first, no rule)."""
+    rows: list[list[str]] = []
+    for line in [*text.splitlines(), ""]:
+        if "|" in line and line.strip():
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(re.fullmatch(r":?-{3,}:?", c) for c in cells):
+                rows.append(cells)
+        elif rows:
+            yield rows
+            rows = []
+
+
+def _sections(text: str) -> dict[str, str]:
+    """The text under each ``# **method**`` heading of an API page, by method name."""
+    parts = re.split(r"^# \*\*(\w+)\*\*\s*$", text, flags=re.M)
+    return {parts[i]: parts[i + 1] for i in range(1, len(parts), 2)}
+
+
+def _link(cell: str) -> tuple[str, str]:
+    """``[**Name**](Target.md)`` -> ``("Name", "Target.md")``; plain text -> (text, "")."""
+    match = re.search(r"\[\**([^\]*]+)\**\]\(([^)]*)\)", cell)
+    return (match.group(1), match.group(2)) if match else (cell.strip("* "), "")
+
+
+# -- 1. every python block runs -------------------------------------------------------
+
+BLOCKS = [block for page in PAGES for block in _python_blocks(page)]
+
+
+@pytest.fixture(scope="module")
+def docs_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A reference server for the blocks, and the environment they run in."""
+    from persona.testing import ReferenceServer
+
+    workdir = tmp_path_factory.mktemp("docs")
+    outbox = workdir / "outbox.jsonl"
+    server = ReferenceServer(
+        accounts={"ann@example.com": "old-pass-1"}, outbox=str(outbox), rate_limit=RATE_LIMIT
+    )
+    with server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
+        env.update(
+            PERSONA_HOST=server.url,
+            PERSONA_OUTBOX=str(outbox),
+            PYTHONDONTWRITEBYTECODE="1",
+        )
+        env["WORKDIR"] = str(workdir)
+        yield env
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[b.id for b in BLOCKS])
+def test_python_block_runs(block: Block, docs_env: dict[str, str]) -> None:
+    if block.not_run is not None:
+        pytest.skip(f"not-run: {block.not_run}")
+    result = subprocess.run(
+        [sys.executable, "-c", block.code],
+        capture_output=True,
+        text=True,
+        timeout=BLOCK_TIMEOUT,
+        env=docs_env,
+        cwd=docs_env["WORKDIR"],
+        check=False,
+    )
+    report = f"{block.id}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+    assert result.returncode == 0, report
+    assert "Traceback" not in result.stderr, report
+
+
+def test_not_run_blocks_give_a_reason() -> None:
+    skipped = [b for b in BLOCKS if b.not_run is not None]
+    print(f"{len(BLOCKS)} python blocks: {len(BLOCKS) - len(skipped)} run, {len(skipped)} not run")
+    for block in skipped:
+        print(f"  not run: {block.id}: {block.not_run}")
+    assert BLOCKS, "no ```python blocks found in README.md and docs/"
+    assert all(b.not_run for b in skipped), [b.id for b in skipped if not b.not_run]
+
+
+# -- 2. everything public is documented; links resolve --------------------------------
+
+
+def _docs_text() -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(DOCS.glob("*.md")))
+
+
+def _api_methods() -> list[str]:
+    return sorted(n for n in vars(persona.AccountApi) if n.startswith("account_"))
+
+
+@pytest.mark.parametrize("name", sorted(persona.__all__))
+def test_public_name_is_documented(name: str) -> None:
+    assert re.search(rf"(?<![\w.]){re.escape(name)}\b", _docs_text()), f"{name} not in docs/"
+
+
+@pytest.mark.parametrize("method", _api_methods())
+def test_api_method_is_documented(method: str) -> None:
+    assert re.search(rf"\b{method}\b", ACCOUNT_API.read_text(encoding="utf-8")), (
+        f"{method} not in docs/AccountApi.md"
+    )
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_model_page_matches_its_fields(model: str) -> None:
+    page = DOCS / f"{model}.md"
+    assert page.exists(), f"docs/{model}.md is missing"
+    tables = [t for t in _tables(_prose(page)) if t[0][:2] == ["Name", "JSON name"]]
+    assert len(tables) == 1, f"docs/{model}.md: expected one property table (Name | JSON name)"
+    header, *rows = tables[0]
+    col = {name: header.index(name) for name in ("Type", "Required", "Constraints", "Secret")}
+    documented = {row[0].strip("*` "): row for row in rows}
+    cls = getattr(persona, model)
+    assert set(documented) == {f.name for f in cls._fields}, f"docs/{model}.md: fields"
+    for spec in cls._fields:
+        row = documented[spec.name]
+        assert row[1].strip("` ") == spec.json_name, f"{model}.{spec.name}: JSON name"
+        assert spec.type.__name__ in row[col["Type"]], f"{model}.{spec.name}: type"
+        assert row[col["Required"]].lower().startswith("yes" if spec.required else "no")
+        assert row[col["Secret"]].lower().startswith("yes" if spec.secret else "no")
+        for bound in (spec.min_length, spec.max_length):
+            if bound is not None:
+                assert re.search(rf"\b{bound}\b", row[col["Constraints"]]), (
+                    f"{model}.{spec.name}: constraint {bound} not stated"
+                )
+
+
+def _relative_links(page: Path) -> Iterator[tuple[str, str]]:
+    prose = re.sub(r"`[^`\n]*`", "", _prose(page))
+    for target in re.findall(r"\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)", prose):
+        if not re.match(r"^[a-z][a-z0-9+.-]*:", target, re.I):  # http:, mailto:, ...
+            path, _, anchor = target.partition("#")
+            yield path, anchor
+
+
+LINKS = [(page, path, anchor) for page in PAGES for path, anchor in _relative_links(page)]
+
+
+@pytest.mark.parametrize(
+    ("page", "path", "anchor"),
+    LINKS,
+    ids=[f"{p.relative_to(REPO).as_posix()}->{t}#{a}" for p, t, a in LINKS],
+)
+def test_relative_link_resolves(page: Path, path: str, anchor: str) -> None:
+    target = (page.parent / path).resolve() if path else page
+    assert target.exists(), f"{page.name}: link to missing file {path}"
+    if anchor and target.suffix == ".md":
+        assert anchor in _anchors(target), f"{page.name}: no #{anchor} in {target.name}"
+
+
+# -- 3. docs/AccountApi.md agrees with the seed and with the SDK ----------------------
+
+
+def _method_table(text: str) -> dict[str, tuple[str, str, str, str]]:
+    """``{method: (anchor, HTTP method, path, description)}`` from an API page's table."""
+    table = next(t for t in _tables(text) if t[0][:2] == ["Method", "HTTP request"])
+    out = {}
+    for name_cell, request, description in (row[:3] for row in table[1:]):
+        name, target = _link(name_cell)
+        verb, path = re.fullmatch(r"\*\*(\w+)\*\*\s+(\S+)", request).groups()  # type: ignore[union-attr]
+        out[name] = (target.partition("#")[2], verb, path, description)
+    return out
+
+
+def _signature_and_types(section: str) -> tuple[str, list[tuple[str, str]], str]:
+    """The ``> Type method(args)`` line, the Parameters rows and the Return type."""
+    signature = re.search(r"^> (.+)$", section, re.M).group(1).strip()  # type: ignore[union-attr]
+    params_text = section.split("### Parameters", 1)[1].split("###", 1)[0]
+    table = next(_tables(params_text))
+    params = [(row[0].strip("* "), _link(row[1])[0]) for row in table[1:]]
+    return_text = section.split("### Return type", 1)[1].split("###", 1)[0]
+    return signature, params, _link(return_text.strip().splitlines()[0])[0]
+
+
+@pytest.fixture(scope="module")
+def seed() -> str:
+    if not SEED.exists():
+        pytest.skip(f"the seed page {SEED} is absent (shared/ must sit beside the repo)")
+    return SEED.read_text(encoding="utf-8")
+
+
+def test_method_table_agrees_with_seed(seed: str) -> None:
+    ours = _method_table(_prose(ACCOUNT_API))
+    assert ours == _method_table(seed)
+    for name, (anchor, *_) in ours.items():
+        assert anchor == name
+
+
+def test_method_sections_agree_with_seed(seed: str) -> None:
+    ours = _sections(_prose(ACCOUNT_API))
+    theirs = _sections(seed)
+    assert set(theirs) <= set(ours)
+    for name in theirs:
+        assert _signature_and_types(ours[name]) == _signature_and_types(theirs[name]), name
+
+
+def test_method_table_agrees_with_sdk() -> None:
+    operations = {
+        op.name: op for op in vars(account_api).values() if isinstance(op, account_api.Operation)
+    }
+    table = _method_table(_prose(ACCOUNT_API))
+    assert set(table) == set(operations)
+    sections = _sections(_prose(ACCOUNT_API))
+    for name, (_, verb, path, _) in table.items():
+        op = operations[name]
+        assert (verb, path) == ("POST", op.path), name
+        signature, params, returns = _signature_and_types(sections[name])
+        assert signature == f"{op.response_type.__name__} {name}(body)"
+        assert params == [("body", op.body_type.__name__)]
+        assert returns == op.response_type.__name__
+    base = re.search(r"All URIs are relative to \*([^*]+)\*", ACCOUNT_API.read_text())
+    assert base is not None
+    assert base.group(1) == DEFAULT_HOST
+
+
+# -- 4. the exception tables name real exceptions, for the right statuses -------------
+
+
+def test_exception_tables_match_persona_exceptions() -> None:
+    tables = [t for t in _tables(_prose(ACCOUNT_API)) if "Exception" in t[0]]
+    assert tables, "docs/AccountApi.md has no table with an Exception column"
+    checked = 0
+    for header, *rows in tables:
+        status_col, class_col = header.index("Status"), header.index("Exception")
+        for row in rows:
+            names = re.findall(r"`(\w+)`", row[class_col])
+            assert names, f"no exception class in row {row}"
+            for name in names:
+                cls = getattr(exceptions, name, None)
+                assert isinstance(cls, type), f"{name} is not in persona.exceptions"
+                assert issubclass(cls, exceptions.ApiException), name
+                checked += 1
+            status = row[status_col].strip("* ")
+            if re.fullmatch(r"[45]\d\d", status):
+                expected = exceptions.exception_for_status(int(status))
+                assert [expected.__name__] == names, f"status {status}: {names}"
+            elif status == "5xx":
+                assert names == ["ServiceException"]
+    assert checked
