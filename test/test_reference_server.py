@@ -522,6 +522,19 @@ def test_body_over_64_kib_is_too_large(client: Client, server: ReferenceServer) 
     assert client.forgot().status == 200  # the server is fine afterwards
 
 
+def test_a_big_refused_body_still_gets_its_413(server: ReferenceServer) -> None:
+    # The server refuses the body unread, but drains it before closing, so the client's
+    # upload is not cut short by a reset and the 413 arrives.
+    conn = http.client.HTTPConnection(server.host, server.port, timeout=5)
+    try:
+        conn.request("POST", "/v1" + FORGOT, body=b"x" * 600_000, headers={"Content-Type": JSON})
+        response = conn.getresponse()
+        assert response.status == 413
+        assert json.loads(response.read())["code"] == "payload_too_large"
+    finally:
+        conn.close()
+
+
 def test_body_of_exactly_64_kib_is_read(client: Client) -> None:
     prefix = json.dumps({"email": ANN, "pad": ""}).encode()
     body = prefix[:-2] + b"x" * (64 * 1024 - len(prefix)) + b'"}'

@@ -159,6 +159,7 @@ class Handler(BaseHTTPRequestHandler):
         self._request_id = new_request_id()
         self._started = time.perf_counter()
         self._responded = False
+        self._unread_body = False
         self.command = ""
         self.request_version = ""
         self.requestline = ""
@@ -187,6 +188,8 @@ class Handler(BaseHTTPRequestHandler):
                 if not self._responded:
                     self._send(error_answer(500, "internal_error", "internal server error"))
             self.wfile.flush()
+            if self._unread_body:
+                self._linger()
         except (ConnectionError, socket.timeout, OSError):
             self.close_connection = True
 
@@ -321,6 +324,7 @@ class Handler(BaseHTTPRequestHandler):
             )
         length = int(raw)
         if length > MAX_BODY_BYTES:
+            self._unread_body = True
             raise _Reject(_too_large(), close=True)
         return length
 
@@ -350,12 +354,33 @@ class Handler(BaseHTTPRequestHandler):
                 break
             total += size
             if total > MAX_BODY_BYTES:
+                self._unread_body = True
                 raise _Reject(_too_large(), close=True)
             chunks.append(self.rfile.read(size))
             self.rfile.readline(3)  # the CRLF after the chunk
         while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
             pass  # trailer fields, ignored
         return b"".join(chunks)
+
+    def _linger(self) -> None:
+        """Drain what the client is still sending before closing, for a while.
+
+        Closing a socket with unread data makes the kernel send a reset, which can destroy
+        the answer before the client reads it; so after refusing a body unread, the server
+        stops writing and swallows (without keeping) up to 1 MiB or 1 second of it.
+        """
+        deadline = time.monotonic() + 1.0
+        drained = 0
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            while drained < 1024 * 1024 and time.monotonic() < deadline:
+                self.connection.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = self.connection.recv(65536)
+                if not chunk:
+                    break
+                drained += len(chunk)
+        except OSError:
+            pass
 
     def _discard_body(self) -> None:
         """Read and drop the body of a request that is refused anyway, to keep the
