@@ -368,6 +368,27 @@ def test_rate_limited_answers_are_not_replayed(client: Client, clock: FakeClock)
     assert client.forgot(key="later").status == 200
 
 
+def test_bad_requests_are_not_remembered_under_their_key(
+    client: Client, server: ReferenceServer
+) -> None:
+    assert client.post(FORGOT, {"email": "not-an-address"}, key="fix-me").status == 400
+    reply = client.forgot(key="fix-me")
+    assert reply.status == 200
+    assert "Idempotent-Replayed" not in reply.headers
+    assert len(server.outbox) == 1
+
+
+def test_wrong_codes_are_remembered_and_count_once(client: Client, server: ReferenceServer) -> None:
+    client.forgot()
+    code = server.last_code(ANN)
+    assert code is not None
+    for _ in range(10):  # one wrong try, replayed nine times
+        reply = client.post(CODE, {"email": ANN, "code": "wrong"}, key="guess")
+        assert (reply.status, reply.code) == (401, "invalid_code")
+    assert reply.headers["Idempotent-Replayed"] == "true"
+    assert client.redeem(code).status == 200
+
+
 def test_concurrent_requests_with_one_key_do_the_work_once(
     client: Client, server: ReferenceServer
 ) -> None:

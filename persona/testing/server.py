@@ -251,7 +251,8 @@ class ReferenceServer:
             self._connections.add(conn)
             if self._stopping.is_set():
                 # Accepted just as stop() ran: do not let it wait for a request.
-                conn.shutdown(socket.SHUT_RDWR)
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
 
     def _connection_closed(self, conn: socket.socket) -> None:
         with self._connections_lock:

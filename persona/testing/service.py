@@ -30,9 +30,10 @@ FORGOT_MESSAGE = "If an account exists for this address, a code has been sent to
 class Answer:
     """A response to send: status, JSON body text, extra headers.
 
-    ``replayable`` says whether an Idempotency-Key may replay it later: answers that only
-    say "not now" (429, 5xx) are not remembered, so that a retry with the same key is
-    really retried.
+    ``replayable`` says whether an Idempotency-Key may replay it later. Only answers of an
+    operation that ran are remembered (2xx, and 401, which counted a wrong try): a 400 did
+    no work, so the caller may fix the body and send it again with the same key; a 429 or
+    5xx only says "not now", so a retry with the same key is really retried.
     """
 
     status: int
@@ -42,7 +43,7 @@ class Answer:
     @property
     def replayable(self) -> bool:
         """Whether this answer is remembered under the request's Idempotency-Key."""
-        return self.status != 429 and self.status < 500
+        return self.status < 400 or self.status == 401
 
 
 def json_answer(
