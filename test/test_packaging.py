@@ -1,0 +1,152 @@
+"""The wheel, built from a clean copy of the repository: its contents, its declared
+dependencies, and an install into an empty virtual environment."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import persona
+
+REPO = Path(__file__).resolve().parents[1]
+RUNTIME = {"urllib3", "certifi", "python-dateutil"}
+
+pytestmark = pytest.mark.slow
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[\s<>=!~;\[(]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("git") is None or not (REPO / ".git").exists():
+        pytest.skip("needs a git checkout to make a clean copy")
+    src = tmp_path_factory.mktemp("src")
+    files = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO,
+        capture_output=True,
+        check=True,
+        timeout=30,
+    ).stdout.split(b"\0")
+    for name in filter(None, files):
+        source = REPO / name.decode()
+        if source.is_file():  # a file deleted but not yet committed is skipped
+            target = src / name.decode()
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    out = tmp_path_factory.mktemp("dist")
+    build = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(src)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
+    (built,) = out.glob("*.whl")
+    return built
+
+
+def test_wheel_is_named_for_the_version(wheel: Path) -> None:
+    assert wheel.name == f"persona-{persona.__version__}-py3-none-any.whl"
+
+
+def test_wheel_contains_the_contract_and_the_typing_marker(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "persona/openapi.yaml" in names
+    assert "persona/py.typed" in names
+    assert "persona/models/base.py" in names
+    assert "persona/testing/server.py" in names
+    assert not [n for n in names if n.startswith(("test/", "tests/", "bench/", "docs/"))]
+
+
+def test_wheel_requires_exactly_the_three_runtime_dependencies(wheel: Path) -> None:
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(f"persona-{persona.__version__}.dist-info/METADATA").decode()
+    requires = [
+        line.split(":", 1)[1] for line in metadata.splitlines() if line.startswith("Requires-Dist:")
+    ]
+    assert {_name(r) for r in requires} == RUNTIME
+    assert len(requires) == 3
+    assert any(r.strip().startswith("urllib3") and "<3" in r for r in requires)
+    assert "Requires-Python: >=3.9" in metadata
+
+
+_INVENTORY = """
+import json, importlib.metadata as md
+print(json.dumps({d.metadata["Name"].lower().replace("_", "-"): d.requires or []
+                  for d in md.distributions()}))
+"""
+
+
+def test_wheel_installs_into_an_empty_venv_with_only_its_dependencies(
+    wheel: Path, tmp_path: Path
+) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = str(venv / "bin" / "python")
+
+    def inventory() -> dict[str, list[str]]:
+        result = subprocess.run(
+            [python, "-c", _INVENTORY], capture_output=True, text=True, check=True, timeout=60
+        )
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+    before = inventory()
+    install = subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert install.returncode == 0, install.stderr[-2000:]
+    after = inventory()
+    added = set(after) - set(before)
+
+    # Allowed: persona, its three dependencies, and what those (unconditionally) need.
+    allowed = {"persona"} | RUNTIME
+    for dist in RUNTIME:
+        allowed |= {_name(r) for r in after.get(dist, []) if "extra ==" not in r}
+    assert added >= RUNTIME
+    assert added <= allowed, added - allowed
+
+    check = subprocess.run(
+        [
+            python,
+            "-c",
+            "import persona; persona.AccountApi; "
+            "from persona.rest import ApiException; print(persona.__version__)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,  # not the repository: the installed copy is imported
+        timeout=60,
+        check=False,
+    )
+    assert check.returncode == 0, check.stderr
+    assert check.stdout.strip() == persona.__version__
+    located = subprocess.run(
+        [
+            python,
+            "-c",
+            "import persona, pathlib; p = pathlib.Path(persona.__file__).parent; "
+            "print((p / 'openapi.yaml').is_file(), (p / 'py.typed').is_file(), p)",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+        check=True,
+    ).stdout.split()
+    assert located[:2] == ["True", "True"]
+    assert str(venv) in located[2]
