@@ -181,7 +181,7 @@ def docs_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
 @pytest.mark.parametrize("block", BLOCKS, ids=[b.id for b in BLOCKS])
 def test_python_block_runs(block: Block, docs_env: dict[str, str]) -> None:
     if block.not_run is not None:
-        pytest.skip(f"not-run: {block.not_run}")
+        pytest.skip(f"{block.id} not-run: {block.not_run}")
     result = subprocess.run(
         [sys.executable, "-c", block.code],
         capture_output=True,
@@ -266,7 +266,7 @@ LINKS = [(page, path, anchor) for page in PAGES for path, anchor in _relative_li
 @pytest.mark.parametrize(
     ("page", "path", "anchor"),
     LINKS,
-    ids=[f"{p.relative_to(REPO).as_posix()}->{t}#{a}" for p, t, a in LINKS],
+    ids=[f"{p.relative_to(REPO).as_posix()}->{t}{'#' + a if a else ''}" for p, t, a in LINKS],
 )
 def test_relative_link_resolves(page: Path, path: str, anchor: str) -> None:
     target = (page.parent / path).resolve() if path else page
@@ -290,14 +290,17 @@ def _method_table(text: str) -> dict[str, tuple[str, str, str, str]]:
     return out
 
 
-def _signature_and_types(section: str) -> tuple[str, list[tuple[str, str]], str]:
-    """The ``> Type method(args)`` line, the Parameters rows and the Return type."""
-    signature = re.search(r"^> (.+)$", section, re.M).group(1).strip()  # type: ignore[union-attr]
+def _signature_and_types(section: str) -> tuple[str, str, list[tuple[str, str]], str]:
+    """The ``> Type method(args)`` line, the description under it, the Parameters rows
+    and the Return type of a method's section."""
+    match = re.search(r"^> (.+)$\s*^(.+)$", section, re.M)
+    assert match is not None, "no '> signature' line followed by a description"
+    signature, description = match.group(1).strip(), match.group(2).strip()
     params_text = section.split("### Parameters", 1)[1].split("###", 1)[0]
     table = next(_tables(params_text))
     params = [(row[0].strip("* "), _link(row[1])[0]) for row in table[1:]]
     return_text = section.split("### Return type", 1)[1].split("###", 1)[0]
-    return signature, params, _link(return_text.strip().splitlines()[0])[0]
+    return signature, description, params, _link(return_text.strip().splitlines()[0])[0]
 
 
 @pytest.fixture(scope="module")
@@ -339,7 +342,7 @@ def test_method_table_agrees_with_sdk() -> None:
     for name, (_, verb, path, _) in table.items():
         op = operations[name]
         assert (verb, path) == ("POST", op.path), name
-        signature, params, returns = _signature_and_types(sections[name])
+        signature, _, params, returns = _signature_and_types(sections[name])
         assert signature == f"{op.response_type.__name__} {name}(body)"
         assert params == [("body", op.body_type.__name__)]
         assert returns == op.response_type.__name__
