@@ -299,7 +299,7 @@ class ApiClient:
             raise self._error(response, secrets)
         if not preload_content:
             return response
-        data = self.deserialize(response, response_type) if response_type else None
+        data = self.deserialize(response, response_type, secrets) if response_type else None
         if return_data_only:
             return data
         return ApiResponse(data, response.status, response.headers)
@@ -364,33 +364,43 @@ class ApiClient:
             response.status, response.reason, body=text, headers=response.headers
         )
 
-    def deserialize(self, response: RESTResponse, response_type: type[Model]) -> Any:
+    def deserialize(
+        self,
+        response: RESTResponse,
+        response_type: type[Model],
+        secrets: tuple[str, ...] = (),
+    ) -> Any:
         """The ``response_type`` model in ``response``'s JSON body.
 
         Raises :class:`ApiResponseError` (with status and request id) when the body is
-        not JSON or not that model; the model's secrets never reach the message.
+        not JSON or not that model; the model's secrets, and the request's ``secrets``
+        (a server may echo the request), never reach the exception.
         """
         try:
             obj = json.loads(response.data)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
             content_type = response.headers.get("Content-Type", "no Content-Type")
             what = "empty" if not response.data else f"not JSON ({content_type})"
-            raise self._bad_response(response, response_type, f"body is {what}") from None
+            raise self._bad_response(response, response_type, f"body is {what}", secrets) from None
         try:
             return response_type.from_dict(obj)
         except (ApiTypeError, ApiValueError) as exc:
-            raise self._bad_response(response, response_type, exc.reason or "") from exc
+            raise self._bad_response(response, response_type, exc.reason or "", secrets) from exc
 
     @staticmethod
     def _bad_response(
-        response: RESTResponse, response_type: type[Model], problem: str
+        response: RESTResponse,
+        response_type: type[Model],
+        problem: str,
+        secrets: tuple[str, ...] = (),
     ) -> ApiResponseError:
         # A broken body of a model that carries secrets may still hold one: withhold it.
         keep = not response_type._secret_json_names and response.data
+        text = scrub(response.data.decode("utf-8", "replace"), secrets) if keep else None
         return ApiResponseError(
             response.status,
             f"invalid {response_type.__name__} in response: {problem}",
-            body=response.data.decode("utf-8", "replace") if keep else None,
+            body=text,
             headers=response.headers,
         )
 

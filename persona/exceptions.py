@@ -119,7 +119,7 @@ def _parse_json(body: Optional[str]) -> Any:
         return None
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep
         return None
 
 

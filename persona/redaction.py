@@ -52,15 +52,33 @@ def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """``text`` with every occurrence of each secret value replaced by ``***``.
 
-    A secret is also found in its JSON-escaped form (``\\u00e9``, ``\\"``), as a server
-    may echo it inside a JSON body.
+    A secret is also found in its JSON-escaped forms (``\\u00e9``, ``\\"``), up to
+    ``_ESCAPE_DEPTH`` levels deep, as a server may echo a request body (itself JSON)
+    inside a string of its own JSON body.
     """
-    forms = set()
+    forms: set[str] = set()
     for secret in secrets:
         if secret:
-            forms.add(secret)
-            forms.add(json.dumps(secret)[1:-1])
-            forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
+            forms |= _escaped_forms(secret)
     for secret in sorted(forms, key=len, reverse=True):
         text = text.replace(secret, MASK)
     return text
+
+
+_ESCAPE_DEPTH = 3
+
+
+def _escaped_forms(secret: str) -> set[str]:
+    """``secret`` as it reads after 0 to ``_ESCAPE_DEPTH`` rounds of JSON string escaping."""
+    forms = {secret}
+    level = {secret}
+    for _ in range(_ESCAPE_DEPTH):
+        level = {
+            json.dumps(form, ensure_ascii=ascii_only)[1:-1]
+            for form in level
+            for ascii_only in (True, False)
+        } - forms
+        if not level:
+            break
+        forms |= level
+    return forms

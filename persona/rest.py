@@ -400,7 +400,8 @@ def _body_for_log(body: Optional[bytes], secrets: tuple[str, ...], names: frozen
     if not body:
         return "-"
     text = body.decode("utf-8", "replace")  # whole: a cut JSON could not be masked by name
-    with contextlib.suppress(ValueError):  # not JSON: shown as text, still scrubbed
+    # Not JSON (or nested too deep to walk): shown as text, still scrubbed.
+    with contextlib.suppress(ValueError, RecursionError):
         text = json.dumps(redact_json(json.loads(text), names), ensure_ascii=False)
     text = scrub(text, secrets)
     if len(text) > _LOG_BODY_LIMIT:

@@ -1,0 +1,319 @@
+"""Redaction: the password, the code and the token never show in anything persona prints.
+
+The full reset flow runs against the reference server with the ``persona`` logger at
+DEBUG (in-process, and with ``PERSONA_LOG=debug`` in a subprocess); every exception of
+every failing call (wrong code, reused code and token, validation errors that carry the
+secret, servers that echo the request into an error or into a broken 2xx body) is
+collected: its ``str``, ``repr``, ``args``, ``body``, ``data`` and formatted traceback.
+None of it may contain a secret. The log must still be useful: method, URL, status,
+timing, attempt and request id.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import traceback
+from collections.abc import Iterator
+from typing import Any, Callable
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+import persona
+from persona.testing import ReferenceServer
+
+EMAIL = "ann@example.com"
+OLD_PASSWORD = "old-pass-1"
+# Characters that JSON escapes or that are not ASCII, so that echoed forms are tested too.
+NEW_PASSWORD = 'N3w-"S\u00e9cr\u00eat"\\p\u00e4ss\u2603'
+FAST: dict[str, Any] = {"timeout": 2, "backoff_base": 0.01, "backoff_max": 0.05, "deadline": 10}
+
+
+class Collector:
+    """Everything persona showed: log records (formatted, with args) and exceptions."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def exception(self, exc: BaseException) -> None:
+        self.texts += [str(exc), repr(exc), repr(exc.args)]
+        self.texts += traceback.format_exception(type(exc), exc, exc.__traceback__)
+        for attr in ("body", "reason", "data", "headers", "error_message"):
+            self.texts.append(repr(getattr(exc, attr, None)))
+
+    def call(self, fn: Callable[[], Any]) -> persona.ApiException:
+        try:
+            fn()
+        except persona.ApiException as exc:
+            self.exception(exc)
+            return exc
+        raise AssertionError("the call should have failed")
+
+    def assert_clean(self, secrets: list[str]) -> None:
+        forms = set()
+        for secret in secrets:
+            forms |= {
+                secret,
+                json.dumps(secret)[1:-1],
+                json.dumps(secret, ensure_ascii=False)[1:-1],
+            }
+        for text in self.texts:
+            for form in forms:
+                assert form not in text, f"secret {form!r} leaked in: {text[:300]!r}"
+
+
+class ListHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+        self.lines.append(repr(record.args))
+
+
+@pytest.fixture
+def debug_log() -> Iterator[ListHandler]:
+    logger = logging.getLogger("persona")
+    handler = ListHandler()
+    level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    yield handler
+    logger.removeHandler(handler)
+    logger.setLevel(level)
+
+
+def client(host: str, **settings: Any) -> persona.ApiClient:
+    return persona.ApiClient(persona.Configuration(host=host, **{**FAST, **settings}))
+
+
+def test_full_reset_flow_never_shows_a_secret(debug_log: ListHandler) -> None:
+    seen = Collector()
+    with ReferenceServer({EMAIL: OLD_PASSWORD}, outbox="") as srv, client(srv.url) as api_client:
+        # A 503 first, so that a retry is logged too.
+        srv.inject_fault("status:503", times=1, path="/account/forgotPass")
+        api = persona.AccountApi(api_client)
+        api.account_forgot_pass_post(persona.ForgotPasswordData(email=EMAIL))
+        code = srv.last_code(EMAIL)
+        assert code is not None
+        wrong = "999999" if code != "999999" else "000000"
+        seen.call(
+            lambda: api.account_code_for_token_post(
+                persona.CodeForTokenData(email=EMAIL, code=wrong)
+            )
+        )
+        token_response = api.account_code_for_token_post(
+            persona.CodeForTokenData(email=EMAIL, code=code)
+        )
+        token = token_response.token
+        assert token
+        reused = seen.call(
+            lambda: api.account_code_for_token_post(
+                persona.CodeForTokenData(email=EMAIL, code=code)
+            )
+        )
+        assert isinstance(reused, persona.UnauthorizedException)
+        # Validation errors whose offending value is the secret itself.
+        seen.call(
+            lambda: api.account_code_for_token_post(
+                persona.CodeForTokenData(email=EMAIL, code=code * 20)
+            )
+        )
+        seen.call(
+            lambda: api.account_reset_forgotten_password_post(
+                persona.UpdatePasswordData(token=token, new_password=NEW_PASSWORD * 20)
+            )
+        )
+        seen.call(
+            lambda: api.account_reset_forgotten_password_post(
+                persona.UpdatePasswordData(token=token + "\ud800", new_password=NEW_PASSWORD)
+            )
+        )
+        seen.call(lambda: persona.UpdatePasswordData(token=token.encode(), new_password=1))
+        done = api.account_reset_forgotten_password_post(
+            persona.UpdatePasswordData(token=token, new_password=NEW_PASSWORD)
+        )
+        assert done.success is True
+        seen.call(
+            lambda: api.account_reset_forgotten_password_post(
+                persona.UpdatePasswordData(token=token, new_password=NEW_PASSWORD)
+            )
+        )
+        assert srv.check_password(EMAIL, NEW_PASSWORD)
+        seen.texts += [
+            repr(token_response),
+            str(token_response),
+            repr(persona.CodeForTokenData(email=EMAIL, code=code)),
+            repr(persona.UpdatePasswordData(token=token, new_password=NEW_PASSWORD)),
+        ]
+    seen.texts += debug_log.lines
+    seen.assert_clean([NEW_PASSWORD, OLD_PASSWORD, code, token])
+
+    log = "\n".join(debug_log.lines)
+    # ... and the log is still useful: method, URL, status, timing, attempt, request id.
+    assert re.search(r"request POST http://127\.0\.0\.1:\d+/v1/account/codeForToken", log)
+    assert re.search(
+        r"response POST http://127\.0\.0\.1:\d+/v1/account/resetForgottenPassword -> 200 "
+        r"in \d+\.\d ms \(attempt 1, request id [\w-]+\)",
+        log,
+    )
+    assert re.search(r"-> 401 in \d+\.\d ms", log)
+    assert re.search(r"-> 503 in .*\(attempt 1, request id [\w-]+\)", log)
+    assert re.search(r"retrying POST \S+/account/forgotPass in [\d.]+s \(retry 1 of 2\)", log)
+    assert '"code": "***"' in log  # bodies are shown, secrets masked by name
+    assert '"newPassword": "***"' in log
+    assert '"token": "***"' in log
+    assert EMAIL in log
+
+
+# -- servers that echo the request back -----------------------------------------------------
+def echo_server(httpserver: HTTPServer, status: int, wrap: Callable[[str], str]) -> None:
+    def handler(request: Request) -> Response:
+        text = wrap(request.get_data(as_text=True))
+        return Response(text, status=status, headers={"X-Request-Id": "rid-echo"})
+
+    httpserver.expect_request(re.compile("/v1/account/.*")).respond_with_handler(handler)
+
+
+ECHOES: dict[str, tuple[int, Callable[[str], str]]] = {
+    "400 JSON error echoing the body": (
+        400,
+        lambda body: json.dumps({"code": "invalid_request", "message": f"bad: {body}"}),
+    ),
+    "400 JSON error echoing the body, non-ASCII escaped": (
+        400,
+        lambda body: json.dumps({"code": body, "message": body}, ensure_ascii=True),
+    ),
+    "400 text error echoing the body": (400, lambda body: f"<pre>{body}</pre>"),
+    "503 echoing the body (retried)": (503, lambda body: body),
+    "200 invalid JSON echoing the body": (200, lambda body: "<html>" + body),
+    "200 wrong JSON type echoing the body": (
+        200,
+        lambda body: json.dumps({"success": body, "token": 5, "message": body}),
+    ),
+    "200 JSON array echoing the body": (200, lambda body: json.dumps([body])),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ECHOES))
+def test_server_echoing_the_request_never_leaks_it(
+    httpserver: HTTPServer, debug_log: ListHandler, case: str
+) -> None:
+    status, wrap = ECHOES[case]
+    echo_server(httpserver, status, wrap)
+    code, token = "C0de-\u00e9-123456", 'T0ken-"quoted"-abcdef\u2603'
+    seen = Collector()
+    with client(httpserver.url_for("/v1")) as api_client:
+        api = persona.AccountApi(api_client)
+        seen.call(
+            lambda: api.account_code_for_token_post(
+                persona.CodeForTokenData(email=EMAIL, code=code)
+            )
+        )
+        seen.call(
+            lambda: api.account_reset_forgotten_password_post(
+                persona.UpdatePasswordData(token=token, new_password=NEW_PASSWORD)
+            )
+        )
+    assert len(httpserver.log) >= 2  # the requests did go out
+    seen.texts += debug_log.lines
+    seen.assert_clean([code, token, NEW_PASSWORD])
+
+
+def test_secret_headers_are_masked_in_the_log(
+    httpserver: HTTPServer, debug_log: ListHandler
+) -> None:
+    httpserver.expect_request("/v1/account/forgotPass").respond_with_json({"success": True})
+    with client(httpserver.url_for("/v1"), max_retries=0) as api_client:
+        api_client.set_default_header("Authorization", "Bearer sk-live-secret-1")
+        api_client.cookie = "session=cookie-secret-2"
+        persona.AccountApi(api_client).account_forgot_pass_post(
+            persona.ForgotPasswordData(email=EMAIL),
+            _headers={"X-Api-Key": "key-secret-3", "X-Auth-Token": "tok-secret-4"},
+        )
+    sent = httpserver.log[0][0].headers
+    assert sent["Authorization"] == "Bearer sk-live-secret-1"  # sent, just not shown
+    log = "\n".join(debug_log.lines)
+    assert "Idempotency-Key" in log
+    for secret in ("sk-live-secret-1", "cookie-secret-2", "key-secret-3", "tok-secret-4"):
+        assert secret not in log
+
+
+# -- PERSONA_LOG=debug, no code ------------------------------------------------------------------
+SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    import persona
+    from persona.testing import ReferenceServer
+
+    with ReferenceServer({"ann@example.com": "old-pass-1"}, outbox="") as srv:
+        persona.Configuration.set_default(persona.Configuration(host=srv.url))
+        api = persona.AccountApi()
+        api.account_forgot_pass_post(persona.ForgotPasswordData(email="ann@example.com"))
+        code = srv.last_code("ann@example.com")
+        token = api.account_code_for_token_post(
+            persona.CodeForTokenData(email="ann@example.com", code=code)
+        ).token
+        try:
+            api.account_code_for_token_post(
+                persona.CodeForTokenData(email="ann@example.com", code=code)
+            )
+        except persona.UnauthorizedException as exc:
+            print("error:", exc, repr(exc), file=sys.stderr)
+        api.account_reset_forgotten_password_post(
+            persona.UpdatePasswordData(token=token, new_password=sys.argv[1])
+        )
+        api.api_client.close()
+        print(json.dumps({"code": code, "token": token}))
+    """
+)
+
+
+def test_persona_log_debug_logs_to_stderr_without_secrets(tmp_path: Any) -> None:
+    script = tmp_path / "flow.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
+    env["PERSONA_LOG"] = "debug"
+    env["PYTHONIOENCODING"] = "utf-8"
+    done = subprocess.run(
+        [sys.executable, str(script), NEW_PASSWORD],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    stderr = done.stderr.decode("utf-8")
+    assert done.returncode == 0, stderr
+    secrets = json.loads(done.stdout)
+    seen = Collector()
+    seen.texts.append(stderr)
+    seen.assert_clean([NEW_PASSWORD, OLD_PASSWORD, secrets["code"], secrets["token"]])
+    assert "DEBUG persona: request POST http://127.0.0.1:" in stderr
+    assert re.search(r"-> 200 in \d+\.\d ms \(attempt 1, request id [\w-]+\)", stderr)
+    assert "-> 401" in stderr
+    assert "error: (401)" in stderr
+
+
+def test_without_persona_log_nothing_is_printed(tmp_path: Any) -> None:
+    script = tmp_path / "flow.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
+    done = subprocess.run(
+        [sys.executable, str(script), NEW_PASSWORD],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert b"persona" not in done.stderr.replace(b"error:", b"")
+    assert b"request POST" not in done.stderr
