@@ -160,3 +160,30 @@ def test_too_many_requests_exposes_retry_after(value: str, seconds: float | None
 
 def test_too_many_requests_without_headers_has_no_retry_after() -> None:
     assert exc.TooManyRequestsException(429).retry_after is None
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        exc.BadRequestException(
+            400, "Bad Request", body='{"code": "invalid_request"}', headers={"X-Request-Id": "r"}
+        ),
+        exc.TooManyRequestsException(429, "Too Many Requests", headers={"Retry-After": "2"}),
+        exc.ApiValueError("X.y: is required", path_to_item=["y"]),
+        exc.ApiTypeError("X.y: must be str", valid_classes=(str,)),
+        exc.ApiTimeoutError("read timeout (1s) from http://x"),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_exceptions_survive_pickling_with_their_attributes(error: exc.ApiException) -> None:
+    import pickle
+
+    again = pickle.loads(pickle.dumps(error))  # e.g. across a process pool
+    assert type(again) is type(error)
+    assert str(again) == str(error)
+    assert (again.status, again.reason, again.body, again.request_id) == (
+        error.status,
+        error.reason,
+        error.body,
+        error.request_id,
+    )
