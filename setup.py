@@ -29,7 +29,7 @@ setup(
     include_package_data=True,
     install_requires=REQUIRES,
     entry_points={
-        "console_scripts": ["persona = persona.cli:main"],
+        "console_scripts": ["persona = persona.cli:console"],
         "pytest11": ["persona = persona.testing.pytest_plugin"],
     },
     classifiers=[

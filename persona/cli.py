@@ -16,6 +16,7 @@ import argparse
 import getpass
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, Optional, TextIO
@@ -29,7 +30,7 @@ from .log import log_to_stderr
 from .models import CodeForTokenData, ForgotPasswordData, UpdatePasswordData
 from .models.base import Model
 
-__all__ = ["main"]
+__all__ = ["console", "main"]
 
 EXIT_OK, EXIT_API_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -167,6 +168,11 @@ def main(
     args = build_parser().parse_args(argv)
     log_to_stderr(logging.DEBUG if args.verbose else logging.WARNING)
     if args.command == "demo":
+        if args.host is not None or args.json:
+            err.write(
+                "persona: error: demo runs its own local server; --host and --json do not apply\n"
+            )
+            return EXIT_USAGE
         from .demo import run_demo  # the reference server is imported only here
 
         return run_demo(out, timeout=args.timeout)
@@ -186,3 +192,15 @@ def main(
         return 130
     _print_result(result, args.json, out)
     return EXIT_OK
+
+
+def console() -> None:
+    """Entry point of the ``persona`` script and ``python -m persona``: run, then exit."""
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`persona demo | head`): exit quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = EXIT_API_ERROR
+    sys.exit(status)

@@ -36,6 +36,7 @@ def run_demo(out: TextIO, *, timeout: Optional[float] = None) -> int:
     """Run the demo, printing each step to ``out``; return the exit status (0 = all good)."""
     from .testing import ReferenceServer  # only the demo needs the server
 
+    # outbox="": the demo's codes stay in memory, out of any $PERSONA_OUTBOX file.
     step_number = 0
 
     def step(title: str, call: Callable[[], ApiResponse]) -> Any:
@@ -58,7 +59,7 @@ def run_demo(out: TextIO, *, timeout: Optional[float] = None) -> int:
     out.write("persona demo: the password-reset flow against a local reference server\n")
     try:
         with (
-            ReferenceServer(accounts={EMAIL: OLD_PASSWORD}) as server,
+            ReferenceServer(accounts={EMAIL: OLD_PASSWORD}, outbox="") as server,
             ApiClient(Configuration(host=server.url, timeout=timeout)) as client,
         ):
             out.write(f"   server {server.url}, account {EMAIL}\n")

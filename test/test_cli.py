@@ -216,3 +216,35 @@ def test_demo_in_process_prints_every_step():
     assert code == 0, out + err
     assert out.count("HTTP 200") == 3
     assert out.rstrip().endswith("demo complete: the password was reset, and the token is spent.")
+
+
+def test_demo_refuses_options_that_do_not_apply():
+    code, out, err = run(["--host", "http://127.0.0.1:9/v1", "demo"])
+    assert code == EXIT_USAGE
+    assert "--host" in err
+    assert out == ""
+
+
+def test_demo_leaves_the_users_outbox_file_alone(tmp_path, monkeypatch):
+    outbox = tmp_path / "outbox.jsonl"
+    monkeypatch.setenv("PERSONA_OUTBOX", str(outbox))
+    code, _, _ = run(["demo"])
+    assert code == 0
+    assert not outbox.exists()
+
+
+def test_demo_piped_into_a_closed_reader_exits_without_traceback():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "persona", "demo"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader is gone before the first line is written (`| head -0`)
+    stderr = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=60) == EXIT_API_ERROR
+    assert "Traceback" not in stderr
+    assert "BrokenPipeError" not in stderr

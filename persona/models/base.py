@@ -66,9 +66,9 @@ def parse_datetime(value: str) -> datetime:
         try:
             parsed = isoparse(value)
         except (ValueError, OverflowError) as exc:
-            raise ValueError(f"not an RFC 3339 date-time ({exc})") from None
+            raise ValueError(f"is not an RFC 3339 date-time ({exc})") from None
     if parsed.utcoffset() is None:
-        raise ValueError("an RFC 3339 date-time needs a time-zone offset (e.g. Z or +01:00)")
+        raise ValueError("has no time-zone offset (RFC 3339 needs one, e.g. Z or +01:00)")
     return parsed
 
 
