@@ -13,15 +13,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from persona.testing.outbox import OutboxEntry
+    from persona.testing.outbox import OutboxEntry, last_code_in_file
     from persona.testing.server import RecordedRequest, ReferenceServer
 
-__all__ = ["OutboxEntry", "RecordedRequest", "ReferenceServer"]
+__all__ = ["OutboxEntry", "RecordedRequest", "ReferenceServer", "last_code_in_file"]
 
 _LAZY = {
     "ReferenceServer": "persona.testing.server",
     "RecordedRequest": "persona.testing.server",
     "OutboxEntry": "persona.testing.outbox",
+    "last_code_in_file": "persona.testing.outbox",
 }
 
 
