@@ -255,7 +255,10 @@ def test_proxy_from_environment(
     assert not isinstance(rest.pool_manager, urllib3.ProxyManager)
 
 
-def test_plain_http_to_a_remote_host_warns_once(caplog: pytest.LogCaptureFixture) -> None:
+def test_plain_http_to_a_remote_host_warns_once(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("persona.rest._warned_plain_http", set())
     with caplog.at_level(logging.WARNING, logger="persona"):
         RESTClientObject(Configuration("http://plain-warning-test.example/v1")).close()
         RESTClientObject(Configuration("http://plain-warning-test.example/v1")).close()
