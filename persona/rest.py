@@ -26,7 +26,7 @@ from urllib3.exceptions import (
     SSLError,
 )
 from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
-from urllib3.util import Timeout
+from urllib3.util import Retry, Timeout
 
 from .configuration import Configuration, normalize_timeout
 from .exceptions import (
@@ -44,6 +44,10 @@ __all__ = ["ApiException", "RESTClientObject", "RESTResponse"]
 
 _CHUNK = 64 * 1024
 _LOG_BODY_LIMIT = 2000
+#: urllib3 must not retry or redirect (persona does its own retries); one immutable
+#: instance serves every request instead of urllib3 building one per request.
+_NO_RETRY = Retry(False, redirect=False)
+_MAX_ROUTES = 64
 _warned_plain_http: set[str] = set()
 _warned_lock = threading.Lock()
 
@@ -147,6 +151,14 @@ class RESTClientObject:
             )
         else:
             self.pool_manager = urllib3.PoolManager(**pool_kwargs)
+        # url -> (connection pool, request target): without a proxy, a request goes
+        # straight to its host's pool, skipping PoolManager's per-request URL parsing
+        # and pool lookup. (A proxy needs PoolManager's own routing.)
+        self._routes: Optional[dict[str, tuple[Any, str]]] = None if proxy else {}
+        self._timeouts = (
+            config.timeout,
+            Timeout(connect=config.timeout[0], read=config.timeout[1]),
+        )
 
     @staticmethod
     def _warn_plain_http(host: str) -> None:
@@ -165,6 +177,8 @@ class RESTClientObject:
 
     def close(self) -> None:
         """Close every pooled connection."""
+        if self._routes:
+            self._routes = {}
         self.pool_manager.clear()
 
     # -- one call: attempts and retries -------------------------------------------
@@ -186,7 +200,6 @@ class RESTClientObject:
         Raises :class:`ApiConnectionError` (or a subclass) when no response came.
         """
         config = self.configuration
-        policy = config.retry_policy
         connect, read = (
             config.timeout if timeout is None else normalize_timeout(timeout, "_request_timeout")
         )
@@ -214,6 +227,7 @@ class RESTClientObject:
             except ApiTLSError:
                 raise  # a certificate will not become trusted by asking again
             except ApiConnectionError as exc:
+                policy = config.retry_policy
                 delay = policy.delay(attempt) if attempt <= policy.max_retries else None
                 if delay is None or time.monotonic() + delay >= deadline_at:
                     raise
@@ -223,7 +237,8 @@ class RESTClientObject:
             elapsed_ms = (time.monotonic() - started) * 1000
             if debug:
                 self._log_response(method, url, response, attempt, elapsed_ms, secrets)
-            if response.status in RETRY_STATUSES and attempt <= policy.max_retries:
+            if response.status in RETRY_STATUSES and attempt <= config.max_retries:
+                policy = config.retry_policy
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 delay = policy.delay(attempt, retry_after)
                 if delay is not None and time.monotonic() + delay < deadline_at:
@@ -251,17 +266,34 @@ class RESTClientObject:
         read: float,
         deadline_at: float,
     ) -> RESTResponse:
+        pair, timeout = self._timeouts
+        if pair != (connect, read):  # a call's own timeout, or the deadline is near
+            timeout = Timeout(connect=connect, read=read)
         try:
-            raw = self.pool_manager.request(
-                method,
-                url,
-                body=body,
-                headers=headers,
-                timeout=Timeout(connect=connect, read=read),
-                retries=False,
-                redirect=False,
-                preload_content=False,
-            )
+            route = self._route(url) if self._routes is not None else None
+            if route is None:
+                raw = self.pool_manager.request(
+                    method,
+                    url,
+                    body=body,
+                    headers=headers,
+                    timeout=timeout,
+                    retries=_NO_RETRY,
+                    redirect=False,
+                    preload_content=False,
+                )
+            else:
+                raw = route[0].urlopen(
+                    method,
+                    route[1],
+                    body=body,
+                    headers=headers,
+                    timeout=timeout,
+                    retries=_NO_RETRY,
+                    redirect=False,
+                    assert_same_host=False,
+                    preload_content=False,
+                )
             try:
                 data = self._read_body(raw, deadline_at, read)
             except BaseException:
@@ -292,6 +324,24 @@ class RESTClientObject:
             ) from exc
         return RESTResponse(raw.status, raw.reason or "", raw.headers, data)
 
+    def _route(self, url: str) -> Optional[tuple[Any, str]]:
+        """The connection pool of ``url``'s host and the request target, cached."""
+        routes = self._routes
+        assert routes is not None
+        route = routes.get(url)
+        if route is None or route[0].pool is None:  # new, or its pool was closed
+            parsed = urllib3.util.parse_url(url)
+            if not parsed.host:
+                return None  # let PoolManager report the bad URL
+            pool = self.pool_manager.connection_from_host(
+                parsed.host, port=parsed.port, scheme=parsed.scheme or "http"
+            )
+            route = (pool, parsed.request_uri)
+            if len(routes) >= _MAX_ROUTES:
+                routes.clear()
+            routes[url] = route
+        return route
+
     def _read_body(self, raw: Any, deadline_at: float, read: float) -> bytes:
         limit = self.configuration.max_response_bytes
         length = raw.headers.get("Content-Length")
@@ -301,6 +351,9 @@ class RESTClientObject:
         # than the deadline but faster than the read timeout cannot hold the call; each
         # read waits at most what is left of the deadline.
         sock = getattr(getattr(raw, "connection", None), "sock", None)
+        # With a Content-Length and no content coding, the body is complete once that
+        # many bytes are in: no read is spent waiting for the end.
+        sized = length is not None and "Content-Encoding" not in raw.headers
         chunks = []
         size = 0
         while True:
@@ -313,6 +366,8 @@ class RESTClientObject:
             if size > limit:
                 raise self._too_large(raw, "more")
             chunks.append(chunk)
+            if sized and raw.length_remaining == 0:
+                break
             if time.monotonic() > deadline_at:
                 raise ApiTimeoutError(
                     f"deadline of {self.configuration.deadline:g}s exceeded reading the response"
