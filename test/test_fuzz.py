@@ -33,7 +33,7 @@ from persona.exceptions import exception_for_status
 from persona.models.base import Model
 
 FUZZ = settings(
-    max_examples=150,
+    max_examples=200,
     deadline=None,
     derandomize=True,
     database=None,
