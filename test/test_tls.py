@@ -159,3 +159,14 @@ def test_tls_settings_are_not_used_for_plain_http(ca_file: str) -> None:
     # ssl_ca_cert etc. only matter for https hosts; a loopback http host just works.
     with ScriptedServer(answer) as srv:
         assert call(srv.url(), ssl_ca_cert=ca_file).success is True
+
+
+def test_tls_server_name_sets_sni_and_the_checked_name(ca: trustme.CA, ca_file: str) -> None:
+    ctx = server_context(ca, "api.example.com")
+    sni: list[str | None] = []
+    ctx.sni_callback = lambda sock, name, context: sni.append(name)  # type: ignore[assignment]
+    with tls_server(ctx) as srv:
+        url = srv.url("127.0.0.1")
+        ok = call(url, ssl_ca_cert=ca_file, tls_server_name="api.example.com")
+    assert ok.success is True
+    assert sni == ["api.example.com"]
