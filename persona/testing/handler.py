@@ -117,6 +117,9 @@ class HTTPServer(ThreadingHTTPServer):
 
     daemon_threads = False
     block_on_close = True
+    # The standard library's backlog of 5 resets connections when many clients open
+    # theirs at once (16 threads of one test); a real service accepts far more.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], app: ReferenceServer) -> None:
         """Bind to ``address`` (IPv6 if the host contains a colon)."""
