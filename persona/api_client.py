@@ -22,7 +22,7 @@ from .exceptions import (
     exception_for_status,
 )
 from .models.base import Model
-from .redaction import scrub
+from .redaction import scrub_body
 from .rest import RESTClientObject, RESTResponse
 
 if TYPE_CHECKING:
@@ -359,7 +359,7 @@ class ApiClient:
     def _error(self, response: RESTResponse, secrets: tuple[str, ...]) -> Exception:
         text = response.data.decode("utf-8", "replace") if response.data else None
         if text and secrets:
-            text = scrub(text, secrets)  # a server that echoes the request must not leak it
+            text = scrub_body(text, secrets)  # a server that echoes the request must not leak it
         return exception_for_status(response.status)(
             response.status, response.reason, body=text, headers=response.headers
         )
@@ -396,7 +396,7 @@ class ApiClient:
     ) -> ApiResponseError:
         # A broken body of a model that carries secrets may still hold one: withhold it.
         keep = not response_type._secret_json_names and response.data
-        text = scrub(response.data.decode("utf-8", "replace"), secrets) if keep else None
+        text = scrub_body(response.data.decode("utf-8", "replace"), secrets) if keep else None
         return ApiResponseError(
             response.status,
             f"invalid {response_type.__name__} in response: {problem}",

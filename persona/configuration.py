@@ -28,6 +28,7 @@ DEFAULT_CONNECT_TIMEOUT = 10.0
 DEFAULT_READ_TIMEOUT = 30.0
 DEFAULT_DEADLINE = 120.0
 DEFAULT_MAX_RETRIES = 2
+DEFAULT_MAX_RETRY_AFTER = 10.0
 DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
 DEFAULT_POOL_MAXSIZE = 16
 
@@ -62,7 +63,9 @@ class Configuration:
         Default 2; env ``PERSONA_MAX_RETRIES``.
     :param backoff_base: first backoff window in seconds, doubled each retry. Default 0.5.
     :param backoff_max: largest backoff window in seconds. Default 8.
-    :param max_retry_after: the longest ``Retry-After`` (seconds) honoured. Default 60.
+    :param max_retry_after: the longest ``Retry-After`` (seconds) waited for; a longer one
+        raises at once (e.g. ``TooManyRequestsException`` with ``retry_after``), so that a
+        caller is not blocked for a minute by a rate limit. Default 10.
     :param verify_ssl: verify the server's TLS certificate. Default True.
     :param ssl_ca_cert: CA bundle file to trust instead of certifi's.
         Env ``PERSONA_CA_BUNDLE``.
@@ -96,7 +99,7 @@ class Configuration:
         max_retries: Optional[int] = None,
         backoff_base: float = 0.5,
         backoff_max: float = 8.0,
-        max_retry_after: float = 60.0,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         verify_ssl: bool = True,
         ssl_ca_cert: Optional[str] = None,
         cert_file: Optional[str] = None,

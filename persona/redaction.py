@@ -11,9 +11,23 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-__all__ = ["MASK", "is_secret_name", "redact_headers", "redact_json", "scrub"]
+__all__ = [
+    "MASK",
+    "is_secret_name",
+    "redact_headers",
+    "redact_json",
+    "scrub",
+    "scrub_body",
+    "scrub_json",
+]
 
 MASK = "***"
+
+#: Secrets shorter than this are masked only where a whole JSON string equals them: a
+#: fragment of one to three characters cannot be told apart from ordinary text, and
+#: masking every "t" of a message would destroy it (codes have 6 characters and
+#: passwords at least 8).
+MIN_FRAGMENT = 4
 
 # Names that carry credentials. "code" is secret in a request (the e-mailed code);
 # an error body's "code" is a machine code, so callers pass ``extra_names`` per context.
@@ -58,7 +72,7 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     """
     forms: set[str] = set()
     for secret in secrets:
-        if secret:
+        if len(secret) >= MIN_FRAGMENT:
             forms |= _escaped_forms(secret)
     for secret in sorted(forms, key=len, reverse=True):
         text = text.replace(secret, MASK)
@@ -82,3 +96,40 @@ def _escaped_forms(secret: str) -> set[str]:
             break
         forms |= level
     return forms
+
+
+def scrub_json(obj: Any, secrets: Iterable[str]) -> Any:
+    """A copy of a JSON value whose strings (keys too) have the ``secrets`` masked.
+
+    A string equal to a secret becomes ``***`` whatever its length; longer secrets are
+    also masked inside strings (see :func:`scrub`). The JSON structure is kept.
+    """
+    exact = frozenset(s for s in secrets if s)
+    return _scrub_json(obj, exact) if exact else obj
+
+
+def _scrub_json(obj: Any, exact: frozenset[str]) -> Any:
+    if isinstance(obj, str):
+        return MASK if obj in exact else scrub(obj, exact)
+    if isinstance(obj, dict):
+        return {_scrub_json(key, exact): _scrub_json(value, exact) for key, value in obj.items()}
+    if isinstance(obj, list):
+        return [_scrub_json(item, exact) for item in obj]
+    return obj
+
+
+def scrub_body(text: str, secrets: Iterable[str]) -> str:
+    """A response body with the ``secrets`` masked: through its JSON when it is JSON (so
+    the structure survives), as plain text otherwise."""
+    secrets = tuple(s for s in secrets if s)
+    if not secrets:
+        return text
+    try:
+        obj = json.loads(text)
+    except (ValueError, RecursionError):
+        return scrub(text, secrets)
+    try:
+        cleaned = _scrub_json(obj, frozenset(secrets))
+    except RecursionError:  # nested too deep to walk: mask as text
+        return scrub(text, secrets)
+    return text if cleaned == obj else json.dumps(cleaned, ensure_ascii=False)

@@ -7,7 +7,6 @@ mapping of every urllib3/ssl/socket failure to persona's own exceptions.
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import json
 import os
@@ -37,7 +36,7 @@ from .exceptions import (
     ApiTLSError,
 )
 from .log import logger
-from .redaction import redact_headers, redact_json, scrub
+from .redaction import redact_headers, redact_json, scrub, scrub_json
 from .retries import RETRY_STATUSES, parse_retry_after
 
 __all__ = ["ApiException", "RESTClientObject", "RESTResponse"]
@@ -455,10 +454,11 @@ def _body_for_log(body: Optional[bytes], secrets: tuple[str, ...], names: frozen
     if not body:
         return "-"
     text = body.decode("utf-8", "replace")  # whole: a cut JSON could not be masked by name
-    # Not JSON (or nested too deep to walk): shown as text, still scrubbed.
-    with contextlib.suppress(ValueError, RecursionError):
-        text = json.dumps(redact_json(json.loads(text), names), ensure_ascii=False)
-    text = scrub(text, secrets)
+    try:
+        shown = scrub_json(redact_json(json.loads(text), names), secrets)
+        text = json.dumps(shown, ensure_ascii=False)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to walk
+        text = scrub(text, secrets)
     if len(text) > _LOG_BODY_LIMIT:
         text = text[:_LOG_BODY_LIMIT] + "...(truncated)"
     return text

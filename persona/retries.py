@@ -66,7 +66,7 @@ class RetryPolicy:
         max_retries: int = 2,
         backoff_base: float = 0.5,
         backoff_max: float = 8.0,
-        max_retry_after: float = 60.0,
+        max_retry_after: float = 10.0,
     ) -> None:
         self.max_retries = max_retries
         self.backoff_base = backoff_base

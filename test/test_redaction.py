@@ -317,3 +317,21 @@ def test_without_persona_log_nothing_is_printed(tmp_path: Any) -> None:
     assert done.returncode == 0, done.stderr
     assert b"persona" not in done.stderr.replace(b"error:", b"")
     assert b"request POST" not in done.stderr
+
+
+def test_scrub_body_keeps_json_structure_and_masks_echoed_values() -> None:
+    from persona.redaction import scrub_body
+
+    body = '{"code": "invalid_request", "message": "token t and password hunter2-secret"}'
+    cleaned = json.loads(scrub_body(body, ("t", "hunter2-secret")))
+    assert cleaned == {"code": "invalid_request", "message": "token t and password ***"}
+    assert json.loads(scrub_body('{"echo": "t"}', ("t",))) == {"echo": "***"}
+    assert scrub_body("<html>hunter2-secret</html>", ("hunter2-secret",)) == "<html>***</html>"
+    assert scrub_body('{"a": 1}', ("t",)) == '{"a": 1}'  # untouched: byte for byte
+
+
+def test_short_secrets_mask_only_whole_strings() -> None:
+    from persona.redaction import scrub, scrub_json
+
+    assert scrub("a bit of text", ("t",)) == "a bit of text"
+    assert scrub_json({"k": ["t", "tt", "xyz"]}, ("t", "xyz")) == {"k": ["***", "tt", "***"]}

@@ -127,5 +127,5 @@ def test_retry_after_over_the_limit_means_do_not_retry() -> None:
 def test_policy_defaults_and_repr() -> None:
     policy = RetryPolicy()
     assert repr(policy) == (
-        "RetryPolicy(max_retries=2, backoff_base=0.5, backoff_max=8.0, max_retry_after=60.0)"
+        "RetryPolicy(max_retries=2, backoff_base=0.5, backoff_max=8.0, max_retry_after=10.0)"
     )
