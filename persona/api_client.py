@@ -11,7 +11,7 @@ import os
 import re
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, NamedTuple, Optional, Union
 
 from .configuration import Configuration
 from .exceptions import (
@@ -43,6 +43,38 @@ CALL_OPTIONS = frozenset(
         "_headers",
     }
 )
+
+_DECODE_JSON = json.JSONDecoder().decode
+
+
+def _json_encoder() -> Callable[[dict[str, Any]], str]:
+    """Compact JSON text of a request body's dict, from an encoder built once.
+
+    ``json.dumps`` builds its C encoder anew for every call; this builds it once,
+    without the circular-reference bookkeeping (a body is a dict of plain values; a
+    cycle in ``additional_properties`` ends as a RecursionError, reported like any
+    unencodable body). If this Python's ``json`` does not offer the C encoder, or it
+    does not answer as ``json.dumps`` would, the plain encoder is used.
+    """
+    plain = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+    try:
+        make = json.encoder.c_make_encoder  # type: ignore[attr-defined]
+        iterencode = make(
+            None, plain.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
+        )
+
+        def encode(obj: dict[str, Any]) -> str:
+            return "".join(iterencode(obj, 0))
+
+        probe = {"a": 'é\n"', "b": [1, 2.5, True, None], "c": {}}
+        if encode(probe) == '{"a":"é\\n\\"","b":[1,2.5,true,null],"c":{}}':
+            return encode
+    except Exception:  # noqa: S110 - any surprise means: use the plain encoder
+        pass
+    return plain.encode
+
+
+_ENCODE_JSON = _json_encoder()
 
 _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
@@ -345,10 +377,10 @@ class ApiClient:
             body.validate()
         wire = body.to_dict()
         names = body._secret_json_names
-        secrets = tuple(wire[n] for n in names if isinstance(wire.get(n), str))
+        secrets = tuple([wire[n] for n in names if isinstance(wire.get(n), str)])
         try:
-            payload = json.dumps(wire, ensure_ascii=False, separators=(",", ":")).encode()
-        except (TypeError, ValueError, UnicodeEncodeError) as exc:
+            payload = _ENCODE_JSON(wire).encode()
+        except (TypeError, ValueError, UnicodeEncodeError, RecursionError) as exc:
             # Reachable only with client_side_validation off, or odd additional_properties.
             raise ApiValueError(
                 f"{type(body).__name__}: cannot be encoded as JSON ({type(exc).__name__})"
@@ -376,8 +408,12 @@ class ApiClient:
         not JSON or not that model; the model's secrets, and the request's ``secrets``
         (a server may echo the request), never reach the exception.
         """
+        data = response.data
         try:
-            obj = json.loads(response.data)
+            try:
+                obj = _DECODE_JSON(data.decode())  # JSON on the wire is UTF-8 (RFC 8259)
+            except (ValueError, AttributeError):
+                obj = json.loads(data)  # otherwise exactly as json.loads reads it, or fails
         except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
             content_type = response.headers.get("Content-Type", "no Content-Type")
             what = "empty" if not response.data else f"not JSON ({content_type})"

@@ -14,6 +14,7 @@ is a plain attribute lookup; writing one goes through a type check.
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Union
 
@@ -55,8 +56,26 @@ def _json_type_name(value: Any) -> str:
     return type(value).__name__
 
 
+#: Python 3.11+ reads RFC 3339 with a trailing "Z" itself (in C); earlier versions
+#: need the "Z" spelled "+00:00" first.
+_ISO_Z = sys.version_info >= (3, 11)
+_fromisoformat = datetime.fromisoformat
+
+
 def parse_datetime(value: str) -> datetime:
     """An aware datetime from an RFC 3339 string; ValueError when it is not one."""
+    if _ISO_Z:
+        try:
+            parsed = _fromisoformat(value)
+        except ValueError:
+            return _parse_datetime_slowly(value)
+        if parsed.tzinfo is None:  # fromisoformat gives a fixed offset or none
+            raise ValueError("has no time-zone offset (RFC 3339 needs one, e.g. Z or +01:00)")
+        return parsed
+    return _parse_datetime_slowly(value)
+
+
+def _parse_datetime_slowly(value: str) -> datetime:
     text = value[:-1] + "+00:00" if value[-1:] in ("Z", "z") else value
     try:
         parsed = datetime.fromisoformat(text)
@@ -90,6 +109,8 @@ def _email_problem(value: str) -> Optional[str]:
         return "must have text on both sides of '@'"
     if len(local) > 64:
         return "must have at most 64 characters before '@'"
+    if value.isascii() and value.isprintable() and " " not in value:
+        return None  # the common case: no C0, DEL, C1 or space, without a loop
     if any(ch.isspace() or ord(ch) < 32 or 127 <= ord(ch) <= 159 for ch in value):  # C0, DEL, C1
         return "must not contain spaces or control characters"
     return None
@@ -157,15 +178,17 @@ class Field:
         """Why ``value`` breaks the contract's rule for this field, or None."""
         if isinstance(value, str):
             size = len(value)
-            got = "" if self.secret else f", got {size}"  # a secret's length is its business
             if self.min_length is not None and size < self.min_length:
+                got = "" if self.secret else f", got {size}"  # a secret's length is private
                 return f"must be at least {self.min_length} characters long{got}"
             if self.max_length is not None and size > self.max_length:
+                got = "" if self.secret else f", got {size}"
                 return f"must be at most {self.max_length} characters long{got}"
-            try:
-                value.encode("utf-8")
-            except UnicodeEncodeError:
-                return "must be valid Unicode text (it contains a lone surrogate)"
+            if not value.isascii():  # only non-ASCII text can hold a lone surrogate
+                try:
+                    value.encode("utf-8")
+                except UnicodeEncodeError:
+                    return "must be valid Unicode text (it contains a lone surrogate)"
             if self.format == "email":
                 return _email_problem(value)
         return None
@@ -229,6 +252,7 @@ class Model:
     _by_name: ClassVar[dict[str, Field]] = {}
     _by_json: ClassVar[dict[str, Field]] = {}
     _required: ClassVar[tuple[Field, ...]] = ()
+    _required_names: ClassVar[frozenset[str]] = frozenset()
     _datetimes: ClassVar[frozenset[str]] = frozenset()
     _secret_json_names: ClassVar[frozenset[str]] = frozenset()
     __hash__ = None  # type: ignore[assignment]  # mutable, so not hashable
@@ -246,6 +270,7 @@ class Model:
         cls._by_name = {f.name: f for f in fields}
         cls._by_json = {f.json_name: f for f in fields}
         cls._required = tuple(f for f in fields if f.required)
+        cls._required_names = frozenset(f.name for f in cls._required)
         cls._datetimes = frozenset(f.json_name for f in fields if f.type is datetime)
         cls._secret_json_names = frozenset(f.json_name for f in fields if f.secret)
 
@@ -329,9 +354,7 @@ class Model:
         for spec in self._fields:
             value = values.get(spec.name)
             if value is not None:
-                out[spec.json_name] = (
-                    format_datetime(value) if spec.json_name in self._datetimes else value
-                )
+                out[spec.json_name] = format_datetime(value) if spec.type is datetime else value
         extra = values.get("_extra")
         if extra:
             out.update(extra)
@@ -364,16 +387,25 @@ class Model:
                     extra = values["_extra"] = {}
                 extra[key] = value
             elif value is not None:
-                # The common case (a str for a str field) skips the general check.
-                values[spec.name] = (
-                    value if type(value) is spec.type else spec.load(cls.__name__, value)
-                )
-        for spec in cls._required:
-            if values.get(spec.name) is None:
-                raise ApiValueError(
-                    f"{cls.__name__}: required property '{spec.json_name}' is missing",
-                    path_to_item=[spec.json_name],
-                )
+                # The common cases (a str for a str field, RFC 3339 text for a
+                # date-time) skip the general check, which also words the errors.
+                kind = spec.type
+                if type(value) is kind:
+                    values[spec.name] = value
+                elif kind is datetime and type(value) is str:
+                    try:
+                        values[spec.name] = parse_datetime(value)
+                    except ValueError:
+                        values[spec.name] = spec.load(cls.__name__, value)  # raises
+                else:
+                    values[spec.name] = spec.load(cls.__name__, value)
+        if not values.keys() >= cls._required_names:  # None values are never stored
+            for spec in cls._required:
+                if values.get(spec.name) is None:
+                    raise ApiValueError(
+                        f"{cls.__name__}: required property '{spec.json_name}' is missing",
+                        path_to_item=[spec.json_name],
+                    )
         return model
 
     @classmethod

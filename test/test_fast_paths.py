@@ -1,0 +1,192 @@
+"""The call path's shortcuts (see bench/README.md) answer exactly as the long way would.
+
+Each shortcut has a fallback; these tests take the fallbacks on purpose.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+import persona
+from persona import api_client as api_client_module
+from persona.exceptions import ApiConnectionError, ApiResponseError, ApiValueError
+from persona.models import base
+from persona.rest import RESTClientObject, RESTResponse
+
+TOKEN = {"token": "rst_abc", "expiresAt": "2030-01-01T12:00:00Z"}
+
+
+# -- request bodies: the encoder built once ------------------------------------------
+@pytest.mark.parametrize(
+    "obj",
+    [
+        {"token": "t", "newPassword": 'pässwörd "quoted" \\ \n\t\u2028'},
+        {"a": [1, 2.5, True, None], "b": {"c": {}}, "d": ""},
+    ],
+)
+def test_body_encoder_writes_what_json_dumps_writes(obj: dict[str, Any]) -> None:
+    expected = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    assert api_client_module._ENCODE_JSON(obj) == expected
+
+
+def test_body_encoder_falls_back_when_json_has_no_c_encoder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    encode = api_client_module._json_encoder()
+    assert encode({"x": "é"}) == '{"x":"é"}'
+
+
+def test_body_encoder_falls_back_when_the_c_encoder_answers_differently(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(json.encoder, "c_make_encoder", lambda *a: lambda obj, indent: ["{}"])
+        encode = api_client_module._json_encoder()
+    assert encode({"x": 1}) == '{"x":1}'
+
+
+def test_cyclic_additional_properties_fail_as_api_value_error() -> None:
+    loop: list[Any] = []
+    loop.append(loop)
+    body = persona.UpdatePasswordData(token="t", new_password="long enough pass")
+    body.additional_properties = {"loop": loop}
+    client = persona.ApiClient(persona.Configuration(host="http://127.0.0.1:9/v1"))
+    with pytest.raises(ApiValueError, match="cannot be encoded as JSON"):
+        client._serialize(body)
+    client.close()
+
+
+# -- response bodies: UTF-8 the short way, anything else as json.loads reads it -------
+@pytest.mark.parametrize(
+    "data",
+    [
+        json.dumps(TOKEN).encode(),
+        b"\xef\xbb\xbf" + json.dumps(TOKEN).encode(),  # UTF-8 with a BOM
+        json.dumps(TOKEN).encode("utf-16"),
+        json.dumps(TOKEN).encode("utf-32-le"),
+        b'  {"token": "rst_abc", "expiresAt": "2030-01-01T12:00:00Z"}\n',
+    ],
+)
+def test_response_json_is_read_as_json_loads_reads_it(data: bytes) -> None:
+    client = persona.ApiClient(persona.Configuration(host="http://127.0.0.1:9/v1"))
+    got = client.deserialize(RESTResponse(200, "OK", {}, data), persona.TokenResponse)
+    assert got == persona.TokenResponse.from_dict(json.loads(data))
+    client.close()
+
+
+@pytest.mark.parametrize("data", [b"", b"\xff\xfe{", b'{"token": "a"} trailing', b"\x00{}"])
+def test_response_that_json_loads_refuses_is_refused(data: bytes) -> None:
+    client = persona.ApiClient(persona.Configuration(host="http://127.0.0.1:9/v1"))
+    with pytest.raises(ApiResponseError):
+        client.deserialize(RESTResponse(200, "OK", {}, data), persona.TokenResponse)
+    client.close()
+
+
+# -- date-times ------------------------------------------------------------------------
+@pytest.mark.parametrize("iso_z", [True, False])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2030-01-01T12:00:00Z", datetime(2030, 1, 1, 12, tzinfo=timezone.utc)),
+        ("2030-01-01T12:00:00z", datetime(2030, 1, 1, 12, tzinfo=timezone.utc)),
+        (
+            "2030-01-01T12:00:00.250+01:30",
+            datetime(2030, 1, 1, 12, 0, 0, 250000, tzinfo=timezone(timedelta(hours=1.5))),
+        ),
+    ],
+)
+def test_datetime_parses_the_same_on_every_python(
+    monkeypatch: pytest.MonkeyPatch, iso_z: bool, text: str, expected: datetime
+) -> None:
+    monkeypatch.setattr(base, "_ISO_Z", iso_z)
+    assert base.parse_datetime(text) == expected
+
+
+@pytest.mark.parametrize("iso_z", [True, False])
+@pytest.mark.parametrize("text", ["2030-01-01T12:00:00", "not a date", "2030-13-01T00:00:00Z"])
+def test_datetime_refuses_the_same_on_every_python(
+    monkeypatch: pytest.MonkeyPatch, iso_z: bool, text: str
+) -> None:
+    monkeypatch.setattr(base, "_ISO_Z", iso_z)
+    with pytest.raises(ValueError, match=r"offset|RFC 3339"):
+        base.parse_datetime(text)
+
+
+def test_bad_datetime_in_a_response_is_named() -> None:
+    with pytest.raises(ApiValueError, match="expiresAt"):
+        persona.TokenResponse.from_dict({"token": "t", "expiresAt": "2030-01-01T12:00:00"})
+
+
+# -- validation shortcuts ------------------------------------------------------------
+@pytest.mark.parametrize(
+    "email", ["a b@example.com", "a\x85b@example.com", "a\u00a0b@example.com", "a\x7f@example.com"]
+)
+def test_email_with_a_space_or_control_character_is_refused(email: str) -> None:
+    with pytest.raises(ApiValueError, match="spaces or control"):
+        persona.ForgotPasswordData(email=email).validate()
+
+
+def test_non_ascii_email_and_password_are_accepted() -> None:
+    persona.ForgotPasswordData(email="zoë@exämple.com").validate()
+    persona.UpdatePasswordData(token="t", new_password="pässwörd!").validate()
+
+
+def test_lone_surrogate_is_refused_in_any_text_field() -> None:
+    with pytest.raises(ApiValueError, match="lone surrogate"):
+        persona.UpdatePasswordData(token="t", new_password="password\udc80").validate()
+
+
+# -- transport: requests go straight to the host's pool -----------------------------------
+def test_routes_are_cached_and_bounded() -> None:
+    rest = RESTClientObject(persona.Configuration(host="http://127.0.0.1:9/v1"))
+    first = rest._route("http://127.0.0.1:9/v1/a?x=1")
+    assert first is not None
+    assert first[1] == "/v1/a?x=1"
+    assert rest._route("http://127.0.0.1:9/v1/a?x=1") is first
+    for i in range(70):
+        rest._route(f"http://127.0.0.1:9/v1/{i}")
+    assert rest._routes is not None
+    assert len(rest._routes) <= 64
+    rest.close()
+
+
+def test_url_without_a_host_fails_as_a_connection_error() -> None:
+    rest = RESTClientObject(persona.Configuration(host="http://127.0.0.1:9/v1", max_retries=0))
+    with pytest.raises(ApiConnectionError):
+        rest.request("POST", "http:///v1/account/forgotPass", {}, b"{}")
+    rest.close()
+
+
+def test_rest_client_works_again_after_close(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/v1/account/codeForToken").respond_with_json(TOKEN)
+    rest = RESTClientObject(persona.Configuration(host=httpserver.url_for("/v1")))
+    url = httpserver.url_for("/v1/account/codeForToken")
+    assert rest.request("POST", url, {}, b"{}").status == 200
+    rest.close()  # closes the pool the cached route points at
+    assert rest.request("POST", url, {}, b"{}").status == 200
+    rest.close()
+
+
+def test_a_proxy_goes_through_the_pool_manager() -> None:
+    rest = RESTClientObject(
+        persona.Configuration(host="http://127.0.0.1:9/v1", proxy="http://127.0.0.1:9")
+    )
+    assert rest._routes is None
+    rest.close()
+
+
+def test_call_timeout_and_configuration_timeout_changes_are_used(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/v1/account/codeForToken").respond_with_json(TOKEN)
+    config = persona.Configuration(host=httpserver.url_for("/v1"))
+    with persona.ApiClient(config) as client:
+        api = persona.AccountApi(client)
+        body = persona.CodeForTokenData(email="ann@example.com", code="1")
+        assert api.account_code_for_token_post(body, _request_timeout=(2, 3)).token == "rst_abc"
+        config.timeout = 5
+        assert api.account_code_for_token_post(body).token == "rst_abc"
