@@ -7,7 +7,6 @@ Configuration is created.
 
 from __future__ import annotations
 
-import copy
 import os
 import threading
 from typing import Any, ClassVar, Optional, Union
@@ -240,6 +239,8 @@ class Configuration:
     @classmethod
     def get_default_copy(cls) -> Configuration:
         """A copy of the default Configuration (as generated clients offer)."""
+        import copy  # rarely used: not paid for by every import
+
         return copy.copy(cls.get_default())
 
     def __repr__(self) -> str:

@@ -15,7 +15,6 @@ import time
 from collections.abc import Mapping
 from typing import Any, Optional
 
-import certifi
 import urllib3
 from urllib3.exceptions import (
     ConnectTimeoutError,
@@ -130,6 +129,8 @@ class RESTClientObject:
             "timeout": Timeout(connect=config.timeout[0], read=config.timeout[1]),
         }
         if config.host.startswith("https:"):
+            import certifi  # only https needs it: plain-http clients do not load it
+
             pool_kwargs.update(
                 cert_reqs="CERT_REQUIRED" if config.verify_ssl else "CERT_NONE",
                 ca_certs=config.ssl_ca_cert or certifi.where(),
