@@ -105,7 +105,7 @@ class ApiResponse(NamedTuple):
 
 def _check_header(name: str, value: Any) -> str:
     """Refuse a header that could split the request or be mangled on the wire."""
-    if not isinstance(name, str) or not _HEADER_NAME.match(name):
+    if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
         raise ApiValueError(f"header name {name!r}: must be an HTTP token (letters, digits, -)")
     if not isinstance(value, str):
         raise ApiTypeError(f"header {name}: value must be str, got {type(value).__name__}")
@@ -359,7 +359,7 @@ class ApiClient:
             if idempotency_key is None:
                 # Kept across this call's retries, so the server does the work once.
                 idempotency_key = os.urandom(16).hex()
-            elif not isinstance(idempotency_key, str) or not _IDEMPOTENCY_KEY.match(
+            elif not isinstance(idempotency_key, str) or not _IDEMPOTENCY_KEY.fullmatch(
                 idempotency_key
             ):
                 raise ApiValueError(

@@ -122,7 +122,7 @@ def test_header_value_that_could_split_or_be_mangled_is_refused(
         client.set_default_header("X-Bad", value)
 
 
-@pytest.mark.parametrize("name", ["Bad Name", "X:Y", "", "X\r\n", "caf\u00e9"])
+@pytest.mark.parametrize("name", ["Bad Name", "X:Y", "", "X\r\n", "X-A\n", "caf\u00e9"])
 def test_header_name_that_is_not_a_token_is_refused(config: Configuration, name: str) -> None:
     with ApiClient(config) as client, pytest.raises(ApiValueError, match="header name"):
         client.set_default_header(name, "v")
@@ -169,6 +169,15 @@ def test_invalid_idempotency_key_in_headers_is_refused(
         AccountApi(client).account_forgot_pass_post(
             forgot(), _headers={"Idempotency-Key": "two words"}
         )
+    assert httpserver.log == []
+
+
+@pytest.mark.parametrize("key", ["abc\n", "abc\r\n", "", "x" * 256, "tab\there"])
+def test_idempotency_key_with_a_trailing_newline_or_bad_length_is_refused(
+    config: Configuration, httpserver: HTTPServer, key: str
+) -> None:
+    with ApiClient(config) as client, pytest.raises(ApiValueError, match="_idempotency_key"):
+        AccountApi(client).account_forgot_pass_post(forgot(), _idempotency_key=key)
     assert httpserver.log == []
 
 
