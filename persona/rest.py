@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import logging
 import os
 import threading
 import time
@@ -204,7 +205,7 @@ class RESTClientObject:
             config.timeout if timeout is None else normalize_timeout(timeout, "_request_timeout")
         )
         deadline_at = time.monotonic() + config.deadline
-        debug = logger.isEnabledFor(10)
+        debug = logger.isEnabledFor(logging.DEBUG)
         if debug:
             self._log_request(method, url, headers, body, secrets, secret_names)
         attempt = 0
@@ -227,33 +228,38 @@ class RESTClientObject:
             except ApiTLSError:
                 raise  # a certificate will not become trusted by asking again
             except ApiConnectionError as exc:
-                policy = config.retry_policy
-                delay = policy.delay(attempt) if attempt <= policy.max_retries else None
-                if delay is None or time.monotonic() + delay >= deadline_at:
+                delay = self._retry_delay(attempt, None, deadline_at)
+                if delay is None:
                     raise
-                self._log_retry(method, url, attempt, policy.max_retries, str(exc), delay)
+                self._log_retry(method, url, attempt, str(exc), delay)
                 time.sleep(delay)
                 continue
-            elapsed_ms = (time.monotonic() - started) * 1000
             if debug:
+                elapsed_ms = (time.monotonic() - started) * 1000
                 self._log_response(method, url, response, attempt, elapsed_ms, secrets)
-            if response.status in RETRY_STATUSES and attempt <= config.max_retries:
-                policy = config.retry_policy
+            if response.status in RETRY_STATUSES:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                delay = policy.delay(attempt, retry_after)
-                if delay is not None and time.monotonic() + delay < deadline_at:
-                    self._log_retry(
-                        method,
-                        url,
-                        attempt,
-                        policy.max_retries,
-                        str(response.status),
-                        delay,
-                        response.request_id,
-                    )
+                delay = self._retry_delay(attempt, retry_after, deadline_at)
+                if delay is not None:
+                    rid = response.request_id
+                    why = f"{response.status} (request id {rid})" if rid else str(response.status)
+                    self._log_retry(method, url, attempt, why, delay)
                     time.sleep(delay)
                     continue
             return response
+
+    def _retry_delay(
+        self, attempt: int, retry_after: Optional[float], deadline_at: float
+    ) -> Optional[float]:
+        """Seconds to wait before retrying after failed ``attempt``; None: do not retry
+        (retries used up, ``Retry-After`` over ``max_retry_after``, or past the deadline)."""
+        config = self.configuration
+        if attempt > config.max_retries:
+            return None
+        delay = config.retry_policy.delay(attempt, retry_after)
+        if delay is None or time.monotonic() + delay >= deadline_at:
+            return None
+        return delay
 
     # -- one attempt ---------------------------------------------------------------
     def _attempt(
@@ -422,25 +428,15 @@ class RESTClientObject:
             _body_for_log(response.data, secrets, frozenset()),
         )
 
-    @staticmethod
-    def _log_retry(
-        method: str,
-        url: str,
-        attempt: int,
-        max_retries: int,
-        why: str,
-        delay: float,
-        request_id: Optional[str] = None,
-    ) -> None:
+    def _log_retry(self, method: str, url: str, attempt: int, why: str, delay: float) -> None:
         logger.info(
-            "retrying %s %s in %.2fs (retry %d of %d) after %s%s",
+            "retrying %s %s in %.2fs (retry %d of %d) after %s",
             method,
             url,
             delay,
             attempt,
-            max_retries,
+            self.configuration.max_retries,
             why,
-            f" (request id {request_id})" if request_id else "",
         )
 
 
