@@ -253,7 +253,6 @@ class Model:
     _by_json: ClassVar[dict[str, Field]] = {}
     _required: ClassVar[tuple[Field, ...]] = ()
     _required_names: ClassVar[frozenset[str]] = frozenset()
-    _datetimes: ClassVar[frozenset[str]] = frozenset()
     _secret_json_names: ClassVar[frozenset[str]] = frozenset()
     __hash__ = None  # type: ignore[assignment]  # mutable, so not hashable
 
@@ -271,7 +270,6 @@ class Model:
         cls._by_json = {f.json_name: f for f in fields}
         cls._required = tuple(f for f in fields if f.required)
         cls._required_names = frozenset(f.name for f in cls._required)
-        cls._datetimes = frozenset(f.json_name for f in fields if f.type is datetime)
         cls._secret_json_names = frozenset(f.json_name for f in fields if f.secret)
 
     def __init__(self, **kwargs: Any) -> None:
