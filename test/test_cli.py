@@ -241,7 +241,8 @@ def test_demo_piped_into_a_closed_reader_exits_without_traceback():
         stderr=subprocess.PIPE,
         env=env,
     )
-    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
     proc.stdout.close()  # the reader is gone before the first line is written (`| head -0`)
     stderr = proc.stderr.read().decode()
     proc.stderr.close()
