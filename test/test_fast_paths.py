@@ -34,6 +34,23 @@ def test_body_encoder_writes_what_json_dumps_writes(obj: dict[str, Any]) -> None
     assert api_client_module._ENCODE_JSON(obj) == expected
 
 
+def test_body_encoder_falls_back_when_json_has_no_c_encoder(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(json.encoder, "c_make_encoder", None)
+    encode = api_client_module._json_encoder()
+    assert encode({"x": "é"}) == '{"x":"é"}'
+
+
+def test_body_encoder_falls_back_when_the_c_encoder_answers_differently(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with monkeypatch.context() as patched:
+        patched.setattr(json.encoder, "c_make_encoder", lambda *a: lambda obj, indent: ["{}"])
+        encode = api_client_module._json_encoder()
+    assert encode({"x": 1}) == '{"x":1}'
+
+
 def test_cyclic_additional_properties_fail_as_api_value_error() -> None:
     loop: list[Any] = []
     loop.append(loop)
