@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from typing import Optional
 
 import pytest
@@ -249,3 +250,66 @@ def test_demo_piped_into_a_closed_reader_exits_without_traceback():
     assert proc.wait(timeout=60) == EXIT_API_ERROR
     assert "Traceback" not in stderr
     assert "BrokenPipeError" not in stderr
+
+
+def _pty_session(argv: list[str], answers: list[str], timeout: float = 30) -> tuple[int, str]:
+    """Run ``python -m persona argv`` on a pseudo-terminal, typing ``answers`` at each
+    prompt that ends with ": "; return its exit status and everything it showed."""
+    import pty
+    import select
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the terminal is its controlling tty, as in a shell
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
+        os.execve(sys.executable, [sys.executable, "-m", "persona", *argv], env)
+    shown = b""
+    pending = list(answers)
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:  # the child closed the terminal: it has exited
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if pending and shown.endswith(b": "):  # a prompt waits (not an old one + CRLF)
+                os.write(fd, pending.pop(0).encode() + b"\n")
+    finally:
+        os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
+
+
+def test_reset_password_asks_twice_on_the_terminal_without_echo(persona_server):
+    run(["--host", persona_server.url, "forgot-password", "--email", EMAIL])
+    _, out, _ = run(
+        [
+            "--host", persona_server.url, "--json", "code-for-token",
+            "--email", EMAIL, "--code", persona_server.last_code(EMAIL),
+        ]
+    )  # fmt: skip
+    token = json.loads(out)["data"]["token"]
+    status, shown = _pty_session(
+        ["--host", persona_server.url, "reset-password", "--token", token],
+        ["typed-on-a-tty-1", "typed-on-a-tty-1"],
+    )
+    assert status == EXIT_OK, shown
+    assert "New password:" in shown
+    assert "Repeat new password:" in shown
+    assert "typed-on-a-tty-1" not in shown  # not echoed
+    assert persona_server.check_password(EMAIL, "typed-on-a-tty-1")
+
+
+def test_reset_password_refuses_two_different_passwords(persona_server):
+    status, shown = _pty_session(
+        ["--host", persona_server.url, "reset-password", "--token", "some-token"],
+        ["first-password-1", "second-password-2"],
+    )
+    assert status == EXIT_USAGE
+    assert "differ" in shown
+    assert persona_server.request_count() == 0
