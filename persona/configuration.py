@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from ._version import __version__
 from .exceptions import ApiValueError
 from .log import disable_stderr_logging, enable_debug_logging, logger
+from .redaction import redact_url
 from .retries import RetryPolicy
 
 __all__ = ["Configuration", "TimeoutSetting"]
@@ -184,6 +185,8 @@ class Configuration:
             raise ApiValueError(
                 f"host: must be an http:// or https:// URL with a host name, got {value!r}"
             )
+        if "@" in parts.netloc:  # the API needs no credentials, and URLs end up in logs
+            raise ApiValueError("host: must not contain a user name or password")
         self._host = value.rstrip("/")
 
     # -- timeouts ----------------------------------------------------------------
@@ -244,9 +247,10 @@ class Configuration:
         return copy.copy(cls.get_default())
 
     def __repr__(self) -> str:
-        fields = ("host", "timeout", "deadline", "max_retries", "verify_ssl", "proxy")
+        fields = ("host", "timeout", "deadline", "max_retries", "verify_ssl")
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in fields)
-        return f"Configuration({inner})"
+        proxy = redact_url(self.proxy) if self.proxy else None  # proxy URLs carry passwords
+        return f"Configuration({inner}, proxy={proxy!r})"
 
     def to_debug_report(self) -> str:
         """A few lines describing the environment, for bug reports."""

@@ -16,6 +16,7 @@ __all__ = [
     "is_secret_name",
     "redact_headers",
     "redact_json",
+    "redact_url",
     "scrub",
     "scrub_body",
     "scrub_json",
@@ -56,6 +57,19 @@ def _redact(obj: Any, names: frozenset[str]) -> Any:
     if isinstance(obj, list):
         return [_redact(item, names) for item in obj]
     return obj
+
+
+def redact_url(url: str) -> str:
+    """``url`` with the password of its user info (``user:password@``) replaced by ``***``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    authority, slash, path = rest.partition("/")
+    userinfo, at, hostport = authority.rpartition("@")
+    if not at or ":" not in userinfo:
+        return url
+    user = userinfo.split(":", 1)[0]
+    return f"{scheme}://{user}:{MASK}@{hostport}{slash}{path}"
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:

@@ -275,3 +275,16 @@ def test_leaving_debug_unset_does_not_change_logging_the_application_set() -> No
     persona_logger.setLevel(logging.DEBUG)
     Configuration()
     assert persona_logger.level == logging.DEBUG
+
+
+def test_repr_masks_the_password_of_a_proxy_url() -> None:
+    config = Configuration(proxy="http://bob:s3cret-proxy-pw@proxy.internal:3128")
+    shown = repr(config)
+    assert "s3cret-proxy-pw" not in shown
+    assert "http://bob:***@proxy.internal:3128" in shown
+
+
+def test_host_with_credentials_is_refused() -> None:
+    with pytest.raises(ApiValueError, match="user name or password") as refused:
+        Configuration(host="https://ann:hunter2-pw@api.example.com/v1")
+    assert "hunter2-pw" not in str(refused.value)
