@@ -3,7 +3,9 @@
 - Every ```python block in README.md and docs/*.md runs as a standalone script, in a
   fresh interpreter, against a reference server (``PERSONA_HOST`` points at it,
   ``PERSONA_OUTBOX`` names its outbox file): it must exit 0 without a traceback. A block
-  preceded by ``<!-- not-run: reason -->`` is skipped, and must give its reason.
+  preceded by ``<!-- not-run: reason -->`` is skipped, and must give its reason; one
+  preceded by ``<!-- run-with: pytest -->`` is a test module, run by pytest (with the
+  ``persona_server`` fixture the installed plugin provides), and must pass.
 - Every public name, every AccountApi method and every model field is documented, and
   every relative link between the pages (and its ``#anchor``) resolves.
 - docs/AccountApi.md agrees with the generated page users follow today (the seed) on
@@ -43,6 +45,7 @@ BLOCK_TIMEOUT = 60
 
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)")
 NOT_RUN = re.compile(r"^\s*<!--\s*not-run\s*:?(.*?)-->\s*$")
+RUN_WITH_PYTEST = re.compile(r"^\s*<!--\s*run-with:\s*pytest\s*-->\s*$")
 MODELS = sorted(
     name
     for name in persona.__all__
@@ -61,6 +64,7 @@ class Block:
     line: int  # 1-based line of the opening fence
     code: str
     not_run: Optional[str]  # the reason given by <!-- not-run: reason -->, or None
+    pytest: bool = False  # marked <!-- run-with: pytest -->: a test module
 
     @property
     def id(self) -> str:
@@ -89,6 +93,7 @@ def _python_blocks(page: Path) -> Iterator[Block]:
                 line=i + 1,
                 code="\n".join(lines[i + 1 : end]) + "\n",
                 not_run=marker.group(1).strip() if marker else None,
+                pytest=prev >= 0 and bool(RUN_WITH_PYTEST.match(lines[prev])),
             )
         i = end + 1
 
@@ -182,8 +187,13 @@ def docs_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str
 def test_python_block_runs(block: Block, docs_env: dict[str, str]) -> None:
     if block.not_run is not None:
         pytest.skip(f"{block.id} not-run: {block.not_run}")
+    command = [sys.executable, "-c", block.code]
+    if block.pytest:
+        module = Path(docs_env["WORKDIR"]) / f"test_docs_block_{block.line}.py"
+        module.write_text(block.code, encoding="utf-8")
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)]
     result = subprocess.run(
-        [sys.executable, "-c", block.code],
+        command,
         capture_output=True,
         text=True,
         timeout=BLOCK_TIMEOUT,
@@ -194,6 +204,9 @@ def test_python_block_runs(block: Block, docs_env: dict[str, str]) -> None:
     report = f"{block.id}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
     assert result.returncode == 0, report
     assert "Traceback" not in result.stderr, report
+    if block.pytest:
+        assert re.search(r"\b[1-9]\d* passed\b", result.stdout), report
+        assert "failed" not in result.stdout, report
 
 
 def test_not_run_blocks_give_a_reason() -> None:
