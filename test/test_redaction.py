@@ -335,3 +335,19 @@ def test_short_secrets_mask_only_whole_strings() -> None:
 
     assert scrub("a bit of text", ("t",)) == "a bit of text"
     assert scrub_json({"k": ["t", "tt", "xyz"]}, ("t", "xyz")) == {"k": ["***", "tt", "***"]}
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("http://bob:pw-123@proxy:3128", "http://bob:***@proxy:3128"),
+        ("https://bob:p:w@proxy/path?q=1", "https://bob:***@proxy/path?q=1"),
+        ("http://bob@proxy:3128", "http://bob@proxy:3128"),  # a user name is no secret
+        ("http://proxy:3128", "http://proxy:3128"),
+        ("proxy:3128", "proxy:3128"),  # no scheme: nothing to parse
+    ],
+)
+def test_redact_url_masks_only_the_password(url: str, shown: str) -> None:
+    from persona.redaction import redact_url
+
+    assert redact_url(url) == shown
