@@ -538,3 +538,13 @@ def test_property_from_dict_of_any_json_is_a_model_or_an_api_exception(
         return
     assert isinstance(result, model)
     assert isinstance(repr(result), str)
+
+
+def test_repr_of_extras_nested_too_deep_to_walk_names_the_keys() -> None:
+    deep: list[Any] = []
+    for _ in range(100_000):
+        deep = [deep]
+    model = ForgotPasswordResponse.from_dict({"success": True, "x": deep, "token": "s3cret"})
+    shown = repr(model)
+    assert "additional_properties={'x': ..., 'token': ...}" in shown
+    assert "s3cret" not in shown

@@ -435,7 +435,11 @@ class Model:
             parts.append(f"{spec.name}={shown}")
         extra = values.get("_extra")
         if extra:
-            parts.append(f"additional_properties={redact_json(extra)!r}")
+            try:
+                shown = repr(redact_json(extra))
+            except RecursionError:  # nested too deep to walk: name the keys only
+                shown = "{" + ", ".join(f"{key!r}: ..." for key in extra) + "}"
+            parts.append(f"additional_properties={shown}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
     __str__ = __repr__
