@@ -220,7 +220,13 @@ class ApiClient:
 
     def set_default_header(self, header_name: str, header_value: str) -> None:
         """Send ``header_name: header_value`` with every request."""
-        self.default_headers[header_name] = _check_header(header_name, header_value)
+        _check_header(header_name, header_value)
+        if header_name.lower() == "idempotency-key":
+            raise ApiValueError(
+                "default header Idempotency-Key: a key belongs to one call; "
+                "pass _idempotency_key= to the call instead"
+            )
+        self.default_headers[header_name] = header_value
 
     # -- calls -----------------------------------------------------------------------
     def call_operation(
@@ -343,18 +349,32 @@ class ApiClient:
         idempotency_key: Optional[str],
     ) -> dict[str, str]:
         headers = dict(self._base_headers)
-        for name, value in self.default_headers.items():
-            # Checked again here: default_headers is a public dict, set_default_header
-            # is not the only way in, and a bad value must fail before sending.
-            headers[name] = _check_header(name, value)
+        # default_headers is a public dict (set_default_header is not the only way in),
+        # so its values are checked here too: a bad one must fail before sending.
+        layers: list[Mapping[str, str]] = [self.default_headers]
         if self.cookie:
-            headers["Cookie"] = _check_header("Cookie", self.cookie)
+            layers.append({"Cookie": self.cookie})
         if extra:
-            for name, value in extra.items():
-                if str(name).lower() == "idempotency-key" and idempotency_key is None:
+            layers.append(extra)
+        for layer in layers:
+            for name, value in layer.items():
+                _check_header(name, value)
+                if name.lower() == "idempotency-key":
+                    if layer is self.default_headers:
+                        raise ApiValueError(
+                            "default header Idempotency-Key: a key belongs to one call; "
+                            "pass _idempotency_key= to the call instead"
+                        )
+                    if idempotency_key is not None and value != idempotency_key:
+                        raise ApiValueError(
+                            "_idempotency_key and _headers['Idempotency-Key'] disagree"
+                        )
                     idempotency_key = value  # checked below like _idempotency_key
                     continue
-                headers[name] = _check_header(name, value)
+                # Header names are case-insensitive: a later layer replaces, never doubles.
+                for same in [k for k in headers if k.lower() == name.lower()]:
+                    del headers[same]
+                headers[name] = value
         if method == "POST":
             if idempotency_key is None:
                 # Kept across this call's retries, so the server does the work once.

@@ -103,6 +103,43 @@ def test_default_header_and_cookie_are_sent(config: Configuration, httpserver: H
     assert request.headers["Cookie"] == "sid=1"
 
 
+def test_headers_differing_only_in_case_are_sent_once_with_the_latest_value(
+    config: Configuration, httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request(FORGOT).respond_with_json({"success": True})
+    with ApiClient(config) as client:
+        client.set_default_header("user-agent", "mine/1")
+        AccountApi(client).account_forgot_pass_post(
+            forgot(), _headers={"x-trace": "b", "idempotency-key": "key-from-headers"}
+        )
+    headers = httpserver.log[0][0].headers
+    assert headers.getlist("User-Agent") == ["mine/1"]
+    assert headers.getlist("Idempotency-Key") == ["key-from-headers"]
+    assert headers.getlist("X-Trace") == ["b"]
+
+
+def test_idempotency_key_given_twice_must_agree(
+    config: Configuration, httpserver: HTTPServer
+) -> None:
+    with ApiClient(config) as client, pytest.raises(ApiValueError, match="disagree"):
+        AccountApi(client).account_forgot_pass_post(
+            forgot(), _idempotency_key="one", _headers={"Idempotency-Key": "two"}
+        )
+    assert httpserver.log == []
+
+
+def test_idempotency_key_is_no_default_header(
+    config: Configuration, httpserver: HTTPServer
+) -> None:
+    with ApiClient(config) as client:
+        with pytest.raises(ApiValueError, match="belongs to one call"):
+            client.set_default_header("Idempotency-Key", "shared")
+        client.default_headers["idempotency-key"] = "shared"  # the dict is public
+        with pytest.raises(ApiValueError, match="belongs to one call"):
+            AccountApi(client).account_forgot_pass_post(forgot())
+    assert httpserver.log == []
+
+
 def test_user_agent_from_configuration_and_setter(base_url: str, httpserver: HTTPServer) -> None:
     httpserver.expect_request(FORGOT).respond_with_json({"success": True})
     with ApiClient(Configuration(base_url, user_agent="app/1")) as client:
