@@ -13,7 +13,7 @@ import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, NamedTuple, Optional, Union
 
-from .configuration import Configuration
+from .configuration import Configuration, normalize_timeout
 from .exceptions import (
     ApiClosedError,
     ApiResponseError,
@@ -295,6 +295,8 @@ class ApiClient:
         # Everything that can fail on the caller's input fails here, in the caller's thread.
         headers = self._headers(method, header_params, _idempotency_key)
         payload, secrets, secret_names = self._serialize(body)
+        if _request_timeout is not None:
+            _request_timeout = normalize_timeout(_request_timeout, "_request_timeout")
         args = (
             resource_path,
             method,

@@ -8,6 +8,7 @@ Configuration is created.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from typing import Any, ClassVar, Optional, Union
 from urllib.parse import urlsplit
@@ -180,13 +181,14 @@ class Configuration:
 
     @host.setter
     def host(self, value: str) -> None:
+        # Checked first, and the value never echoed: it would carry the password.
+        if _has_userinfo(value):
+            raise ApiValueError("host: must not contain a user name or password")
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ApiValueError(
                 f"host: must be an http:// or https:// URL with a host name, got {value!r}"
             )
-        if "@" in parts.netloc:  # the API needs no credentials, and URLs end up in logs
-            raise ApiValueError("host: must not contain a user name or password")
         self._host = value.rstrip("/")
 
     # -- timeouts ----------------------------------------------------------------
@@ -265,6 +267,15 @@ class Configuration:
             f"urllib3 Version: {urllib3.__version__}\n"  # type: ignore[attr-defined]
             f"Version of the API: 1.0\nSDK Package Version: {__version__}"
         )
+
+
+def _has_userinfo(url: str) -> bool:
+    """Whether ``url``'s authority carries ``user[:password]@`` (with or without a scheme).
+
+    The API needs no credentials, and URLs end up in logs and error messages.
+    """
+    authority = re.split(r"[/?#]", url.split("://", 1)[-1], maxsplit=1)[0]
+    return "@" in authority
 
 
 def normalize_timeout(value: Any, name: str) -> tuple[float, float]:

@@ -10,13 +10,25 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Optional, TextIO
 
 __all__ = ["disable_stderr_logging", "enable_debug_logging", "log_to_stderr", "logger"]
 
 logger = logging.getLogger("persona")
 logger.addHandler(logging.NullHandler())
 
-_HANDLER_NAME = "persona-debug-stderr"
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """persona's own stderr handler; remembers the logger level it replaced."""
+
+    def __init__(self, stream: TextIO, level_before: int) -> None:
+        super().__init__(stream)
+        self.level_before = level_before
+        self.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+
+
+def _ours() -> Optional[_StderrHandler]:
+    return next((h for h in logger.handlers if isinstance(h, _StderrHandler)), None)
 
 
 def enable_debug_logging() -> None:
@@ -26,18 +38,21 @@ def enable_debug_logging() -> None:
 
 def log_to_stderr(level: int) -> None:
     """Send the ``persona`` logger's records of ``level`` and above to stderr (idempotent)."""
-    logger.setLevel(level)
-    handler = next((h for h in logger.handlers if h.get_name() == _HANDLER_NAME), None)
+    handler = _ours()
     if handler is None:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.set_name(_HANDLER_NAME)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler = _StderrHandler(sys.stderr, level_before=logger.level)
         logger.addHandler(handler)
+    logger.setLevel(level)
     handler.setLevel(level)
 
 
 def disable_stderr_logging() -> None:
-    """Undo :func:`log_to_stderr`: remove its handler and reset the logger's level."""
-    for handler in [h for h in logger.handlers if h.get_name() == _HANDLER_NAME]:
+    """Undo :func:`log_to_stderr`: remove its handler and put back the level it replaced.
+
+    Does nothing when persona did not turn stderr logging on: the application's own
+    setting of the ``persona`` logger is left alone.
+    """
+    handler = _ours()
+    if handler is not None:
         logger.removeHandler(handler)
-    logger.setLevel(logging.NOTSET)
+        logger.setLevel(handler.level_before)

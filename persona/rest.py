@@ -129,20 +129,21 @@ class RESTClientObject:
             "retries": False,
             "timeout": Timeout(connect=config.timeout[0], read=config.timeout[1]),
         }
-        if config.host.startswith("https:"):
-            import certifi  # only https needs it: plain-http clients do not load it
+        # TLS settings go in even for an http host: Configuration.host may be switched to
+        # https later, and urllib3 leaves them out of plain-http pools itself.
+        import certifi  # here, not at import: `import persona` stays cheap
 
-            pool_kwargs.update(
-                cert_reqs="CERT_REQUIRED" if config.verify_ssl else "CERT_NONE",
-                ca_certs=config.ssl_ca_cert or certifi.where(),
-                cert_file=config.cert_file,
-                key_file=config.key_file,
-            )
-            if config.assert_hostname is not None:
-                pool_kwargs["assert_hostname"] = config.assert_hostname
-            if config.tls_server_name:
-                pool_kwargs["server_hostname"] = config.tls_server_name
-        else:
+        pool_kwargs.update(
+            cert_reqs="CERT_REQUIRED" if config.verify_ssl else "CERT_NONE",
+            ca_certs=config.ssl_ca_cert or certifi.where(),
+            cert_file=config.cert_file,
+            key_file=config.key_file,
+        )
+        if config.assert_hostname is not None:
+            pool_kwargs["assert_hostname"] = config.assert_hostname
+        if config.tls_server_name:
+            pool_kwargs["server_hostname"] = config.tls_server_name
+        if not config.host.startswith("https:"):
             self._warn_plain_http(config.host)
         proxy = config.proxy or (_proxy_from_environment(config.host) if config.trust_env else None)
         self.pool_manager: urllib3.PoolManager

@@ -364,3 +364,11 @@ def test_sanitize_for_serialization_turns_models_into_json_data(config: Configur
         "tok": {"token": "t"},
     }
     json.dumps(data)
+
+
+def test_bad_request_timeout_fails_in_the_callers_thread_even_with_async_req(
+    config: Configuration, httpserver: HTTPServer
+) -> None:
+    with ApiClient(config) as client, pytest.raises(ApiValueError, match="_request_timeout"):
+        AccountApi(client).account_forgot_pass_post(forgot(), async_req=True, _request_timeout=-1)
+    assert httpserver.log == []

@@ -288,3 +288,33 @@ def test_host_with_credentials_is_refused() -> None:
     with pytest.raises(ApiValueError, match="user name or password") as refused:
         Configuration(host="https://ann:hunter2-pw@api.example.com/v1")
     assert "hunter2-pw" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "https://deploy:s3cr3t-pw@/v1",  # no host name: still refused for the password first
+        "deploy:s3cr3t-pw@api.example.com/v1",  # no scheme
+        "https://deploy:s3cr3t-pw@api.example.com/v1",
+    ],
+)
+def test_a_password_in_the_host_is_never_echoed(host: str) -> None:
+    with pytest.raises(ApiValueError) as refused:
+        Configuration(host=host)
+    assert "s3cr3t-pw" not in str(refused.value)
+    assert "user name or password" in str(refused.value)
+
+
+def test_an_at_sign_after_the_host_is_not_user_info() -> None:
+    assert Configuration(host="https://api.example.com/v1?via=a@b").host.endswith("a@b")
+
+
+def test_debug_false_leaves_the_applications_logger_level_alone() -> None:
+    persona_logger = logging.getLogger("persona")
+    persona_logger.setLevel(logging.INFO)
+    Configuration(debug=False)
+    assert persona_logger.level == logging.INFO
+    Configuration(debug=True)
+    assert persona_logger.level == logging.DEBUG
+    Configuration(debug=False)
+    assert persona_logger.level == logging.INFO  # the level it replaced

@@ -5,6 +5,7 @@ secret-free debug logs. Timeouts, resets and TLS handshakes are in test_faults/t
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -15,6 +16,7 @@ from urllib3 import HTTPHeaderDict
 import persona
 from persona import (
     AccountApi,
+    ApiClient,
     ApiConnectionError,
     ApiException,
     Configuration,
@@ -319,3 +321,16 @@ def test_debug_log_truncates_long_bodies(
     line = next(r.getMessage() for r in caplog.records if "-> 500" in r.getMessage())
     assert line.endswith("...(truncated)")
     assert len(line) < 3000
+
+
+def test_tls_settings_apply_when_the_host_turns_https_after_the_client_exists(
+    base_url: str, tmp_path: Path
+) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text("not read until a TLS connection is made")
+    config = Configuration(base_url, ssl_ca_cert=str(ca))
+    with ApiClient(config) as client:
+        config.host = "https://api.example.com/v1"
+        pool = client.rest_client.pool_manager.connection_from_url(config.host)
+        assert pool.ca_certs == str(ca)
+        assert pool.cert_reqs == "CERT_REQUIRED"
