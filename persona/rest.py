@@ -278,29 +278,20 @@ class RESTClientObject:
             timeout = Timeout(connect=connect, read=read)
         try:
             route = self._route(url) if self._routes is not None else None
-            if route is None:
-                raw = self.pool_manager.request(
-                    method,
-                    url,
-                    body=body,
-                    headers=headers,
-                    timeout=timeout,
-                    retries=_NO_RETRY,
-                    redirect=False,
-                    preload_content=False,
-                )
-            else:
-                raw = route[0].urlopen(
-                    method,
-                    route[1],
-                    body=body,
-                    headers=headers,
-                    timeout=timeout,
-                    retries=_NO_RETRY,
-                    redirect=False,
-                    assert_same_host=False,
-                    preload_content=False,
-                )
+            # The host's own pool when routed; else PoolManager (a proxy, a URL it must
+            # report), whose urlopen takes the same arguments.
+            pool, target = route if route is not None else (self.pool_manager, url)
+            raw = pool.urlopen(
+                method,
+                target,
+                body=body,
+                headers=headers,
+                timeout=timeout,
+                retries=_NO_RETRY,
+                redirect=False,
+                assert_same_host=False,
+                preload_content=False,
+            )
             try:
                 data = self._read_body(raw, deadline_at, read)
             except BaseException:
