@@ -130,6 +130,7 @@ class ApiClient:
     """
 
     _default: ClassVar[Optional[ApiClient]] = None
+    _close_at_exit_registered: ClassVar[bool] = False
     _default_lock: ClassVar[threading.Lock] = threading.Lock()
 
     def __init__(
@@ -198,9 +199,19 @@ class ApiClient:
         """The ApiClient used by ``AccountApi()`` when none is given; closed at exit."""
         with cls._default_lock:
             if cls._default is None or cls._default.closed:
+                if not cls._close_at_exit_registered:
+                    # One hook for whichever default is current at exit; a hook per
+                    # client would keep every replaced client alive until then.
+                    atexit.register(cls._close_default)
+                    cls._close_at_exit_registered = True
                 cls._default = cls()
-                atexit.register(cls._default.close)
             return cls._default
+
+    @classmethod
+    def _close_default(cls) -> None:
+        default = cls._default
+        if default is not None:
+            default.close()
 
     @classmethod
     def set_default(cls, default: Optional[ApiClient]) -> None:

@@ -4,6 +4,8 @@ call_api used directly, and what it makes of 2xx bodies that break the contract.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -372,3 +374,25 @@ def test_bad_request_timeout_fails_in_the_callers_thread_even_with_async_req(
     with ApiClient(config) as client, pytest.raises(ApiValueError, match="_request_timeout"):
         AccountApi(client).account_forgot_pass_post(forgot(), async_req=True, _request_timeout=-1)
     assert httpserver.log == []
+
+
+def test_default_client_is_closed_at_exit_by_one_hook() -> None:
+    # In a fresh interpreter: replacing closed defaults adds no hooks, and the hook
+    # closes the default that is current when the exit hooks run.
+    code = (
+        "import atexit, persona\n"
+        "persona.ApiClient.get_default().close()\n"
+        "before = atexit._ncallbacks()\n"
+        "for _ in range(3):\n"
+        "    persona.ApiClient.get_default().close()\n"
+        "client = persona.ApiClient.get_default()\n"
+        "print('hooks added:', atexit._ncallbacks() - before)\n"
+        "atexit._run_exitfuncs()\n"
+        "print('closed at exit:', client.closed)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "hooks added: 0" in result.stdout
+    assert "closed at exit: True" in result.stdout
