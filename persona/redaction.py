@@ -84,12 +84,21 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     ``_ESCAPE_DEPTH`` levels deep, as a server may echo a request body (itself JSON)
     inside a string of its own JSON body.
     """
+    return _mask_forms(text, _forms(secrets))
+
+
+def _forms(secrets: Iterable[str]) -> tuple[str, ...]:
+    """Every text form of the ``secrets`` to mask, longest first (built once per use)."""
     forms: set[str] = set()
     for secret in secrets:
         if len(secret) >= MIN_FRAGMENT:
             forms |= _escaped_forms(secret)
-    for secret in sorted(forms, key=len, reverse=True):
-        text = text.replace(secret, MASK)
+    return tuple(sorted(forms, key=len, reverse=True))
+
+
+def _mask_forms(text: str, forms: tuple[str, ...]) -> str:
+    for form in forms:
+        text = text.replace(form, MASK)
     return text
 
 
@@ -119,31 +128,35 @@ def scrub_json(obj: Any, secrets: Iterable[str]) -> Any:
     also masked inside strings (see :func:`scrub`). The JSON structure is kept.
     """
     exact = frozenset(s for s in secrets if s)
-    return _scrub_json(obj, exact) if exact else obj
+    return _scrub_json(obj, exact, _forms(exact)) if exact else obj
 
 
-def _scrub_json(obj: Any, exact: frozenset[str]) -> Any:
+def _scrub_json(obj: Any, exact: frozenset[str], forms: tuple[str, ...]) -> Any:
     if isinstance(obj, str):
-        return MASK if obj in exact else scrub(obj, exact)
+        return MASK if obj in exact else _mask_forms(obj, forms)
     if isinstance(obj, dict):
-        return {_scrub_json(key, exact): _scrub_json(value, exact) for key, value in obj.items()}
+        return {
+            _scrub_json(key, exact, forms): _scrub_json(value, exact, forms)
+            for key, value in obj.items()
+        }
     if isinstance(obj, list):
-        return [_scrub_json(item, exact) for item in obj]
+        return [_scrub_json(item, exact, forms) for item in obj]
     return obj
 
 
 def scrub_body(text: str, secrets: Iterable[str]) -> str:
     """A response body with the ``secrets`` masked: through its JSON when it is JSON (so
     the structure survives), as plain text otherwise."""
-    secrets = tuple(s for s in secrets if s)
-    if not secrets:
+    exact = frozenset(s for s in secrets if s)
+    if not exact:
         return text
+    forms = _forms(exact)
     try:
         obj = json.loads(text)
     except (ValueError, RecursionError):
-        return scrub(text, secrets)
+        return _mask_forms(text, forms)
     try:
-        cleaned = _scrub_json(obj, frozenset(secrets))
+        cleaned = _scrub_json(obj, exact, forms)
     except RecursionError:  # nested too deep to walk: mask as text
-        return scrub(text, secrets)
+        return _mask_forms(text, forms)
     return text if cleaned == obj else json.dumps(cleaned, ensure_ascii=False)
