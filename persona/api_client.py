@@ -20,6 +20,7 @@ from .exceptions import (
     ApiTypeError,
     ApiValueError,
     exception_for_status,
+    request_id_of,
 )
 from .models.base import Model
 from .redaction import scrub_body
@@ -99,8 +100,7 @@ class ApiResponse(NamedTuple):
     @property
     def request_id(self) -> Optional[str]:
         """The server's ``X-Request-Id`` for this response."""
-        value = self.headers.get("X-Request-Id") if self.headers is not None else None
-        return value if isinstance(value, str) else None
+        return request_id_of(self.headers)
 
 
 def _check_header(name: str, value: Any) -> str:

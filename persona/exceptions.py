@@ -46,6 +46,7 @@ __all__ = [
     "TooManyRequestsException",
     "UnauthorizedException",
     "exception_for_status",
+    "request_id_of",
 ]
 
 PathToItem = Sequence[Union[str, int]]
@@ -86,7 +87,7 @@ class ApiException(OpenApiException):
         self.body: Optional[str] = body
         self.headers: Optional[Mapping[str, str]] = headers
         self.data: Any = _parse_json(body)
-        self.request_id: Optional[str] = headers.get("X-Request-Id") if headers else None
+        self.request_id: Optional[str] = request_id_of(headers)
         super().__init__(str(self))
 
     @property
@@ -112,6 +113,12 @@ class ApiException(OpenApiException):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
+
+
+def request_id_of(headers: Optional[Mapping[str, Any]]) -> Optional[str]:
+    """The server's ``X-Request-Id`` in response ``headers``, or None."""
+    value = headers.get("X-Request-Id") if headers is not None else None
+    return value if isinstance(value, str) else None
 
 
 def _parse_json(body: Optional[str]) -> Any:

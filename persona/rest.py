@@ -34,6 +34,7 @@ from .exceptions import (
     ApiResponseError,
     ApiTimeoutError,
     ApiTLSError,
+    request_id_of,
 )
 from .log import logger
 from .redaction import redact_headers, redact_json, scrub, scrub_json
@@ -65,8 +66,7 @@ class RESTResponse:
     @property
     def request_id(self) -> Optional[str]:
         """The server's ``X-Request-Id`` for this response."""
-        value = self.headers.get("X-Request-Id")
-        return value if isinstance(value, str) else None
+        return request_id_of(self.headers)
 
     def getheaders(self) -> Any:
         """All response headers (a case-insensitive mapping)."""
