@@ -340,6 +340,24 @@ def test_idempotency_key_is_forgotten_after_24_hours(
     assert len(server.outbox) == 2
 
 
+def test_expired_rate_events_and_idempotency_records_are_purged(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    db = tmp_path / "state.sqlite3"
+    with ReferenceServer(db=str(db), clock=clock, outbox="") as srv:
+        other = Client(srv)
+        other.post("/account/forgotPass", {"email": "once@example.com"}, key="old-key")
+        clock.advance(24 * 3600 + 1)  # past the rate window and the 24-hour key memory
+        other.post("/account/forgotPass", {"email": "ann@example.com"}, key="new-key")
+        other.pool.clear()
+    with sqlite3.connect(db) as conn:
+        events = conn.execute("SELECT count(*) FROM rate_events").fetchone()[0]
+        keys = [row[0] for row in conn.execute("SELECT key FROM idempotency")]
+    conn.close()
+    assert events == 1  # the address that never came back left nothing behind
+    assert keys == ["new-key"]
+
+
 @pytest.mark.parametrize("key", ["", " ", "a b", "x" * 256, "tab\tkey", "caf\u00e9"])
 def test_invalid_idempotency_key_is_a_bad_request(client: Client, key: str) -> None:
     headers = {"Content-Type": JSON, "Idempotency-Key": key}

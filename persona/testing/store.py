@@ -45,6 +45,8 @@ CREATE TABLE IF NOT EXISTS idempotency (
     status INTEGER NOT NULL, body TEXT NOT NULL, created_at REAL NOT NULL);
 CREATE TABLE IF NOT EXISTS rate_events (email_key TEXT NOT NULL, at REAL NOT NULL);
 CREATE INDEX IF NOT EXISTS rate_events_by_email ON rate_events (email_key, at);
+CREATE INDEX IF NOT EXISTS rate_events_by_time ON rate_events (at);
+CREATE INDEX IF NOT EXISTS idempotency_by_time ON idempotency (created_at);
 """
 
 
@@ -115,10 +117,8 @@ class Store:
         until a slot frees (at least 1). Refused requests are not counted."""
         now = self.now()
         with self._lock, self._conn:
-            self._conn.execute(
-                "DELETE FROM rate_events WHERE email_key = ? AND at <= ?",
-                (_key(email), now - RATE_WINDOW),
-            )
+            # Every address's old events, so those of addresses that never return go too.
+            self._conn.execute("DELETE FROM rate_events WHERE at <= ?", (now - RATE_WINDOW,))
             times = [
                 row[0]
                 for row in self._conn.execute(
@@ -225,20 +225,22 @@ class Store:
 
     def get_idempotent(self, key: str) -> Optional[IdempotencyRecord]:
         """The answer remembered for ``key`` in the last 24 hours, if any."""
-        with self._lock, self._conn:
-            self._conn.execute(
-                "DELETE FROM idempotency WHERE created_at <= ?", (self.now() - IDEMPOTENCY_TTL,)
-            )
+        with self._lock:
             row = self._conn.execute(
-                "SELECT path, body_hash, status, body FROM idempotency WHERE key = ?", (key,)
+                "SELECT path, body_hash, status, body FROM idempotency "
+                "WHERE key = ? AND created_at > ?",
+                (key, self.now() - IDEMPOTENCY_TTL),
             ).fetchone()
         if row is None:
             return None
         return IdempotencyRecord(path=row[0], body_hash=row[1], status=row[2], body=row[3])
 
     def put_idempotent(self, key: str, record: IdempotencyRecord) -> None:
-        """Remember ``record`` as the answer for ``key``."""
+        """Remember ``record`` as the answer for ``key`` (and forget expired answers)."""
         with self._lock, self._conn:
+            self._conn.execute(
+                "DELETE FROM idempotency WHERE created_at <= ?", (self.now() - IDEMPOTENCY_TTL,)
+            )
             self._conn.execute(
                 "INSERT OR REPLACE INTO idempotency "
                 "(key, path, body_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
