@@ -50,6 +50,8 @@ UPDATE_PASSWORD = {
     "newPassword": "correct horse battery staple",
 }
 JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+#: The floor waits as long as persona would by default (connect, read), never forever.
+FLOOR_TIMEOUT = {"connect": 10.0, "read": 30.0}
 
 
 # -- the canned server (a separate process) ---------------------------------------
@@ -180,7 +182,7 @@ def bench_call(url: str, rounds: int, calls: int) -> Row:
 
     api = persona.AccountApi(persona.ApiClient(persona.Configuration(host=url)))
     body = persona.CodeForTokenData(**CODE_FOR_TOKEN)
-    pool = urllib3.PoolManager()
+    pool = urllib3.PoolManager(timeout=urllib3.Timeout(**FLOOR_TIMEOUT))
     target = url + "/account/codeForToken"
 
     def floor() -> Any:
@@ -336,7 +338,7 @@ def _calls_per_second(fn: Callable[[], Any], threads: int, seconds: float) -> fl
     time.sleep(seconds)
     stop.set()
     for w in workers:
-        w.join()
+        w.join(timeout=60)  # every call below has a timeout; this bounds the rest
     elapsed = time.perf_counter() - started
     if errors:
         raise errors[0]
@@ -350,7 +352,9 @@ def bench_throughput(url: str, rounds: int, seconds: float) -> list[Row]:
 
     api = persona.AccountApi(persona.ApiClient(persona.Configuration(host=url)))
     body = persona.CodeForTokenData(**CODE_FOR_TOKEN)
-    pool = urllib3.PoolManager(maxsize=16)  # as many connections as persona keeps
+    pool = urllib3.PoolManager(
+        maxsize=16, timeout=urllib3.Timeout(**FLOOR_TIMEOUT)
+    )  # persona keeps 16
     target = url + "/account/codeForToken"
 
     def floor() -> Any:
@@ -462,7 +466,7 @@ def bench_openapi_generator(url: str, rounds: int, calls: int) -> Row:
         their_body = oag_persona.CodeForTokenData(**CODE_FOR_TOKEN)
         api = persona.AccountApi(persona.ApiClient(persona.Configuration(host=url)))
         body = persona.CodeForTokenData(**CODE_FOR_TOKEN)
-        pool = urllib3.PoolManager()
+        pool = urllib3.PoolManager(timeout=urllib3.Timeout(**FLOOR_TIMEOUT))
         target = url + "/account/codeForToken"
 
         def floor() -> Any:
@@ -482,6 +486,7 @@ def bench_openapi_generator(url: str, rounds: int, calls: int) -> Row:
             warmup=min(calls, 200),
         )
         api.api_client.close()
+        pool.clear()
         return Row(
             "openapi-generator `python` client: codeForToken call CPU",
             _us(got["generated"]) + f" (persona {_us(got['persona'])})",
