@@ -3,11 +3,13 @@
     persona forgot-password --email ann@example.com
     persona code-for-token --email ann@example.com --code 123456
     persona reset-password --token TOKEN            # asks for the new password
+    printf '%s\n' "$TOKEN" "$NEW" | persona reset-password --token-stdin --password-stdin
     persona demo                                    # the whole flow, offline
 
 Exit status: 0 success, 1 the API call failed (one line on stderr with status and
 request id), 2 bad usage or input (nothing was sent). Never a traceback for an API
-or network error. Passwords are never taken from the command line.
+or network error. Passwords are never taken from the command line; codes and tokens
+may be, or (``--code-stdin``, ``--token-stdin``) read from stdin, out of the process list.
 """
 
 from __future__ import annotations
@@ -88,10 +90,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     code = command("code-for-token", "Exchange the e-mailed code for a reset token.")
     code.add_argument("--email", required=True, help="the account's e-mail address")
-    code.add_argument("--code", required=True, help="the code from the e-mail")
+    given = code.add_mutually_exclusive_group(required=True)
+    given.add_argument("--code", help="the code from the e-mail")
+    given.add_argument(
+        "--code-stdin",
+        action="store_true",
+        help="read the code from the first line of stdin (keeps it out of the process list)",
+    )
 
     reset = command("reset-password", "Set a new password with a reset token.")
-    reset.add_argument("--token", required=True, help="the token from code-for-token")
+    given = reset.add_mutually_exclusive_group(required=True)
+    given.add_argument("--token", help="the token from code-for-token")
+    given.add_argument(
+        "--token-stdin",
+        action="store_true",
+        help="read the token from the first line of stdin (before the password, "
+        "with --password-stdin)",
+    )
     reset.add_argument(
         "--password-stdin",
         action="store_true",
@@ -102,9 +117,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _line(stdin: TextIO, what: str) -> str:
+    """One line of stdin, without its line ending; a missing line is a usage error."""
+    line = stdin.readline()
+    if not line:
+        raise ApiValueError(f"stdin ended before the {what}")
+    return line.rstrip("\r\n")
+
+
 def _read_password(args: argparse.Namespace, stdin: TextIO) -> str:
     if args.password_stdin:
-        return stdin.readline().rstrip("\r\n")
+        return _line(stdin, "new password")
     if not stdin.isatty():
         raise ApiValueError("no terminal to ask for the new password on; use --password-stdin")
     first = getpass.getpass("New password: ")
@@ -118,12 +141,14 @@ def _request(args: argparse.Namespace, stdin: TextIO) -> tuple[str, Model]:
     if args.command == "forgot-password":
         return "account_forgot_pass_post_with_http_info", ForgotPasswordData(email=args.email)
     if args.command == "code-for-token":
+        code = _line(stdin, "code") if args.code_stdin else args.code
         return "account_code_for_token_post_with_http_info", CodeForTokenData(
-            email=args.email, code=args.code
+            email=args.email, code=code
         )
+    token = _line(stdin, "token") if args.token_stdin else args.token
     password = _read_password(args, stdin)
     return "account_reset_forgotten_password_post_with_http_info", UpdatePasswordData(
-        token=args.token, new_password=password
+        token=token, new_password=password
     )
 
 

@@ -313,3 +313,49 @@ def test_reset_password_refuses_two_different_passwords(persona_server):
     assert status == EXIT_USAGE
     assert "differ" in shown
     assert persona_server.request_count() == 0
+
+
+def test_code_and_token_can_come_from_stdin_and_stay_out_of_argv(persona_server):
+    run(["--host", persona_server.url, "forgot-password", "--email", EMAIL])
+    mailed = persona_server.last_code(EMAIL)
+    code, out, err = run(
+        [
+            "--host",
+            persona_server.url,
+            "--json",
+            "code-for-token",
+            "--email",
+            EMAIL,
+            "--code-stdin",
+        ],
+        stdin_text=mailed + "\n",
+    )
+    assert code == EXIT_OK, err
+    token = json.loads(out)["data"]["token"]
+    code, out, err = run(
+        ["--host", persona_server.url, "reset-password", "--token-stdin", "--password-stdin"],
+        stdin_text=f"{token}\nfrom-stdin-pass-1\n",
+    )
+    assert code == EXIT_OK, err
+    assert persona_server.check_password(EMAIL, "from-stdin-pass-1")
+
+
+def test_code_is_required_one_way_or_the_other():
+    for argv in (
+        ["code-for-token", "--email", EMAIL],
+        ["code-for-token", "--email", EMAIL, "--code", "1", "--code-stdin"],
+        ["reset-password", "--password-stdin"],
+    ):
+        with pytest.raises(SystemExit) as exc:
+            main(argv, stderr=io.StringIO())
+        assert exc.value.code == EXIT_USAGE
+
+
+def test_stdin_that_ends_early_is_a_usage_error(persona_server):
+    code, _, err = run(
+        ["--host", persona_server.url, "reset-password", "--token-stdin", "--password-stdin"],
+        stdin_text="only-a-token\n",
+    )
+    assert code == EXIT_USAGE
+    assert "stdin ended before the new password" in err
+    assert persona_server.request_count() == 0
