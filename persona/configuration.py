@@ -13,6 +13,18 @@ import threading
 from typing import Any, ClassVar, Optional, Union
 from urllib.parse import urlsplit
 
+from ._constants import (
+    DEFAULT_BACKOFF_BASE,
+    DEFAULT_BACKOFF_MAX,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_DEADLINE,
+    DEFAULT_HOST,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_POOL_MAXSIZE,
+    DEFAULT_READ_TIMEOUT,
+)
 from ._version import __version__
 from .exceptions import ApiValueError
 from .log import disable_stderr_logging, enable_debug_logging, logger
@@ -23,15 +35,6 @@ __all__ = ["Configuration", "TimeoutSetting"]
 
 #: A timeout in seconds for each attempt, or a ``(connect, read)`` pair.
 TimeoutSetting = Union[float, tuple[float, float]]
-
-DEFAULT_HOST = "http://localhost:8080/v1"
-DEFAULT_CONNECT_TIMEOUT = 10.0
-DEFAULT_READ_TIMEOUT = 30.0
-DEFAULT_DEADLINE = 120.0
-DEFAULT_MAX_RETRIES = 2
-DEFAULT_MAX_RETRY_AFTER = 10.0
-DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
-DEFAULT_POOL_MAXSIZE = 16
 
 
 def _env(name: str) -> Optional[str]:
@@ -98,8 +101,8 @@ class Configuration:
         timeout: Optional[TimeoutSetting] = None,
         deadline: Optional[float] = None,
         max_retries: Optional[int] = None,
-        backoff_base: float = 0.5,
-        backoff_max: float = 8.0,
+        backoff_base: float = DEFAULT_BACKOFF_BASE,
+        backoff_max: float = DEFAULT_BACKOFF_MAX,
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
         verify_ssl: bool = True,
         ssl_ca_cert: Optional[str] = None,

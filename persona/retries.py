@@ -13,6 +13,13 @@ import time
 from email.utils import parsedate_to_datetime
 from typing import Optional
 
+from ._constants import (
+    DEFAULT_BACKOFF_BASE,
+    DEFAULT_BACKOFF_MAX,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
+)
+
 __all__ = ["RETRY_STATUSES", "RetryPolicy", "parse_retry_after"]
 
 #: Statuses worth another attempt: rate limited, or a gateway/service that may recover.
@@ -63,10 +70,10 @@ class RetryPolicy:
 
     def __init__(
         self,
-        max_retries: int = 2,
-        backoff_base: float = 0.5,
-        backoff_max: float = 8.0,
-        max_retry_after: float = 10.0,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff_base: float = DEFAULT_BACKOFF_BASE,
+        backoff_max: float = DEFAULT_BACKOFF_MAX,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
     ) -> None:
         self.max_retries = max_retries
         self.backoff_base = backoff_base
