@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Un
 from ..exceptions import ApiTypeError, ApiValueError
 from ..redaction import MASK, redact_json
 
-__all__ = ["Field", "Model", "field", "format_datetime", "parse_datetime"]
+__all__ = ["Field", "Model", "email_field", "field", "format_datetime", "parse_datetime"]
 
 M = TypeVar("M", bound="Model")
 
@@ -240,6 +240,20 @@ def field(
         max_length=max_length,
         format=format,
         description=description,
+    )
+
+
+def email_field() -> Any:
+    """The contract's ``email`` property, shared by the request models: required,
+    3-254 characters, one ``@`` (see :func:`_email_problem`)."""
+    return Field(
+        "email",
+        str,
+        required=True,
+        min_length=3,
+        max_length=254,
+        format="email",
+        description="The account's e-mail address.",
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .base import Model, field
+from .base import Model, email_field, field
 
 __all__ = ["CodeForTokenData"]
 
@@ -16,16 +16,7 @@ class CodeForTokenData(Model):
     :param code: the code from the e-mail (required; 1-64 characters; secret).
     """
 
-    email: Optional[str] = field(
-        "email",
-        str,
-        default=None,
-        required=True,
-        min_length=3,
-        max_length=254,
-        format="email",
-        description="The account's e-mail address.",
-    )
+    email: Optional[str] = email_field()
     code: Optional[str] = field(
         "code",
         str,

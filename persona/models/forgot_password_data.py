@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .base import Model, field
+from .base import Model, email_field
 
 __all__ = ["ForgotPasswordData"]
 
@@ -15,13 +15,4 @@ class ForgotPasswordData(Model):
     :param email: the account's e-mail address (required; 3-254 characters).
     """
 
-    email: Optional[str] = field(
-        "email",
-        str,
-        default=None,
-        required=True,
-        min_length=3,
-        max_length=254,
-        format="email",
-        description="The account's e-mail address.",
-    )
+    email: Optional[str] = email_field()
