@@ -29,6 +29,7 @@ from urllib3.util import Retry, Timeout
 
 from .configuration import Configuration, normalize_timeout
 from .exceptions import (
+    ApiClosedError,
     ApiConnectionError,
     ApiException,
     ApiResponseError,
@@ -157,6 +158,7 @@ class RESTClientObject:
         # straight to its host's pool, skipping PoolManager's per-request URL parsing
         # and pool lookup. (A proxy needs PoolManager's own routing.)
         self._routes: Optional[dict[str, tuple[Any, str]]] = None if proxy else {}
+        self._closed = False
         self._timeouts = (
             config.timeout,
             Timeout(connect=config.timeout[0], read=config.timeout[1]),
@@ -178,7 +180,8 @@ class RESTClientObject:
         )
 
     def close(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection; later attempts raise :class:`ApiClosedError`."""
+        self._closed = True
         if self._routes:
             self._routes = {}
         self.pool_manager.clear()
@@ -214,6 +217,8 @@ class RESTClientObject:
             attempt += 1
             started = time.monotonic()
             remaining = deadline_at - started
+            if self._closed:  # e.g. between retries of a call that raced close()
+                raise ApiClosedError("this ApiClient is closed; create a new one")
             if remaining <= 0:
                 raise ApiTimeoutError(f"deadline of {config.deadline:g}s exceeded")
             try:
@@ -299,6 +304,8 @@ class RESTClientObject:
                 raw.release_conn()
                 raise
             raw.release_conn()
+            if self._closed:  # closed while this call ran: drop what it may have re-opened
+                self.pool_manager.clear()
         except ApiException:
             raise  # already ours (body too large, deadline while reading)
         except SSLError as exc:

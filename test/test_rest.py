@@ -5,6 +5,7 @@ secret-free debug logs. Timeouts, resets and TLS handshakes are in test_faults/t
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from typing import Any, Callable
 
@@ -334,3 +335,34 @@ def test_tls_settings_apply_when_the_host_turns_https_after_the_client_exists(
         pool = client.rest_client.pool_manager.connection_from_url(config.host)
         assert pool.ca_certs == str(ca)
         assert pool.cert_reqs == "CERT_REQUIRED"
+
+
+def test_close_during_a_retry_wait_ends_the_call_without_reopening(
+    base_url: str, httpserver: HTTPServer
+) -> None:
+    import threading
+
+    httpserver.expect_request(FORGOT).respond_with_json(
+        {"code": "internal_error", "message": "busy"}, status=503, headers={"Retry-After": "1"}
+    )
+    client = ApiClient(Configuration(base_url, max_retries=2))
+    outcome: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            AccountApi(client).account_forgot_pass_post(forgot())
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=call)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not httpserver.log and time.monotonic() < deadline:
+        time.sleep(0.01)
+    client.close()  # the call now sleeps out Retry-After before its second attempt
+    worker.join(timeout=10)
+    assert not worker.is_alive()
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], persona.ApiClosedError)
+    assert len(httpserver.log) == 1
+    assert len(client.rest_client.pool_manager.pools) == 0
