@@ -163,14 +163,23 @@ def test_url_without_a_host_fails_as_a_connection_error() -> None:
     rest.close()
 
 
-def test_rest_client_works_again_after_close(httpserver: HTTPServer) -> None:
+def test_a_cached_route_whose_pool_was_closed_is_made_again(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/v1/account/codeForToken").respond_with_json(TOKEN)
     rest = RESTClientObject(persona.Configuration(host=httpserver.url_for("/v1")))
     url = httpserver.url_for("/v1/account/codeForToken")
     assert rest.request("POST", url, {}, b"{}").status == 200
-    rest.close()  # closes the pool the cached route points at
+    assert rest._routes is not None
+    rest.pool_manager.clear()  # closes and drops every pool, as eviction does to one
     assert rest.request("POST", url, {}, b"{}").status == 200
     rest.close()
+
+
+def test_rest_client_refuses_requests_after_close(httpserver: HTTPServer) -> None:
+    rest = RESTClientObject(persona.Configuration(host=httpserver.url_for("/v1")))
+    rest.close()
+    with pytest.raises(persona.ApiClosedError):
+        rest.request("POST", httpserver.url_for("/v1/account/codeForToken"), {}, b"{}")
+    assert httpserver.log == []
 
 
 def test_a_proxy_goes_through_the_pool_manager() -> None:
