@@ -40,6 +40,16 @@ def run_module(
     )
 
 
+def token_via_cli(server) -> str:
+    """A reset token for EMAIL, taken through forgot-password and code-for-token."""
+    run(["--host", server.url, "forgot-password", "--email", EMAIL])
+    mailed = server.last_code(EMAIL)
+    _, out, _ = run(
+        ["--host", server.url, "--json", "code-for-token", "--email", EMAIL, "--code", mailed]
+    )
+    return str(json.loads(out)["data"]["token"])
+
+
 def test_forgot_password_prints_result_and_mails_a_code(persona_server):
     code, out, err = run(["--host", persona_server.url, "forgot-password", "--email", EMAIL])
     assert code == EXIT_OK, err
@@ -106,14 +116,7 @@ def test_json_error_is_one_json_line_on_stderr(persona_server):
 
 
 def test_reset_password_reads_the_password_from_stdin_never_argv(persona_server):
-    run(["--host", persona_server.url, "forgot-password", "--email", EMAIL])
-    _, out, _ = run(
-        [
-            "--host", persona_server.url, "--json", "code-for-token",
-            "--email", EMAIL, "--code", persona_server.last_code(EMAIL),
-        ]
-    )  # fmt: skip
-    token = json.loads(out)["data"]["token"]
+    token = token_via_cli(persona_server)
     code, out, err = run(
         ["--host", persona_server.url, "reset-password", "--token", token, "--password-stdin"],
         stdin_text="brand-new-secret-9\n",
@@ -286,14 +289,7 @@ def _pty_session(argv: list[str], answers: list[str], timeout: float = 30) -> tu
 
 
 def test_reset_password_asks_twice_on_the_terminal_without_echo(persona_server):
-    run(["--host", persona_server.url, "forgot-password", "--email", EMAIL])
-    _, out, _ = run(
-        [
-            "--host", persona_server.url, "--json", "code-for-token",
-            "--email", EMAIL, "--code", persona_server.last_code(EMAIL),
-        ]
-    )  # fmt: skip
-    token = json.loads(out)["data"]["token"]
+    token = token_via_cli(persona_server)
     status, shown = _pty_session(
         ["--host", persona_server.url, "reset-password", "--token", token],
         ["typed-on-a-tty-1", "typed-on-a-tty-1"],
