@@ -175,14 +175,18 @@ def _ms(seconds: float) -> str:
 
 
 # -- 1. one call ------------------------------------------------------------------
-def bench_call(url: str, rounds: int, calls: int) -> Row:
+def _sides(
+    url: str, maxsize: int = 1
+) -> tuple[Callable[[], Any], Callable[[], Any], Callable[[], None]]:
+    """One codeForToken call by persona and by the floor (raw urllib3 + json), and a
+    function that closes both clients. ``maxsize``: the floor's connections per host."""
     import urllib3
 
     import persona
 
     api = persona.AccountApi(persona.ApiClient(persona.Configuration(host=url)))
     body = persona.CodeForTokenData(**CODE_FOR_TOKEN)
-    pool = urllib3.PoolManager(timeout=urllib3.Timeout(**FLOOR_TIMEOUT))
+    pool = urllib3.PoolManager(maxsize=maxsize, timeout=urllib3.Timeout(**FLOOR_TIMEOUT))
     target = url + "/account/codeForToken"
 
     def floor() -> Any:
@@ -194,11 +198,19 @@ def bench_call(url: str, rounds: int, calls: int) -> Row:
     def sdk() -> Any:
         return api.account_code_for_token_post(body)
 
+    def close() -> None:
+        api.api_client.close()
+        pool.clear()
+
+    return sdk, floor, close
+
+
+def bench_call(url: str, rounds: int, calls: int) -> Row:
+    sdk, floor, close = _sides(url)
     assert sdk().expires_at.year == 2030
     assert floor()["token"]
     got = interleaved({"persona": sdk, "floor": floor}, rounds, calls, warmup=min(calls, 200))
-    api.api_client.close()
-    pool.clear()
+    close()
     return _ratio_row("codeForToken call, client CPU", got, "", "≤ 1.10x", 1.10)
 
 
@@ -346,26 +358,7 @@ def _calls_per_second(fn: Callable[[], Any], threads: int, seconds: float) -> fl
 
 
 def bench_throughput(url: str, rounds: int, seconds: float) -> list[Row]:
-    import urllib3
-
-    import persona
-
-    api = persona.AccountApi(persona.ApiClient(persona.Configuration(host=url)))
-    body = persona.CodeForTokenData(**CODE_FOR_TOKEN)
-    pool = urllib3.PoolManager(
-        maxsize=16, timeout=urllib3.Timeout(**FLOOR_TIMEOUT)
-    )  # persona keeps 16
-    target = url + "/account/codeForToken"
-
-    def floor() -> Any:
-        resp = pool.request(
-            "POST", target, body=json.dumps(CODE_FOR_TOKEN).encode(), headers=JSON_HEADERS
-        )
-        return json.loads(resp.data)
-
-    def sdk() -> Any:
-        return api.account_code_for_token_post(body)
-
+    sdk, floor, close = _sides(url, maxsize=16)  # as many connections as persona keeps
     rows = []
     for threads in (1, 2, 4, 8):
         samples: dict[str, list[float]] = {"persona": [], "floor": []}
@@ -384,8 +377,7 @@ def bench_throughput(url: str, rounds: int, seconds: float) -> list[Row]:
                 "report (higher is better)",
             )
         )
-    api.api_client.close()
-    pool.clear()
+    close()
     return rows
 
 
@@ -457,36 +449,22 @@ def bench_openapi_generator(url: str, rounds: int, calls: int) -> Row:
             import oag_persona  # type: ignore[import-not-found]
         except ImportError as exc:
             return _not_available(f"generated client does not import ({exc})")
-        import urllib3
-
-        import persona
-
         config = oag_persona.Configuration(host=url)
         theirs = oag_persona.AccountApi(oag_persona.ApiClient(config))
         their_body = oag_persona.CodeForTokenData(**CODE_FOR_TOKEN)
-        api = persona.AccountApi(persona.ApiClient(persona.Configuration(host=url)))
-        body = persona.CodeForTokenData(**CODE_FOR_TOKEN)
-        pool = urllib3.PoolManager(timeout=urllib3.Timeout(**FLOOR_TIMEOUT))
-        target = url + "/account/codeForToken"
-
-        def floor() -> Any:
-            resp = pool.request(
-                "POST", target, body=json.dumps(CODE_FOR_TOKEN).encode(), headers=JSON_HEADERS
-            )
-            return json.loads(resp.data)
+        sdk, floor, close = _sides(url)
 
         got = interleaved(
             {
                 "generated": lambda: theirs.account_code_for_token_post(their_body),
-                "persona": lambda: api.account_code_for_token_post(body),
+                "persona": sdk,
                 "floor": floor,
             },
             rounds,
             calls,
             warmup=min(calls, 200),
         )
-        api.api_client.close()
-        pool.clear()
+        close()
         return Row(
             "openapi-generator `python` client: codeForToken call CPU",
             _us(got["generated"]) + f" (persona {_us(got['persona'])})",
