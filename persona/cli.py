@@ -125,6 +125,34 @@ def _line(stdin: TextIO, what: str) -> str:
     return line.rstrip("\r\n")
 
 
+def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
+    """Every option string of ``parser`` and its subcommands."""
+    found: set[str] = set()
+    for action in parser._actions:
+        found.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                found |= _option_strings(sub)
+    return found
+
+
+def _secret_values_attached(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """``--token -x...`` as ``--token=-x...``: codes and tokens may begin with "-" (a
+    URL-safe token does one time in 32), which argparse would take for an option."""
+    known = _option_strings(parser)
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--token", "--code") and i + 1 < len(argv) and argv[i + 1] not in known:
+            out.append(f"{arg}={argv[i + 1]}")
+            i += 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
+
+
 def _read_password(args: argparse.Namespace, stdin: TextIO) -> str:
     if args.password_stdin:
         return _line(stdin, "new password")
@@ -190,7 +218,10 @@ def main(
     stdin = stdin or sys.stdin
     out = stdout or sys.stdout
     err = stderr or sys.stderr
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(
+        _secret_values_attached(parser, sys.argv[1:] if argv is None else argv)
+    )
     log_to_stderr(logging.DEBUG if args.verbose else logging.WARNING)
     if args.command == "demo":
         if args.host is not None or args.json:

@@ -355,3 +355,25 @@ def test_stdin_that_ends_early_is_a_usage_error(persona_server):
     assert code == EXIT_USAGE
     assert "stdin ended before the new password" in err
     assert persona_server.request_count() == 0
+
+
+@pytest.mark.parametrize("secret", ["-leading-dash-token", "--double-dash-token"])
+def test_a_token_or_code_that_starts_with_a_dash_is_still_a_value(persona_server, secret):
+    # URL-safe tokens start with "-" one time in 32: argparse alone would call it an option.
+    code, _, err = run(
+        ["--host", persona_server.url, "reset-password", "--token", secret, "--password-stdin"],
+        stdin_text="long-enough-pass-1\n",
+    )
+    assert code == EXIT_API_ERROR, err  # sent, and refused by the server: not a usage error
+    assert "invalid_token" in err
+    code, _, err = run(
+        ["--host", persona_server.url, "code-for-token", "--email", EMAIL, "--code", secret]
+    )
+    assert code == EXIT_API_ERROR, err
+    assert "invalid_code" in err
+
+
+def test_an_option_after_a_bare_token_option_is_not_taken_as_the_token():
+    with pytest.raises(SystemExit) as exc:
+        main(["reset-password", "--token", "--password-stdin"], stderr=io.StringIO())
+    assert exc.value.code == EXIT_USAGE
