@@ -16,42 +16,43 @@ from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 
-if TYPE_CHECKING:
-    from .api.account_api import AccountApi
-    from .api_client import ApiClient, ApiResponse
-    from .configuration import Configuration
-    from .exceptions import (
-        ApiClosedError,
-        ApiConnectionError,
-        ApiException,
-        ApiResponseError,
-        ApiTimeoutError,
-        ApiTLSError,
-        ApiTypeError,
-        ApiValueError,
-        BadRequestException,
-        ConflictException,
-        ForbiddenException,
-        NotFoundException,
-        OpenApiException,
-        ServiceException,
-        TooManyRequestsException,
-        UnauthorizedException,
-    )
-    from .models import (
-        CodeForTokenData,
-        ForgotPasswordData,
-        ForgotPasswordResponse,
-        TokenResponse,
-        UpdatePasswordData,
-    )
+if TYPE_CHECKING:  # what type checkers and IDEs see; kept equal to _LOCATIONS by a test
+    from .api.account_api import AccountApi as AccountApi
+    from .api_client import ApiClient as ApiClient
+    from .configuration import Configuration as Configuration
+    from .core.policy import RetryPolicy as RetryPolicy
+    from .core.policy import Timeout as Timeout
+    from .core.response import ApiResponse as ApiResponse
+    from .exceptions import ApiClosedError as ApiClosedError
+    from .exceptions import ApiConnectionError as ApiConnectionError
+    from .exceptions import ApiException as ApiException
+    from .exceptions import ApiResponseError as ApiResponseError
+    from .exceptions import ApiTimeoutError as ApiTimeoutError
+    from .exceptions import ApiTLSError as ApiTLSError
+    from .exceptions import ApiTypeError as ApiTypeError
+    from .exceptions import ApiValueError as ApiValueError
+    from .exceptions import BadRequestException as BadRequestException
+    from .exceptions import ConflictException as ConflictException
+    from .exceptions import ForbiddenException as ForbiddenException
+    from .exceptions import NotFoundException as NotFoundException
+    from .exceptions import OpenApiException as OpenApiException
+    from .exceptions import ServiceException as ServiceException
+    from .exceptions import TooManyRequestsException as TooManyRequestsException
+    from .exceptions import UnauthorizedException as UnauthorizedException
+    from .models import CodeForTokenData as CodeForTokenData
+    from .models import ForgotPasswordData as ForgotPasswordData
+    from .models import ForgotPasswordResponse as ForgotPasswordResponse
+    from .models import TokenResponse as TokenResponse
+    from .models import UpdatePasswordData as UpdatePasswordData
 
-#: Where each public name lives.
+#: The public names and where each lives: the one list (``__all__`` is made from it).
 _LOCATIONS = {
     "AccountApi": ".api.account_api",
     "ApiClient": ".api_client",
-    "ApiResponse": ".api_client",
+    "ApiResponse": ".core.response",
     "Configuration": ".configuration",
+    "RetryPolicy": ".core.policy",
+    "Timeout": ".core.policy",
     "ApiClosedError": ".exceptions",
     "ApiConnectionError": ".exceptions",
     "ApiException": ".exceptions",
@@ -75,34 +76,7 @@ _LOCATIONS = {
     "UpdatePasswordData": ".models",
 }
 
-__all__ = [
-    "__version__",
-    "AccountApi",
-    "ApiClient",
-    "ApiClosedError",
-    "ApiConnectionError",
-    "ApiException",
-    "ApiResponse",
-    "ApiResponseError",
-    "ApiTLSError",
-    "ApiTimeoutError",
-    "ApiTypeError",
-    "ApiValueError",
-    "BadRequestException",
-    "CodeForTokenData",
-    "Configuration",
-    "ConflictException",
-    "ForbiddenException",
-    "ForgotPasswordData",
-    "ForgotPasswordResponse",
-    "NotFoundException",
-    "OpenApiException",
-    "ServiceException",
-    "TokenResponse",
-    "TooManyRequestsException",
-    "UnauthorizedException",
-    "UpdatePasswordData",
-]
+__all__ = ["__version__", *sorted(_LOCATIONS)]  # noqa: PLE0604
 
 
 def __getattr__(name: str) -> Any:

@@ -1,37 +1,42 @@
-"""ApiClient: turns an operation call into an HTTP request and its response into a
-model or an exception. It owns headers, (de)serialization, the Idempotency-Key, the
-``async_req`` thread pool and the transport (:mod:`persona.rest`).
+"""ApiClient: the sync client. It owns the lifecycle (close, the default client, the
+``async_req`` thread pool, fork safety), the call options, and the path of a call:
+core builds the request -> the retry loop sends it through the Transport -> core reads
+the response into a model or an exception.
 """
 
 from __future__ import annotations
 
 import atexit
-import json
-import os
-import re
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Callable, ClassVar, NamedTuple, Optional, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union
 
-from .configuration import Configuration, normalize_timeout
-from .exceptions import (
-    ApiClosedError,
-    ApiResponseError,
-    ApiTypeError,
-    ApiValueError,
-    exception_for_status,
-    request_id_of,
+from . import _fork
+from ._constants import CLOSE_WAIT
+from .configuration import Configuration
+from .core.attempts import CallPlan
+from .core.policy import RetryPolicy, Timeout
+from .core.request import (
+    JSON_CONTENT_TYPE,
+    Operation,
+    Request,
+    build_request,
+    check_header,
+    encode_body,
+    merge_headers,
 )
+from .core.response import ApiResponse, RESTResponse, decode_model, read_response
+from .exceptions import ApiClosedError, ApiTypeError, ApiValueError
 from .models.base import Model
-from .redaction import scrub_body
-from .rest import RESTClientObject, RESTResponse
+from .retry_loop import send_with_retries
+from .transports.base import Transport
 
 if TYPE_CHECKING:
     from multiprocessing.pool import ThreadPool
 
 __all__ = ["ApiClient", "ApiResponse", "Operation"]
 
-JSON_CONTENT_TYPE = "application/json;charset=utf-8"
+M = TypeVar("M", bound=Model)
 
 #: Keyword options every operation method accepts, as in generated clients, plus ours.
 CALL_OPTIONS = frozenset(
@@ -45,77 +50,29 @@ CALL_OPTIONS = frozenset(
     }
 )
 
-_DECODE_JSON = json.JSONDecoder().decode
 
+class ClientSettings:
+    """What a client's calls read from its Configuration and ``with_options()``
+    overrides, snapshotted once per change of either (not on every call)."""
 
-def _json_encoder() -> Callable[[dict[str, Any]], str]:
-    """Compact JSON text of a request body's dict, from an encoder built once.
+    __slots__ = ("debug", "host", "policy", "revision", "timeout", "user_agent", "validate")
 
-    ``json.dumps`` builds its C encoder anew for every call; this builds it once,
-    without the circular-reference bookkeeping (a body is a dict of plain values; a
-    cycle in ``additional_properties`` ends as a RecursionError, reported like any
-    unencodable body). If this Python's ``json`` does not offer the C encoder, or it
-    does not answer as ``json.dumps`` would, the plain encoder is used.
-    """
-    plain = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
-    try:
-        make = json.encoder.c_make_encoder  # type: ignore[attr-defined]
-        iterencode = make(
-            None, plain.default, json.encoder.encode_basestring, None, ":", ",", False, False, True
-        )
-
-        def encode(obj: dict[str, Any]) -> str:
-            return "".join(iterencode(obj, 0))
-
-        probe = {"a": 'é\n"', "b": [1, 2.5, True, None], "c": {}}
-        if encode(probe) == '{"a":"é\\n\\"","b":[1,2.5,true,null],"c":{}}':
-            return encode
-    except Exception:  # noqa: S110 - any surprise means: use the plain encoder
-        pass
-    return plain.encode
-
-
-_ENCODE_JSON = _json_encoder()
-
-_HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
-
-
-class Operation(NamedTuple):
-    """One API operation: its method name, HTTP path and the models it sends and gets."""
-
-    name: str
-    path: str
-    body_type: type[Model]
-    response_type: type[Model]
-
-
-class ApiResponse(NamedTuple):
-    """What a ``*_with_http_info`` method returns: ``(data, status, headers)``."""
-
-    data: Any
-    status: int
-    headers: Any
-
-    @property
-    def request_id(self) -> Optional[str]:
-        """The server's ``X-Request-Id`` for this response."""
-        return request_id_of(self.headers)
-
-
-def _check_header(name: str, value: Any) -> str:
-    """Refuse a header that could split the request or be mangled on the wire."""
-    if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
-        raise ApiValueError(f"header name {name!r}: must be an HTTP token (letters, digits, -)")
-    if not isinstance(value, str):
-        raise ApiTypeError(f"header {name}: value must be str, got {type(value).__name__}")
-    if "\r" in value or "\n" in value or "\x00" in value:
-        raise ApiValueError(f"header {name}: value must not contain CR, LF or NUL")
-    try:
-        value.encode("latin-1")
-    except UnicodeEncodeError:
-        raise ApiValueError(f"header {name}: value must be latin-1 text") from None
-    return value
+    def __init__(self, config: Configuration, overrides: Mapping[str, Any]) -> None:
+        self.revision = config.revision
+        self.host = config.host
+        self.validate = config.client_side_validation
+        self.debug = config.debug
+        self.user_agent = config.user_agent
+        timeout = config.timeouts
+        if "timeout" in overrides:
+            timeout = Timeout.of(overrides["timeout"], "timeout", timeout.total)
+        if "deadline" in overrides:
+            timeout = timeout.replace(total=overrides["deadline"])
+        self.timeout = timeout
+        policy = overrides.get("retry_policy") or config.retry_policy
+        if "max_retries" in overrides:
+            policy = policy.replace(max_retries=overrides["max_retries"])
+        self.policy = policy
 
 
 class ApiClient:
@@ -127,6 +84,10 @@ class ApiClient:
     :param header_value: its value.
     :param cookie: a ``Cookie`` header to send with every request.
     :param pool_threads: threads of the pool that serves ``async_req=True`` calls.
+    :param transport: what sends each attempt; default a :class:`Urllib3Transport` of
+        ``configuration`` (``persona.testing.MockTransport`` in unit tests).
+
+    Safe across ``fork()``: a child process makes its own connections and thread pool.
     """
 
     _default: ClassVar[Optional[ApiClient]] = None
@@ -140,24 +101,95 @@ class ApiClient:
         header_value: Optional[str] = None,
         cookie: Optional[str] = None,
         pool_threads: int = 1,
+        *,
+        transport: Optional[Transport] = None,
     ) -> None:
         self.configuration = (
-            configuration if configuration is not None else (Configuration.get_default())
+            configuration if configuration is not None else Configuration.get_default()
         )
-        self.rest_client = RESTClientObject(self.configuration)
+        if transport is None:
+            from .transports.urllib3_transport import Urllib3Transport
+
+            transport = Urllib3Transport(self.configuration)
+            self._owns_transport = True
+        else:
+            if not callable(getattr(transport, "send", None)):
+                raise ApiTypeError(
+                    f"transport: must have a send(request, timeout) method, got "
+                    f"{type(transport).__name__}"
+                )
+            self._owns_transport = False
+        self.transport: Transport = transport
         self.default_headers: dict[str, str] = {}
         if header_name is not None:
             self.set_default_header(header_name, header_value or "")
         self.cookie = cookie
+        if isinstance(pool_threads, bool) or not isinstance(pool_threads, int) or pool_threads < 1:
+            raise ApiValueError(f"pool_threads: must be a whole number >= 1, got {pool_threads!r}")
         self.pool_threads = pool_threads
+        self._overrides: dict[str, Any] = {}
+        self._user_agent: Optional[str] = None
+        self._settings: Optional[ClientSettings] = None
         self._pool: Optional[ThreadPool] = None
         self._lock = threading.Lock()
+        self._generation = _fork.generation()
         self._closed = False
-        self._base_headers = {
-            "Content-Type": JSON_CONTENT_TYPE,
-            "Accept": JSON_CONTENT_TYPE,
-            "User-Agent": _check_header("User-Agent", self.configuration.user_agent),
-        }
+        self._settings_now()  # a bad setting fails here, not at the first call
+
+    # -- options -------------------------------------------------------------------
+    def with_options(
+        self,
+        *,
+        timeout: Union[float, tuple[float, float], Timeout, None] = None,
+        deadline: Optional[float] = None,
+        max_retries: Optional[int] = None,
+        retry_policy: Optional[RetryPolicy] = None,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> ApiClient:
+        """A client like this one with some options changed, sharing its connection pool
+        and configuration (closing it leaves this one open).
+
+        :param timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
+            :class:`Timeout` (whose ``total`` then bounds the call).
+        :param deadline: the most seconds one call may take.
+        :param max_retries: retries after the first attempt.
+        :param retry_policy: a whole :class:`RetryPolicy`.
+        :param headers: headers to add to every request of the new client.
+        """
+        overrides = dict(self._overrides)
+        if timeout is not None:
+            overrides["timeout"] = Timeout.of(timeout, "timeout", self._settings_now().timeout.total)
+        if deadline is not None:
+            Timeout().replace(total=deadline)  # checked now, not at the first call
+            overrides["deadline"] = deadline
+        if retry_policy is not None:
+            if not isinstance(retry_policy, RetryPolicy):
+                raise ApiTypeError(
+                    f"retry_policy: must be RetryPolicy, got {type(retry_policy).__name__}"
+                )
+            overrides["retry_policy"] = retry_policy
+            overrides.pop("max_retries", None)
+        if max_retries is not None:
+            RetryPolicy(max_retries=max_retries)  # checked now
+            overrides["max_retries"] = max_retries
+        child = ApiClient.__new__(ApiClient)
+        child.__dict__.update(self.__dict__)
+        child.default_headers = dict(self.default_headers)
+        for name, value in (headers or {}).items():
+            child.set_default_header(name, value)
+        child._overrides = overrides
+        child._owns_transport = False  # the pool stays with the client that made it
+        child._settings = None
+        child._pool = None
+        child._lock = threading.Lock()
+        child._settings_now()
+        return child
+
+    def _settings_now(self) -> ClientSettings:
+        settings = self._settings
+        if settings is None or settings.revision != self.configuration.revision:
+            settings = self._settings = ClientSettings(self.configuration, self._overrides)
+        return settings
 
     # -- lifecycle -------------------------------------------------------------------
     def __enter__(self) -> ApiClient:
@@ -168,14 +200,21 @@ class ApiClient:
 
     def close(self) -> None:
         """Release the connection pool and the ``async_req`` thread pool. Idempotent;
-        calls made after it raise :class:`ApiClosedError`."""
+        calls made after it raise :class:`ApiClosedError`.
+
+        Waits at most 5 seconds for ``async_req`` calls still running: each ends by its
+        own deadline, with ApiClosedError at its next attempt.
+        """
         with self._lock:
             self._closed = True
             pool, self._pool = self._pool, None
+        if self._owns_transport:
+            self.transport.close()
         if pool is not None:
             pool.close()
-            pool.join()
-        self.rest_client.close()
+            joiner = threading.Thread(target=pool.join, name="persona-close", daemon=True)
+            joiner.start()
+            joiner.join(CLOSE_WAIT)
 
     @property
     def closed(self) -> bool:
@@ -185,6 +224,12 @@ class ApiClient:
     @property
     def pool(self) -> ThreadPool:
         """The thread pool behind ``async_req=True``, created on first use."""
+        if self._generation != _fork.generation():
+            # Forked: the parent's pool threads do not exist here, and its lock may
+            # have been held by one of them at fork time.
+            self._generation = _fork.generation()
+            self._lock = threading.Lock()
+            self._pool = None
         with self._lock:
             if self._closed:
                 raise ApiClosedError("this ApiClient is closed; create a new one")
@@ -222,36 +267,58 @@ class ApiClient:
     # -- headers ---------------------------------------------------------------------
     @property
     def user_agent(self) -> str:
-        """The User-Agent header sent with every request."""
-        return self._base_headers["User-Agent"]
+        """The User-Agent header sent with every request (default: the Configuration's)."""
+        return self._user_agent or self._settings_now().user_agent
 
     @user_agent.setter
     def user_agent(self, value: str) -> None:
-        self._base_headers["User-Agent"] = _check_header("User-Agent", value)
+        self._user_agent = check_header("User-Agent", value)
 
     def set_default_header(self, header_name: str, header_value: str) -> None:
         """Send ``header_name: header_value`` with every request."""
-        _check_header(header_name, header_value)
-        if header_name.lower() == "idempotency-key":
+        check_header(header_name, header_value)
+        if isinstance(header_name, str) and header_name.lower() == "idempotency-key":
             raise ApiValueError(
                 "default header Idempotency-Key: a key belongs to one call; "
                 "pass _idempotency_key= to the call instead"
             )
         self.default_headers[header_name] = header_value
 
+    def _headers(
+        self,
+        method: str,
+        extra: Optional[Mapping[str, str]],
+        idempotency_key: Optional[str],
+    ) -> dict[str, str]:
+        base = {
+            "Content-Type": JSON_CONTENT_TYPE,
+            "Accept": JSON_CONTENT_TYPE,
+            "User-Agent": self.user_agent,
+        }
+        cookie = {"Cookie": self.cookie} if self.cookie else None
+        if extra is not None and not isinstance(extra, Mapping):
+            raise ApiTypeError(f"_headers: must be a dict of str, got {type(extra).__name__}")
+        # default_headers is a public dict (set_default_header is not the only way in),
+        # so merge_headers checks its values too: a bad one fails before sending.
+        return merge_headers(base, (self.default_headers, cookie, extra), idempotency_key, method)
+
     # -- calls -----------------------------------------------------------------------
     def call_operation(
         self,
         operation: Operation,
         body: Any,
-        options: Mapping[str, Any],
         *,
-        with_http_info: bool,
+        with_http_info: bool = False,
+        **options: Any,
     ) -> Any:
-        """Call ``operation`` with ``body`` and an API method's keyword ``options``.
+        """Call ``operation`` with ``body`` and an API method's keyword ``options``
+        (``async_req``, ``_request_timeout``, ``_idempotency_key``, ``_headers``,
+        ``_preload_content``, ``_return_http_data_only``).
 
         Returns the response model (or :class:`ApiResponse` when ``with_http_info``),
-        or an ``ApplyResult`` for ``async_req=True``.
+        the raw :class:`RESTResponse` with ``_preload_content=False``, or an
+        ``ApplyResult`` for ``async_req=True``. Everything that can fail on the caller's
+        input fails here, in the caller's thread, before anything is sent.
         """
         unknown = set(options) - CALL_OPTIONS
         if unknown:
@@ -259,27 +326,64 @@ class ApiClient:
                 f"Got an unexpected keyword argument {sorted(unknown)[0]!r} to method "
                 f"{operation.name}"
             )
-        if body is None:
-            raise ApiValueError(
-                f"Missing the required parameter `body` when calling `{operation.name}`"
-            )
-        if not isinstance(body, operation.body_type):
-            raise ApiTypeError(
-                f"{operation.name}: body must be {operation.body_type.__name__}, "
-                f"got {type(body).__name__}",
-                valid_classes=(operation.body_type,),
-            )
-        return self.call_api(
-            operation.path,
-            "POST",
-            body=body,
-            response_type=operation.response_type,
-            header_params=options.get("_headers"),
-            async_req=bool(options.get("async_req", False)),
-            _return_http_data_only=options.get("_return_http_data_only", not with_http_info),
-            _preload_content=options.get("_preload_content", True),
-            _request_timeout=options.get("_request_timeout"),
-            _idempotency_key=options.get("_idempotency_key"),
+        request, timeout, policy, debug = self._prepare(
+            operation,
+            body,
+            options.get("_request_timeout"),
+            options.get("_idempotency_key"),
+            options.get("_headers"),
+        )
+        data_only = options.get("_return_http_data_only")
+        info = with_http_info if data_only is None else not data_only
+        preload = options.get("_preload_content", True)
+        args = (request, operation.response_type, timeout, policy, debug, info, preload)
+        if options.get("async_req"):
+            return self.pool.apply_async(self._send, args)
+        return self._send(*args)
+
+    def _prepare(
+        self,
+        operation: Operation,
+        body: Any,
+        request_timeout: Any,
+        idempotency_key: Optional[str],
+        headers: Optional[Mapping[str, str]],
+    ) -> tuple[Request, Timeout, RetryPolicy, bool]:
+        """The request and the call's policies; shared with the async client."""
+        if self._closed:
+            raise ApiClosedError("this ApiClient is closed; create a new one")
+        settings = self._settings_now()
+        timeout = settings.timeout
+        if request_timeout is not None:
+            timeout = Timeout.of(request_timeout, "_request_timeout", timeout.total)
+        request = build_request(
+            operation,
+            body,
+            host=settings.host,
+            headers=self._headers("POST", headers, idempotency_key),
+            validate=settings.validate,
+        )
+        return request, timeout, settings.policy, settings.debug
+
+    def _send(
+        self,
+        request: Request,
+        response_type: Optional[type[Model]],
+        timeout: Timeout,
+        policy: RetryPolicy,
+        debug: bool,
+        with_http_info: bool,
+        preload_content: bool,
+    ) -> Any:
+        response = send_with_retries(self.transport, CallPlan(request, timeout, policy, debug))
+        if response_type is None:
+            return _untyped(response, request, with_http_info, preload_content)
+        return read_response(
+            response,
+            request,
+            response_type,
+            with_http_info=with_http_info,
+            preload_content=preload_content,
         )
 
     def call_api(
@@ -293,185 +397,64 @@ class ApiClient:
         async_req: bool = False,
         _return_http_data_only: bool = True,
         _preload_content: bool = True,
-        _request_timeout: Union[float, tuple[float, float], None] = None,
+        _request_timeout: Union[float, tuple[float, float], Timeout, None] = None,
         _idempotency_key: Optional[str] = None,
     ) -> Any:
-        """Send a request to ``host + resource_path`` and handle its response.
+        """Send a request to ``host + resource_path`` and handle its response (as
+        generated clients offer; the API methods use :meth:`call_operation`).
 
         Non-2xx statuses raise the matching :class:`ApiException` subclass. With
         ``_preload_content=False`` the :class:`RESTResponse` is returned undecoded.
         """
         if self._closed:
             raise ApiClosedError("this ApiClient is closed; create a new one")
-        # Everything that can fail on the caller's input fails here, in the caller's thread.
+        settings = self._settings_now()
         headers = self._headers(method, header_params, _idempotency_key)
-        payload, secrets, secret_names = self._serialize(body)
-        if _request_timeout is not None:
-            _request_timeout = normalize_timeout(_request_timeout, "_request_timeout")
-        args = (
-            resource_path,
+        payload: Optional[bytes] = None
+        secrets: tuple[str, ...] = ()
+        names: frozenset[str] = frozenset()
+        if body is not None:
+            payload, secrets = encode_body(body, settings.validate)
+            names = body._secret_json_names
+        request = Request(
             method,
+            settings.host + resource_path,
             headers,
             payload,
             secrets,
-            secret_names,
+            names,
+            response_type._secret_json_names if response_type else frozenset(),
+        )
+        timeout = settings.timeout
+        if _request_timeout is not None:
+            timeout = Timeout.of(_request_timeout, "_request_timeout", timeout.total)
+        args = (
+            request,
             response_type,
-            _return_http_data_only,
+            timeout,
+            settings.policy,
+            settings.debug,
+            not _return_http_data_only,
             _preload_content,
-            _request_timeout,
         )
         if async_req:
             return self.pool.apply_async(self._send, args)
         return self._send(*args)
 
-    def _send(
-        self,
-        resource_path: str,
-        method: str,
-        headers: dict[str, str],
-        payload: Optional[bytes],
-        secrets: tuple[str, ...],
-        secret_names: frozenset[str],
-        response_type: Optional[type[Model]],
-        return_data_only: bool,
-        preload_content: bool,
-        request_timeout: Any,
-    ) -> Any:
-        response = self.rest_client.request(
-            method,
-            self.configuration.host + resource_path,
-            headers,
-            payload,
-            timeout=request_timeout,
-            secrets=secrets,
-            secret_names=secret_names,
-        )
-        if not 200 <= response.status <= 299:
-            raise self._error(response, secrets)
-        if not preload_content:
-            return response
-        data = self.deserialize(response, response_type, secrets) if response_type else None
-        if return_data_only:
-            return data
-        return ApiResponse(data, response.status, response.headers)
-
-    def _headers(
-        self,
-        method: str,
-        extra: Optional[Mapping[str, str]],
-        idempotency_key: Optional[str],
-    ) -> dict[str, str]:
-        headers = dict(self._base_headers)
-        # default_headers is a public dict (set_default_header is not the only way in),
-        # so its values are checked here too: a bad one must fail before sending.
-        layers: list[Mapping[str, str]] = [self.default_headers]
-        if self.cookie:
-            layers.append({"Cookie": self.cookie})
-        if extra:
-            layers.append(extra)
-        for layer in layers:
-            for name, value in layer.items():
-                _check_header(name, value)
-                if name.lower() == "idempotency-key":
-                    if layer is self.default_headers:
-                        raise ApiValueError(
-                            "default header Idempotency-Key: a key belongs to one call; "
-                            "pass _idempotency_key= to the call instead"
-                        )
-                    if idempotency_key is not None and value != idempotency_key:
-                        raise ApiValueError(
-                            "_idempotency_key and _headers['Idempotency-Key'] disagree"
-                        )
-                    idempotency_key = value  # checked below like _idempotency_key
-                    continue
-                # Header names are case-insensitive: a later layer replaces, never doubles.
-                for same in [k for k in headers if k.lower() == name.lower()]:
-                    del headers[same]
-                headers[name] = value
-        if method == "POST":
-            if idempotency_key is None:
-                # Kept across this call's retries, so the server does the work once.
-                idempotency_key = os.urandom(16).hex()
-            elif not isinstance(idempotency_key, str) or not _IDEMPOTENCY_KEY.fullmatch(
-                idempotency_key
-            ):
-                raise ApiValueError(
-                    "_idempotency_key: must be 1-255 visible ASCII characters (no spaces)"
-                )
-            headers["Idempotency-Key"] = idempotency_key
-        return headers
-
-    def _serialize(
-        self, body: Optional[Model]
-    ) -> tuple[Optional[bytes], tuple[str, ...], frozenset[str]]:
-        if body is None:
-            return None, (), frozenset()
-        if self.configuration.client_side_validation:
-            body.validate()
-        wire = body.to_dict()
-        names = body._secret_json_names
-        secrets = tuple([wire[n] for n in names if isinstance(wire.get(n), str)])
-        try:
-            payload = _ENCODE_JSON(wire).encode()
-        except (TypeError, ValueError, UnicodeEncodeError, RecursionError) as exc:
-            # Reachable only with client_side_validation off, or odd additional_properties.
-            raise ApiValueError(
-                f"{type(body).__name__}: cannot be encoded as JSON ({type(exc).__name__})"
-            ) from None
-        return payload, secrets, names
-
     # -- responses -------------------------------------------------------------------
-    def _error(self, response: RESTResponse, secrets: tuple[str, ...]) -> Exception:
-        text = response.data.decode("utf-8", "replace") if response.data else None
-        if text and secrets:
-            text = scrub_body(text, secrets)  # a server that echoes the request must not leak it
-        return exception_for_status(response.status)(
-            response.status, response.reason, body=text, headers=response.headers
-        )
-
     def deserialize(
         self,
         response: RESTResponse,
-        response_type: type[Model],
+        response_type: type[M],
         secrets: tuple[str, ...] = (),
-    ) -> Any:
+    ) -> M:
         """The ``response_type`` model in ``response``'s JSON body.
 
         Raises :class:`ApiResponseError` (with status and request id) when the body is
         not JSON or not that model; the model's secrets, and the request's ``secrets``
         (a server may echo the request), never reach the exception.
         """
-        data = response.data
-        try:
-            try:
-                obj = _DECODE_JSON(data.decode())  # JSON on the wire is UTF-8 (RFC 8259)
-            except (ValueError, AttributeError):
-                obj = json.loads(data)  # otherwise exactly as json.loads reads it, or fails
-        except (ValueError, RecursionError):  # RecursionError: JSON nested too deep
-            content_type = response.headers.get("Content-Type", "no Content-Type")
-            what = "empty" if not response.data else f"not JSON ({content_type})"
-            raise self._bad_response(response, response_type, f"body is {what}", secrets) from None
-        try:
-            return response_type.from_dict(obj)
-        except (ApiTypeError, ApiValueError) as exc:
-            raise self._bad_response(response, response_type, exc.reason or "", secrets) from exc
-
-    @staticmethod
-    def _bad_response(
-        response: RESTResponse,
-        response_type: type[Model],
-        problem: str,
-        secrets: tuple[str, ...] = (),
-    ) -> ApiResponseError:
-        # A broken body of a model that carries secrets may still hold one: withhold it.
-        keep = not response_type._secret_json_names and response.data
-        text = scrub_body(response.data.decode("utf-8", "replace"), secrets) if keep else None
-        return ApiResponseError(
-            response.status,
-            f"invalid {response_type.__name__} in response: {problem}",
-            body=text,
-            headers=response.headers,
-        )
+        return decode_model(response, response_type, secrets)
 
     def sanitize_for_serialization(self, obj: Any) -> Any:
         """``obj`` as JSON-ready data: models become dicts with the API's names."""
@@ -486,3 +469,16 @@ class ApiClient:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"ApiClient(host={self.configuration.host!r}, {state})"
+
+
+def _untyped(
+    response: RESTResponse, request: Request, with_http_info: bool, preload_content: bool
+) -> Any:
+    """The result of a call_api without a response_type: no data, or the raw response."""
+    from .core.response import error_for
+
+    if not 200 <= response.status <= 299:
+        raise error_for(response, request)
+    if not preload_content:
+        return response
+    return ApiResponse(None, response.status, response.headers) if with_http_info else None

@@ -180,7 +180,7 @@ def _request(args: argparse.Namespace, stdin: TextIO) -> tuple[str, Model]:
     )
 
 
-def _print_result(result: ApiResponse, as_json: bool, out: TextIO) -> None:
+def _print_result(result: ApiResponse[Any], as_json: bool, out: TextIO) -> None:
     data = result.data.to_dict()
     if as_json:
         payload = {"status": result.status, "request_id": result.request_id, "data": data}

@@ -1,16 +1,22 @@
 """Configuration: every setting of the SDK, its default and its environment variable.
 
-Defaults live here and nowhere else. A value passed to ``Configuration(...)`` wins
-over the environment, which wins over the default. The environment is read when the
-Configuration is created.
+Defaults live in :mod:`persona._constants`. A value passed to ``Configuration(...)``
+wins over the environment, which wins over the default. The environment is read when
+the Configuration is created.
+
+A Configuration cannot lie: every setting is checked when it is set (the error names
+it), a misspelt name raises ``AttributeError`` naming the close match, and a change
+made after a client exists takes effect on that client's next call.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import threading
-from typing import Any, ClassVar, Optional, Union
+from collections.abc import Mapping
+from typing import Any, Callable, ClassVar, Optional, Union
 from urllib.parse import urlsplit
 
 from ._constants import (
@@ -26,10 +32,11 @@ from ._constants import (
     DEFAULT_READ_TIMEOUT,
 )
 from ._version import __version__
-from .exceptions import ApiValueError
-from .log import disable_stderr_logging, enable_debug_logging, logger
+from .core.policy import RetryPolicy, Timeout, check_seconds
+from .core.request import check_header
+from .exceptions import ApiTypeError, ApiValueError
+from .log import logger
 from .redaction import redact_url
-from .retries import RetryPolicy
 
 __all__ = ["Configuration", "TimeoutSetting"]
 
@@ -85,10 +92,14 @@ class Configuration:
     :param connection_pool_maxsize: connections kept per host. Default 16.
     :param max_response_bytes: the largest response body accepted. Default 1 MiB.
     :param user_agent: the User-Agent header. Default ``persona-python/<version>``.
-    :param debug: log requests at DEBUG on the ``persona`` logger, to stderr.
-        Env ``PERSONA_LOG=debug``.
+    :param debug: log this client's requests at DEBUG to stderr (masked). Only the
+        clients of this Configuration are affected: no logger's level or handlers
+        change. Env ``PERSONA_LOG=debug``.
     :param client_side_validation: check request models against the contract before
         sending. Default True.
+
+    Every setting may also be assigned later (``config.host = ...``); it is checked then,
+    and clients already made from this Configuration use it from their next call.
     """
 
     _default: ClassVar[Optional[Configuration]] = None
@@ -119,6 +130,8 @@ class Configuration:
         debug: Optional[bool] = None,
         client_side_validation: bool = True,
     ) -> None:
+        object.__setattr__(self, "_revision", 0)
+        object.__setattr__(self, "_policy", None)
         self.host = host if host is not None else (_env("PERSONA_HOST") or DEFAULT_HOST)
         if timeout is None:
             env_timeout = _env_float("PERSONA_TIMEOUT")
@@ -131,7 +144,7 @@ class Configuration:
         if deadline is None:
             env_deadline = _env_float("PERSONA_DEADLINE")
             deadline = DEFAULT_DEADLINE if env_deadline is None else env_deadline
-        self.deadline = _positive("deadline", deadline)
+        self.deadline = deadline
         if max_retries is None:
             env_retries = _env("PERSONA_MAX_RETRIES")
             if env_retries is None:
@@ -143,12 +156,10 @@ class Configuration:
                     "environment variable PERSONA_MAX_RETRIES: must be a whole number >= 0, "
                     f"got {env_retries!r}"
                 )
-        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ApiValueError(f"max_retries: must be a whole number >= 0, got {max_retries!r}")
         self.max_retries = max_retries
-        self.backoff_base = _positive("backoff_base", backoff_base, allow_zero=True)
-        self.backoff_max = _positive("backoff_max", backoff_max, allow_zero=True)
-        self.max_retry_after = _positive("max_retry_after", max_retry_after, allow_zero=True)
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.max_retry_after = max_retry_after
         self.verify_ssl = verify_ssl
         self.ssl_ca_cert = ssl_ca_cert if ssl_ca_cert is not None else _env("PERSONA_CA_BUNDLE")
         self.cert_file = cert_file
@@ -158,76 +169,89 @@ class Configuration:
         self.proxy = proxy
         self.proxy_headers = proxy_headers
         self.trust_env = trust_env
-        if connection_pool_maxsize < 1:
-            raise ApiValueError("connection_pool_maxsize: must be at least 1")
         self.connection_pool_maxsize = connection_pool_maxsize
-        if max_response_bytes < 1:
-            raise ApiValueError("max_response_bytes: must be at least 1")
         self.max_response_bytes = max_response_bytes
         self.user_agent = user_agent or f"persona-python/{__version__}"
         self.client_side_validation = client_side_validation
-        self.logger = logger
-        env_log = (_env("PERSONA_LOG") or "").lower()
-        self._debug = False
         if debug is None:
-            # Left unset, the logger stays as the application (or PERSONA_LOG) set it.
-            if env_log == "debug":
-                self.debug = True
-        else:
-            self.debug = debug
+            debug = (_env("PERSONA_LOG") or "").lower() == "debug"
+        self.debug = debug
 
-    # -- host ------------------------------------------------------------------
-    @property
-    def host(self) -> str:
-        """Base URL of the API, without a trailing slash."""
-        return self._host
+    # Type declarations of the settings (values live in the instance __dict__).
+    host: str
+    deadline: float
+    max_retries: int
+    backoff_base: float
+    backoff_max: float
+    max_retry_after: float
+    verify_ssl: bool
+    ssl_ca_cert: Optional[str]
+    cert_file: Optional[str]
+    key_file: Optional[str]
+    assert_hostname: Union[str, bool, None]
+    tls_server_name: Optional[str]
+    proxy: Optional[str]
+    proxy_headers: Optional[dict[str, str]]
+    trust_env: bool
+    connection_pool_maxsize: int
+    max_response_bytes: int
+    user_agent: str
+    debug: bool
+    client_side_validation: bool
 
-    @host.setter
-    def host(self, value: str) -> None:
-        # Checked first, and the value never echoed: it would carry the password.
-        if _has_userinfo(value):
-            raise ApiValueError("host: must not contain a user name or password")
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ApiValueError(
-                f"host: must be an http:// or https:// URL with a host name, got {value!r}"
+    def __setattr__(self, name: str, value: Any) -> None:
+        check = _CHECKS.get(name)
+        if check is None:
+            close = difflib.get_close_matches(name, _CHECKS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise AttributeError(
+                f"Configuration has no setting {name!r}{hint} (settings: {', '.join(_CHECKS)})"
             )
-        self._host = value.rstrip("/")
+        value = check(name, value)
+        self.__dict__[name] = value
+        # Clients compare this with what they last read, and re-read on a change.
+        self.__dict__["_revision"] += 1
+        self.__dict__["_policy"] = None
 
-    # -- timeouts ----------------------------------------------------------------
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Configuration settings cannot be deleted ({name!r})")
+
     @property
     def timeout(self) -> tuple[float, float]:
-        """The per-attempt ``(connect, read)`` timeout in seconds."""
-        return self._timeout
+        """The per-attempt ``(connect, read)`` timeout in seconds (set a number or a pair)."""
+        return self.__dict__["timeout"]  # type: ignore[no-any-return]
 
     @timeout.setter
-    def timeout(self, value: TimeoutSetting) -> None:
-        self._timeout = normalize_timeout(value, "timeout")
+    def timeout(self, value: TimeoutSetting) -> None:  # pragma: no cover - see __setattr__
+        Configuration.__setattr__(self, "timeout", value)
 
-    # -- retries -----------------------------------------------------------------
+    @property
+    def revision(self) -> int:
+        """A number that grows with every change of a setting (clients re-read on it)."""
+        return self.__dict__["_revision"]  # type: ignore[no-any-return]
+
+    @property
+    def logger(self) -> Any:
+        """The ``persona`` logger (configure it with the ``logging`` module)."""
+        return logger
+
+    # -- derived values ------------------------------------------------------------
     @property
     def retry_policy(self) -> RetryPolicy:
-        """The :class:`RetryPolicy` these settings describe."""
-        return RetryPolicy(
-            self.max_retries, self.backoff_base, self.backoff_max, self.max_retry_after
-        )
+        """The :class:`RetryPolicy` these settings describe (immutable; one per change)."""
+        policy = self.__dict__["_policy"]
+        if policy is None:
+            policy = RetryPolicy(
+                self.max_retries, self.backoff_base, self.backoff_max, self.max_retry_after
+            )
+            self.__dict__["_policy"] = policy
+        return policy  # type: ignore[no-any-return]
 
-    # -- logging -----------------------------------------------------------------
     @property
-    def debug(self) -> bool:
-        """When True, requests are logged at DEBUG on the ``persona`` logger (to stderr).
-
-        Only persona's own logger changes: ``http.client`` and ``urllib3`` are left alone.
-        """
-        return self._debug
-
-    @debug.setter
-    def debug(self, value: bool) -> None:
-        self._debug = bool(value)
-        if self._debug:
-            enable_debug_logging()
-        else:
-            disable_stderr_logging()
+    def timeouts(self) -> Timeout:
+        """``timeout`` and ``deadline`` as one :class:`Timeout` (``total`` = ``deadline``)."""
+        connect, read = self.timeout
+        return Timeout(connect, read, self.deadline)
 
     # -- defaults ----------------------------------------------------------------
     @classmethod
@@ -272,6 +296,132 @@ class Configuration:
         )
 
 
+# -- the checks each setting goes through when it is set -----------------------------
+def _check_host(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ApiTypeError(f"host: must be str, got {type(value).__name__}")
+    # Checked first, and the value never echoed: it would carry the password.
+    if _has_userinfo(value):
+        raise ApiValueError("host: must not contain a user name or password")
+    parts = urlsplit(value)
+    try:
+        hostname = parts.hostname
+        parts.port  # noqa: B018 - a bad port raises here, not at the first call
+    except ValueError:
+        hostname = None
+    if parts.scheme not in ("http", "https") or not hostname or any(
+        ch.isspace() or ord(ch) < 32 for ch in value
+    ):
+        raise ApiValueError(
+            f"host: must be an http:// or https:// URL with a host name, got {value!r}"
+        )
+    return value.rstrip("/")
+
+
+def _check_timeout(name: str, value: Any) -> tuple[float, float]:
+    return normalize_timeout(value, name)
+
+
+def _check_seconds(name: str, value: Any) -> float:
+    return check_seconds(name, value)
+
+
+def _check_seconds_or_zero(name: str, value: Any) -> float:
+    return check_seconds(name, value, allow_zero=True)
+
+
+def _check_retries(name: str, value: Any) -> int:
+    return RetryPolicy(max_retries=value).max_retries
+
+
+def _check_bool(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ApiTypeError(f"{name}: must be True or False, got {value!r}")
+    return value
+
+
+def _check_optional_text(name: str, value: Any) -> Optional[str]:
+    if value is not None and not isinstance(value, str):
+        raise ApiTypeError(f"{name}: must be str or None, got {type(value).__name__}")
+    return value
+
+
+def _check_assert_hostname(name: str, value: Any) -> Union[str, bool, None]:
+    if value is not None and value is not False and not isinstance(value, str):
+        raise ApiTypeError(f"{name}: must be a host name, False or None, got {value!r}")
+    return value
+
+
+def _check_proxy(name: str, value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ApiTypeError(f"proxy: must be str or None, got {type(value).__name__}")
+    parts = urlsplit(value)
+    try:
+        hostname = parts.hostname
+        parts.port  # noqa: B018
+    except ValueError:
+        hostname = None
+    if parts.scheme not in ("http", "https") or not hostname:
+        raise ApiValueError(
+            f"proxy: must be an http:// or https:// URL with a host name, got "
+            f"{redact_url(value)!r}"
+        )
+    return value
+
+
+def _check_proxy_headers(name: str, value: Any) -> Optional[dict[str, str]]:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise ApiTypeError(f"proxy_headers: must be a dict of str, got {type(value).__name__}")
+    checked = {}
+    for key, item in value.items():
+        try:
+            checked[key] = check_header(key, item)
+        except (ApiValueError, ApiTypeError) as exc:
+            raise type(exc)(f"proxy_headers: {exc.reason}") from None
+    return checked
+
+
+def _check_size(name: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ApiTypeError(f"{name}: must be a whole number, got {value!r}")
+    if value < 1:
+        raise ApiValueError(f"{name}: must be at least 1, got {value!r}")
+    return value
+
+
+def _check_user_agent(name: str, value: Any) -> str:
+    return check_header("User-Agent", value)
+
+
+_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "host": _check_host,
+    "timeout": _check_timeout,
+    "deadline": _check_seconds,
+    "max_retries": _check_retries,
+    "backoff_base": _check_seconds_or_zero,
+    "backoff_max": _check_seconds_or_zero,
+    "max_retry_after": _check_seconds_or_zero,
+    "verify_ssl": _check_bool,
+    "ssl_ca_cert": _check_optional_text,
+    "cert_file": _check_optional_text,
+    "key_file": _check_optional_text,
+    "assert_hostname": _check_assert_hostname,
+    "tls_server_name": _check_optional_text,
+    "proxy": _check_proxy,
+    "proxy_headers": _check_proxy_headers,
+    "trust_env": _check_bool,
+    "connection_pool_maxsize": _check_size,
+    "max_response_bytes": _check_size,
+    "user_agent": _check_user_agent,
+    "debug": _check_bool,
+    "client_side_validation": _check_bool,
+}
+
+
 def _has_userinfo(url: str) -> bool:
     """Whether ``url``'s authority carries ``user[:password]@`` (with or without a scheme).
 
@@ -284,20 +434,10 @@ def _has_userinfo(url: str) -> bool:
 def normalize_timeout(value: Any, name: str) -> tuple[float, float]:
     """A ``(connect, read)`` pair from a number or a pair, checked to be positive."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = _positive(name, value)
+        seconds = check_seconds(name, value)
         return (seconds, seconds)
     if isinstance(value, (tuple, list)) and len(value) == 2:
-        return (_positive(name + "[0]", value[0]), _positive(name + "[1]", value[1]))
+        return (check_seconds(name + "[0]", value[0]), check_seconds(name + "[1]", value[1]))
     raise ApiValueError(
         f"{name}: must be a number of seconds or a (connect, read) pair, got {value!r}"
     )
-
-
-def _positive(name: str, value: Any, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ApiValueError(f"{name}: must be a number of seconds, got {value!r}")
-    seconds = float(value)
-    if not (seconds >= 0 if allow_zero else seconds > 0) or seconds == float("inf"):
-        rule = ">= 0" if allow_zero else "> 0"
-        raise ApiValueError(f"{name}: must be finite and {rule}, got {value!r}")
-    return seconds

@@ -39,7 +39,7 @@ def run_demo(out: TextIO, *, timeout: Optional[float] = None) -> int:
     # outbox="": the demo's codes stay in memory, out of any $PERSONA_OUTBOX file.
     step_number = 0
 
-    def step(title: str, call: Callable[[], ApiResponse]) -> Any:
+    def step(title: str, call: Callable[[], ApiResponse[Any]]) -> Any:
         nonlocal step_number
         step_number += 1
         started = time.perf_counter()

@@ -62,8 +62,11 @@ class ApiException(OpenApiException):
     Attributes: ``status`` (HTTP status, 0 when nothing was received), ``reason``
     (the HTTP reason phrase or a short description), ``body`` (the response body as
     text, or None), ``data`` (the body parsed as JSON, or None), ``headers`` (the
-    response headers, or None) and ``request_id`` (the server's ``X-Request-Id``).
+    response headers, or None), ``request_id`` (the server's ``X-Request-Id``) and
+    ``hint`` (what to try next, when persona can tell; part of ``str(e)``).
     """
+
+    hint: Optional[str] = None
 
     def __init__(
         self,
@@ -109,6 +112,8 @@ class ApiException(OpenApiException):
             text += ": " + " - ".join(parts)
         if self.request_id:
             text += f" [request id {self.request_id}]"
+        if self.hint:
+            text += f" (hint: {self.hint})"
         return " ".join(text.split())  # one line, whatever the server sent
 
     def __repr__(self) -> str:
@@ -164,8 +169,11 @@ class ApiClosedError(_ClientSideError, RuntimeError):
 class ApiConnectionError(ApiException):
     """The request could not be completed: no usable response was received.
 
-    The underlying urllib3, ssl or socket error is chained as ``__cause__``.
+    The underlying urllib3, aiohttp, ssl or socket error is chained as ``__cause__``.
+    ``attempts`` is how many attempts the call made before giving up.
     """
+
+    attempts: int = 0
 
     def __init__(self, reason: str) -> None:
         super().__init__(status=0, reason=reason)

@@ -56,3 +56,22 @@ def disable_stderr_logging() -> None:
     if handler is not None:
         logger.removeHandler(handler)
         logger.setLevel(handler.level_before)
+
+
+_debug_handler: Optional[logging.Handler] = None
+
+
+def emit(level: int, debug: bool, msg: str, *args: object) -> None:
+    """Log ``msg % args`` on the ``persona`` logger; with ``debug`` (a client whose
+    Configuration says ``debug=True``) also to stderr, without changing any logger's
+    level or handlers: one client's setting must not change the whole process."""
+    if logger.isEnabledFor(level):
+        logger.log(level, msg, *args)
+    if debug:
+        global _debug_handler
+        if _debug_handler is None:
+            _debug_handler = logging.StreamHandler(sys.stderr)
+            _debug_handler.setFormatter(
+                logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+            )
+        _debug_handler.handle(logger.makeRecord(logger.name, level, "persona", 0, msg, args, None))

@@ -19,6 +19,7 @@ __all__ = [
     "redact_url",
     "scrub",
     "scrub_body",
+    "mask_response_text",
     "scrub_json",
 ]
 
@@ -106,8 +107,11 @@ _ESCAPE_DEPTH = 3
 
 
 def _escaped_forms(secret: str) -> set[str]:
-    """``secret`` as it reads after 0 to ``_ESCAPE_DEPTH`` rounds of JSON string escaping."""
-    forms = {secret}
+    """``secret`` as it reads after 0 to ``_ESCAPE_DEPTH`` rounds of JSON string escaping,
+    and URL-encoded (``%40``, ``+`` for space) as a server may echo it in a URL or form."""
+    from urllib.parse import quote, quote_plus
+
+    forms = {secret, quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret)}
     level = {secret}
     for _ in range(_ESCAPE_DEPTH):
         level = {
@@ -160,3 +164,30 @@ def scrub_body(text: str, secrets: Iterable[str]) -> str:
     except RecursionError:  # nested too deep to walk: mask as text
         return _mask_forms(text, forms)
     return text if cleaned == obj else json.dumps(cleaned, ensure_ascii=False)
+
+
+# A JSON property with its value, read from text that may not be whole JSON (a BOM in
+# front, bytes after, cut short): "name" : "string, possibly unterminated" or a bare
+# value. Names are matched after the fact (is_secret_name, or the model's own names).
+_PROPERTY = re.compile(
+    r'"((?:[^"\\]|\\.){0,200})"(\s*:\s*)("(?:[^"\\]|\\.)*(?:"|$)|[^\s,}\]"]+)', re.S
+)
+
+
+def mask_response_text(text: str, secrets: Iterable[str], names: Iterable[str]) -> str:
+    """Text a server sent (a body, a reason phrase) as it may be shown: every
+    secret-named JSON property's value (``names``, and names that say "token",
+    "password"...) replaced by ``***`` whatever the body's shape (not JSON, cut short,
+    a BOM in front, bytes after), and the ``secrets`` masked in every form
+    (plain, JSON-escaped, URL-encoded)."""
+    wanted = frozenset(names)
+
+    def mask(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name in wanted or is_secret_name(name):
+            return f'"{name}"{match.group(2)}"{MASK}"'
+        return match.group(0)
+
+    if '"' in text:
+        text = _PROPERTY.sub(mask, text)
+    return scrub_body(text, secrets)

@@ -8,6 +8,7 @@ import logging
 
 import pytest
 
+import persona
 from persona import ApiValueError, Configuration
 from persona._version import __version__
 from persona.retries import RetryPolicy
@@ -234,40 +235,63 @@ def test_debug_report_names_versions() -> None:
     assert "urllib3 Version: 2." in report
 
 
-def test_debug_switch_touches_only_the_persona_logger() -> None:
-    urllib3_logger = logging.getLogger("urllib3")
-    urllib3_level = urllib3_logger.level
-    root_level = logging.getLogger().level
+def _logging_state() -> tuple[object, ...]:
     persona_logger = logging.getLogger("persona")
+    return (
+        persona_logger.level,
+        tuple(persona_logger.handlers),
+        logging.getLogger("urllib3").level,
+        logging.getLogger().level,
+        tuple(logging.getLogger().handlers),
+        http.client.HTTPConnection.debuglevel,
+    )
 
+
+def test_debug_changes_no_process_wide_logging_state() -> None:
+    before = _logging_state()
     config = Configuration(debug=True)
     assert config.debug is True
-    assert persona_logger.isEnabledFor(logging.DEBUG)
-    assert any(isinstance(h, logging.StreamHandler) for h in persona_logger.handlers)
-    assert http.client.HTTPConnection.debuglevel == 0
-    assert urllib3_logger.level == urllib3_level
-    assert logging.getLogger().level == root_level
-
     config.debug = False
-    assert config.debug is False
-    assert not persona_logger.isEnabledFor(logging.DEBUG) or logging.getLogger().level <= 10
-    assert http.client.HTTPConnection.debuglevel == 0
-    assert urllib3_logger.level == urllib3_level
+    Configuration(debug=False)
+    assert _logging_state() == before
 
 
-def test_persona_log_debug_turns_on_debug_logging(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_persona_log_debug_sets_debug_without_touching_loggers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    before = _logging_state()
     monkeypatch.setenv("PERSONA_LOG", "debug")
-    Configuration()
-    assert logging.getLogger("persona").level == logging.DEBUG
-    assert http.client.HTTPConnection.debuglevel == 0
+    assert Configuration().debug is True
+    assert _logging_state() == before
 
 
-def test_debug_switch_is_idempotent() -> None:
-    persona_logger = logging.getLogger("persona")
-    Configuration(debug=True)
-    count = len(persona_logger.handlers)
-    Configuration(debug=True)
-    assert len(persona_logger.handlers) == count
+def test_debug_client_logs_its_calls_to_stderr_masked_and_others_stay_quiet(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    from persona.testing import ReferenceServer
+
+    with ReferenceServer({"ann@example.com": "old-pass-1"}, outbox="") as srv:
+        loud = persona_api(Configuration(srv.url, debug=True))
+        quiet = persona_api(Configuration(srv.url))
+        quiet.account_forgot_pass_post(persona.ForgotPasswordData(email="ann@example.com"))
+        assert capfd.readouterr().err == ""
+        loud.account_forgot_pass_post(persona.ForgotPasswordData(email="ann@example.com"))
+        code = srv.last_code("ann@example.com")
+        assert code is not None
+        token = loud.account_code_for_token_post(
+            persona.CodeForTokenData(email="ann@example.com", code=code)
+        ).token
+        err = capfd.readouterr().err
+    assert "DEBUG persona: request POST" in err
+    assert "-> 200" in err
+    assert code not in err
+    assert token is not None and token not in err
+    loud.api_client.close()
+    quiet.api_client.close()
+
+
+def persona_api(config: Configuration) -> persona.AccountApi:
+    return persona.AccountApi(persona.ApiClient(config))
 
 
 def test_leaving_debug_unset_does_not_change_logging_the_application_set() -> None:
@@ -307,14 +331,3 @@ def test_a_password_in_the_host_is_never_echoed(host: str) -> None:
 
 def test_an_at_sign_after_the_host_is_not_user_info() -> None:
     assert Configuration(host="https://api.example.com/v1?via=a@b").host.endswith("a@b")
-
-
-def test_debug_false_leaves_the_applications_logger_level_alone() -> None:
-    persona_logger = logging.getLogger("persona")
-    persona_logger.setLevel(logging.INFO)
-    Configuration(debug=False)
-    assert persona_logger.level == logging.INFO
-    Configuration(debug=True)
-    assert persona_logger.level == logging.DEBUG
-    Configuration(debug=False)
-    assert persona_logger.level == logging.INFO  # the level it replaced

@@ -109,7 +109,7 @@ def fuzz_server() -> Iterator[tuple[Script, persona.ApiClient]]:
 
 def call(client: persona.ApiClient, path: str, body: Optional[Model] = None) -> Any:
     operation, default = OPERATIONS[path]
-    return client.call_operation(operation, body or default, {}, with_http_info=False)
+    return client.call_operation(operation, body or default, with_http_info=False)
 
 
 def attempt(fn: Any, *args: Any) -> tuple[Any, Optional[persona.ApiException]]:

@@ -261,7 +261,7 @@ def test_proxy_from_environment(
 def test_plain_http_to_a_remote_host_warns_once(
     caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("persona.rest._warned_plain_http", set())
+    monkeypatch.setattr("persona.transports.urllib3_transport._warned_plain_http", set())
     with caplog.at_level(logging.WARNING, logger="persona"):
         RESTClientObject(Configuration("http://plain-warning-test.example/v1")).close()
         RESTClientObject(Configuration("http://plain-warning-test.example/v1")).close()
@@ -332,7 +332,7 @@ def test_tls_settings_apply_when_the_host_turns_https_after_the_client_exists(
     config = Configuration(base_url, ssl_ca_cert=str(ca))
     with ApiClient(config) as client:
         config.host = "https://api.example.com/v1"
-        pool = client.rest_client.pool_manager.connection_from_url(config.host)
+        pool = client.transport.pool_manager.connection_from_url(config.host)
         assert pool.ca_certs == str(ca)
         assert pool.cert_reqs == "CERT_REQUIRED"
 
@@ -365,4 +365,4 @@ def test_close_during_a_retry_wait_ends_the_call_without_reopening(
     assert len(outcome) == 1
     assert isinstance(outcome[0], persona.ApiClosedError)
     assert len(httpserver.log) == 1
-    assert len(client.rest_client.pool_manager.pools) == 0
+    assert len(client.transport.pool_manager.pools) == 0

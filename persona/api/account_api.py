@@ -1,10 +1,16 @@
-"""AccountApi: the three password-reset operations of the Persona Account API."""
+"""AccountApi: the three password-reset operations of the Persona Account API.
+
+Each method is one :class:`~persona.core.request.Operation` handed to the client; the
+client, the core and the transport do the rest.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional, cast
 
-from ..api_client import ApiClient, ApiResponse, Operation
+from ..api_client import ApiClient
+from ..core.request import Operation
+from ..core.response import ApiResponse
 from ..models import (
     CodeForTokenData,
     ForgotPasswordData,
@@ -13,7 +19,10 @@ from ..models import (
     UpdatePasswordData,
 )
 
-__all__ = ["AccountApi"]
+if TYPE_CHECKING:
+    from .options import OperationMethod
+
+__all__ = ["CODE_FOR_TOKEN", "FORGOT_PASS", "OPERATIONS", "RESET_FORGOTTEN_PASSWORD", "AccountApi"]
 
 FORGOT_PASS = Operation(
     "account_forgot_pass_post", "/account/forgotPass", ForgotPasswordData, ForgotPasswordResponse
@@ -27,20 +36,78 @@ RESET_FORGOTTEN_PASSWORD = Operation(
     UpdatePasswordData,
     ForgotPasswordResponse,
 )
+#: Every operation of the API, with its summary (the first line of its docs).
+OPERATIONS = {
+    FORGOT_PASS: """Forgot Password: e-mail a one-time reset code to the account.
 
-_OPTIONS_DOC = """
+        The answer is the same whether or not the account exists.
+        Raises :class:`persona.exceptions.ApiException` (or a subclass) on failure;
+        429 :class:`TooManyRequestsException` after 5 requests a minute for one e-mail.
+        """,
+    CODE_FOR_TOKEN: """Get a password reset token in exchange for the e-mailed code.
+
+        Raises :class:`persona.exceptions.UnauthorizedException` (``invalid_code``) when
+        the code is wrong, expired or already used, and
+        :class:`TooManyRequestsException` after 10 wrong codes for one e-mail in
+        15 minutes.
+        """,
+    RESET_FORGOTTEN_PASSWORD: """Reset a forgotten password with a token.
+
+        Raises :class:`persona.exceptions.UnauthorizedException` (``invalid_token``) when
+        the token is wrong, expired or already used.
+        """,
+}
+
+OPTIONS_DOC = """
         Keyword options: ``async_req`` (return an ``ApplyResult``; ``.get()`` gives
-        the result), ``_request_timeout`` (seconds, or a ``(connect, read)`` pair, per
-        attempt), ``_idempotency_key`` (default: a fresh key, kept across retries),
-        ``_headers`` (extra request headers), ``_preload_content`` (False returns the
-        undecoded :class:`persona.rest.RESTResponse`), ``_return_http_data_only``.
+        the result), ``_request_timeout`` (seconds, a ``(connect, read)`` pair or a
+        ``Timeout``, per attempt), ``_idempotency_key`` (default: a fresh key, kept
+        across retries), ``_headers`` (extra request headers), ``_preload_content``
+        (False returns the undecoded :class:`persona.rest.RESTResponse`),
+        ``_return_http_data_only``.
 """
+
+
+def operation_method(
+    operation: Operation, *, with_http_info: bool, doc: str
+) -> Callable[..., Any]:
+    """The method that calls ``operation`` through ``self.api_client``."""
+
+    def method(self: Any, body: Any = None, **options: Any) -> Any:
+        return self.api_client.call_operation(
+            operation, body, with_http_info=with_http_info, **options
+        )
+
+    method.__name__ = method.__qualname__ = operation.name + (
+        "_with_http_info" if with_http_info else ""
+    )
+    method.__doc__ = doc + OPTIONS_DOC
+    return method
+
+
+def _methods(operation: Operation) -> tuple[Callable[..., Any], Callable[..., Any]]:
+    doc = OPERATIONS[operation]
+    summary = doc.split(":", 1)[0].split("\n", 1)[0].rstrip(".")
+    return (
+        operation_method(operation, with_http_info=False, doc=doc),
+        operation_method(
+            operation,
+            with_http_info=True,
+            doc=f"{summary}, returning ``ApiResponse(data, status, headers)``.\n",
+        ),
+    )
+
+
+_forgot, _forgot_info = _methods(FORGOT_PASS)
+_code, _code_info = _methods(CODE_FOR_TOKEN)
+_reset, _reset_info = _methods(RESET_FORGOTTEN_PASSWORD)
 
 
 class AccountApi:
     """The password-reset flow: :meth:`account_forgot_pass_post` e-mails a code,
     :meth:`account_code_for_token_post` exchanges it for a token, and
-    :meth:`account_reset_forgotten_password_post` sets the new password.
+    :meth:`account_reset_forgotten_password_post` sets the new password. Each method
+    has a ``*_with_http_info`` twin returning ``ApiResponse(data, status, headers)``.
 
     :param api_client: the client to send with; default :meth:`ApiClient.get_default`.
     """
@@ -48,66 +115,19 @@ class AccountApi:
     def __init__(self, api_client: Optional[ApiClient] = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
 
-    def account_forgot_pass_post(
-        self, body: ForgotPasswordData, **kwargs: Any
-    ) -> ForgotPasswordResponse:
-        """Forgot Password: e-mail a one-time reset code to the account.
-
-        The answer is the same whether or not the account exists.
-        Raises :class:`persona.exceptions.ApiException` (or a subclass) on failure;
-        429 :class:`TooManyRequestsException` after 5 requests a minute for one e-mail.
-        """
-        return self.api_client.call_operation(  # type: ignore[no-any-return]
-            FORGOT_PASS, body, kwargs, with_http_info=False
-        )
-
-    def account_forgot_pass_post_with_http_info(
-        self, body: ForgotPasswordData, **kwargs: Any
-    ) -> ApiResponse:
-        """Forgot Password, returning ``(data, status, headers)``."""
-        return self.api_client.call_operation(  # type: ignore[no-any-return]
-            FORGOT_PASS, body, kwargs, with_http_info=True
-        )
-
-    def account_code_for_token_post(self, body: CodeForTokenData, **kwargs: Any) -> TokenResponse:
-        """Get a password reset token in exchange for the e-mailed code.
-
-        Raises :class:`persona.exceptions.UnauthorizedException` (``invalid_code``) when
-        the code is wrong, expired or already used.
-        """
-        return self.api_client.call_operation(  # type: ignore[no-any-return]
-            CODE_FOR_TOKEN, body, kwargs, with_http_info=False
-        )
-
-    def account_code_for_token_post_with_http_info(
-        self, body: CodeForTokenData, **kwargs: Any
-    ) -> ApiResponse:
-        """Get a password reset token, returning ``(data, status, headers)``."""
-        return self.api_client.call_operation(  # type: ignore[no-any-return]
-            CODE_FOR_TOKEN, body, kwargs, with_http_info=True
-        )
-
-    def account_reset_forgotten_password_post(
-        self, body: UpdatePasswordData, **kwargs: Any
-    ) -> ForgotPasswordResponse:
-        """Reset a forgotten password with a token.
-
-        Raises :class:`persona.exceptions.UnauthorizedException` (``invalid_token``) when
-        the token is wrong, expired or already used.
-        """
-        return self.api_client.call_operation(  # type: ignore[no-any-return]
-            RESET_FORGOTTEN_PASSWORD, body, kwargs, with_http_info=False
-        )
-
-    def account_reset_forgotten_password_post_with_http_info(
-        self, body: UpdatePasswordData, **kwargs: Any
-    ) -> ApiResponse:
-        """Reset a forgotten password, returning ``(data, status, headers)``."""
-        return self.api_client.call_operation(  # type: ignore[no-any-return]
-            RESET_FORGOTTEN_PASSWORD, body, kwargs, with_http_info=True
-        )
-
-
-for _method in vars(AccountApi).values():
-    if callable(_method) and _method.__name__.startswith("account_") and _method.__doc__:
-        _method.__doc__ += _OPTIONS_DOC
+    account_forgot_pass_post = cast(
+        "OperationMethod[ForgotPasswordData, ForgotPasswordResponse]", _forgot
+    )
+    account_forgot_pass_post_with_http_info = cast(
+        "OperationMethod[ForgotPasswordData, ApiResponse[ForgotPasswordResponse]]", _forgot_info
+    )
+    account_code_for_token_post = cast("OperationMethod[CodeForTokenData, TokenResponse]", _code)
+    account_code_for_token_post_with_http_info = cast(
+        "OperationMethod[CodeForTokenData, ApiResponse[TokenResponse]]", _code_info
+    )
+    account_reset_forgotten_password_post = cast(
+        "OperationMethod[UpdatePasswordData, ForgotPasswordResponse]", _reset
+    )
+    account_reset_forgotten_password_post_with_http_info = cast(
+        "OperationMethod[UpdatePasswordData, ApiResponse[ForgotPasswordResponse]]", _reset_info
+    )

@@ -25,6 +25,15 @@ __all__ = ["Field", "Model", "email_field", "field", "format_datetime", "parse_d
 
 M = TypeVar("M", bound="Model")
 
+_decode = json.JSONDecoder().decode
+#: Compact JSON text, as it goes on the wire, from an encoder built once (json.dumps
+#: builds one per call). No circular-reference bookkeeping: a model is a dict of plain
+#: values, and a cycle in additional_properties ends as a RecursionError.
+encode_json = json.JSONEncoder(
+    ensure_ascii=False, separators=(",", ":"), check_circular=False
+).encode
+_to_json_text = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(...) writes
+
 if TYPE_CHECKING:
     from typing_extensions import dataclass_transform
 else:
@@ -373,8 +382,8 @@ class Model:
         return out
 
     def to_json(self) -> str:
-        """The model as JSON text, as it goes on the wire."""
-        return json.dumps(self.to_dict(), ensure_ascii=False)
+        """The model as JSON text (``json.dumps`` style; non-ASCII kept as is)."""
+        return _to_json_text(self.to_dict())
 
     @classmethod
     def from_dict(cls: type[M], obj: Any) -> M:
@@ -423,12 +432,18 @@ class Model:
     @classmethod
     def from_json(cls: type[M], text: Union[str, bytes]) -> M:
         """A model from JSON text (see :meth:`from_dict`)."""
+        problem = None
         try:
-            obj = json.loads(text)
-        except (ValueError, TypeError) as exc:
-            raise ApiValueError(
-                f"{cls.__name__}: not valid JSON ({exc.__class__.__name__})"
-            ) from None
+            obj = _decode(text.decode() if isinstance(text, bytes) else text)  # the common case
+        except (ValueError, TypeError, AttributeError, RecursionError):
+            try:
+                obj = json.loads(text)  # anything else exactly as json.loads reads it
+            except (ValueError, TypeError, RecursionError) as exc:
+                problem = type(exc).__name__
+        if problem is not None:
+            # Raised here, not in the except block: the decoder's error holds the text
+            # (a token, say) and would ride along as __context__.
+            raise ApiValueError(f"{cls.__name__}: not valid JSON ({problem})")
         return cls.from_dict(obj)
 
     # -- Python protocol ----------------------------------------------------------

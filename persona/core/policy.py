@@ -1,0 +1,262 @@
+"""The call's policies as frozen values: :class:`Timeout` (how long) and
+:class:`RetryPolicy` (how often, how far apart), and ``Retry-After`` parsing.
+
+Both are immutable, so one instance is shared by every call and every thread; change
+one with ``replace(...)``, which returns a checked copy. Defaults live in
+:mod:`persona._constants`.
+
+Retrying a POST is safe here because every attempt of one call carries the same
+``Idempotency-Key``: the server performs the work once and replays its answer.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+import time
+from email.utils import parsedate_to_datetime
+from typing import Any, NamedTuple, Optional, Union
+
+from .._constants import (
+    DEFAULT_BACKOFF_BASE,
+    DEFAULT_BACKOFF_MAX,
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_DEADLINE,
+    DEFAULT_MAX_RETRIES,
+    DEFAULT_MAX_RETRY_AFTER,
+    DEFAULT_READ_TIMEOUT,
+)
+from ..exceptions import ApiValueError
+
+__all__ = [
+    "MAX_SECONDS",
+    "RETRY_STATUSES",
+    "AttemptTimeout",
+    "RetryPolicy",
+    "Timeout",
+    "TimeoutSetting",
+    "check_seconds",
+    "parse_retry_after",
+]
+
+#: Statuses worth another attempt: rate limited, or a gateway/service that may recover.
+RETRY_STATUSES = frozenset({429, 502, 503, 504})
+
+#: The longest wait any setting may ask for (one year). Longer finite values would
+#: overflow the platform's timers (``OverflowError`` from a socket or a sleep) instead
+#: of failing where they are set.
+MAX_SECONDS = 365 * 24 * 3600.0
+
+# delta-seconds (RFC 9110), leniently with a fraction; no sign, exponent or "_".
+_DELTA_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+def check_seconds(name: str, value: Any, *, allow_zero: bool = False) -> float:
+    """``value`` as float seconds, or ApiValueError naming ``name`` and the rule."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ApiValueError(f"{name}: must be a number of seconds, got {value!r}")
+    seconds = float(value)
+    low_ok = seconds >= 0 if allow_zero else seconds > 0
+    if not (low_ok and seconds <= MAX_SECONDS):  # also refuses nan
+        rule = ">= 0" if allow_zero else "> 0"
+        raise ApiValueError(
+            f"{name}: must be {rule} and at most {MAX_SECONDS:g} seconds, got {value!r}"
+        )
+    return seconds
+
+
+def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Optional[float]:
+    """Seconds to wait from a ``Retry-After`` value (delta-seconds or an HTTP date).
+
+    Returns None when the value is absent or unreadable (a negative number, ``nan``,
+    ``1e3``, a date no clock can hold: the caller then backs off as usual); a date in
+    the past gives 0. Never raises: the value comes from the server.
+    """
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    try:
+        if _DELTA_SECONDS.fullmatch(value):
+            seconds = float(value)
+        else:
+            when = parsedate_to_datetime(value)
+            if when is None or when.tzinfo is None:  # pragma: no cover - lib-dependent
+                return None
+            seconds = when.timestamp() - (time.time() if now is None else now)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+TimeoutSetting = Union[float, tuple[float, float], "Timeout"]
+
+
+class Timeout:
+    """How long a call may take, in seconds.
+
+    :param connect: the longest wait for a connection (TCP and TLS) on each attempt.
+        Default 10.
+    :param read: the longest wait for the next bytes of a response on each attempt.
+        Default 30.
+    :param total: the most one call may take, from start to model or exception:
+        every attempt, every backoff sleep, status line, headers, interim answers and
+        body included. Default 120 (``Configuration.deadline``).
+
+    Immutable: ``Timeout(read=5)`` keeps the other defaults, ``t.replace(total=10)``
+    returns a copy. ``connect`` and ``read`` never exceed what is left of ``total``.
+    """
+
+    __slots__ = ("connect", "read", "total")
+    connect: float
+    read: float
+    total: float
+
+    def __init__(
+        self,
+        connect: float = DEFAULT_CONNECT_TIMEOUT,
+        read: float = DEFAULT_READ_TIMEOUT,
+        total: float = DEFAULT_DEADLINE,
+    ) -> None:
+        object.__setattr__(self, "connect", check_seconds("timeout.connect", connect))
+        object.__setattr__(self, "read", check_seconds("timeout.read", read))
+        object.__setattr__(self, "total", check_seconds("timeout.total", total))
+
+    @classmethod
+    def of(cls, value: Any, name: str = "timeout", total: float = DEFAULT_DEADLINE) -> Timeout:
+        """A Timeout from a number (connect and read), a ``(connect, read)`` pair or a
+        Timeout; ``total`` applies to the first two forms. ``name`` words the errors."""
+        if isinstance(value, Timeout):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            seconds = check_seconds(name, value)
+            return cls(seconds, seconds, total)
+        if isinstance(value, (tuple, list)) and len(value) == 2:
+            return cls(
+                check_seconds(name + "[0]", value[0]), check_seconds(name + "[1]", value[1]), total
+            )
+        raise ApiValueError(
+            f"{name}: must be a number of seconds, a (connect, read) pair or a Timeout, "
+            f"got {value!r}"
+        )
+
+    def replace(self, **changes: float) -> Timeout:
+        """A copy with ``changes`` (``connect=``, ``read=``, ``total=``) applied."""
+        unknown = set(changes) - set(self.__slots__)
+        if unknown:
+            raise TypeError(f"Timeout has no setting {sorted(unknown)[0]!r}")
+        values = {"connect": self.connect, "read": self.read, "total": self.total}
+        values.update(changes)
+        return Timeout(**values)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Timeout is immutable; use replace({name}=...)")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Timeout):
+            return NotImplemented
+        return (self.connect, self.read, self.total) == (other.connect, other.read, other.total)
+
+    def __hash__(self) -> int:
+        return hash((self.connect, self.read, self.total))
+
+    def __repr__(self) -> str:
+        return f"Timeout(connect={self.connect:g}, read={self.read:g}, total={self.total:g})"
+
+
+class AttemptTimeout(NamedTuple):
+    """What one attempt may wait, given to ``Transport.send``: ``connect`` and ``read``
+    in seconds (already capped by what is left of the call), and ``deadline``, the
+    ``time.monotonic()`` instant by which the attempt must have ended, whatever
+    arrives and however slowly."""
+
+    connect: float
+    read: float
+    deadline: float
+
+    def remaining(self) -> float:
+        """Seconds left before :attr:`deadline` (0 or less: it has passed)."""
+        return self.deadline - time.monotonic()
+
+
+class RetryPolicy:
+    """How many times to retry and how long to wait between attempts.
+
+    :param max_retries: attempts after the first (0 turns retries off). Default 2.
+    :param backoff_base: the first backoff window in seconds; it doubles each retry.
+        Default 0.5.
+    :param backoff_max: the largest backoff window in seconds. Default 8.
+    :param max_retry_after: the longest ``Retry-After`` (seconds) waited for; when the
+        server asks for longer, the call fails at once instead of stalling the caller.
+        Default 10.
+
+    Connection failures (TLS failures excepted) and the statuses in ``RETRY_STATUSES``
+    (429, 502, 503, 504) are retried. Backoff uses "full jitter" (a uniform draw from 0
+    to the window), which spreads retries of many clients apart instead of
+    synchronising them. Every wait also ends within the call's ``Timeout.total``.
+    Immutable: change it with :meth:`replace`.
+    """
+
+    __slots__ = ("backoff_base", "backoff_max", "max_retries", "max_retry_after")
+    max_retries: int
+    backoff_base: float
+    backoff_max: float
+    max_retry_after: float
+
+    def __init__(
+        self,
+        max_retries: int = DEFAULT_MAX_RETRIES,
+        backoff_base: float = DEFAULT_BACKOFF_BASE,
+        backoff_max: float = DEFAULT_BACKOFF_MAX,
+        max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
+    ) -> None:
+        if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+            raise ApiValueError(f"max_retries: must be a whole number >= 0, got {max_retries!r}")
+        if max_retries > 100:
+            raise ApiValueError(f"max_retries: must be at most 100, got {max_retries!r}")
+        object.__setattr__(self, "max_retries", max_retries)
+        for name, value in (
+            ("backoff_base", backoff_base),
+            ("backoff_max", backoff_max),
+            ("max_retry_after", max_retry_after),
+        ):
+            object.__setattr__(self, name, check_seconds(name, value, allow_zero=True))
+
+    def replace(self, **changes: Any) -> RetryPolicy:
+        """A copy with ``changes`` (any of the constructor's parameters) applied."""
+        unknown = set(changes) - set(self.__slots__)
+        if unknown:
+            raise TypeError(f"RetryPolicy has no setting {sorted(unknown)[0]!r}")
+        values = {name: getattr(self, name) for name in self.__slots__}
+        values.update(changes)
+        return RetryPolicy(**values)
+
+    def delay(self, retry_number: int, retry_after: Optional[float] = None) -> Optional[float]:
+        """Seconds to sleep before retry ``retry_number`` (1 for the first retry).
+
+        None means "do not retry": the server asked for a longer wait than
+        ``max_retry_after``, and the caller is better served by the error at once.
+        """
+        if retry_after is not None:
+            return retry_after if retry_after <= self.max_retry_after else None
+        window = min(self.backoff_max, self.backoff_base * (2 ** min(retry_number - 1, 60)))
+        return random.uniform(0.0, window)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"RetryPolicy is immutable; use replace({name}=...)")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, RetryPolicy):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    def __hash__(self) -> int:
+        return hash(tuple(getattr(self, n) for n in self.__slots__))
+
+    def __repr__(self) -> str:
+        return (
+            f"RetryPolicy(max_retries={self.max_retries}, backoff_base={self.backoff_base}, "
+            f"backoff_max={self.backoff_max}, max_retry_after={self.max_retry_after})"
+        )

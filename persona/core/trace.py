@@ -1,0 +1,93 @@
+"""What a call logs, never a secret: the request line and headers, each attempt's
+status, timing and request id, and each retry. Bodies are logged only at DEBUG, masked
+by name (the request's and the response model's secret properties) and by value."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Optional
+
+from ..log import emit, logger
+from ..redaction import mask_response_text, redact_headers, redact_json, scrub, scrub_json
+from .request import Request
+from .response import RESTResponse
+
+__all__ = ["debug_enabled", "log_request", "log_response", "log_retry"]
+
+_LOG_BODY_LIMIT = 2000
+
+
+def debug_enabled(debug: bool) -> bool:
+    """Whether DEBUG lines are wanted (the client's ``debug`` or the logger's level)."""
+    return debug or logger.isEnabledFor(logging.DEBUG)
+
+
+def log_request(request: Request, debug: bool) -> None:
+    """The request line, masked headers and masked body, at DEBUG."""
+    emit(
+        logging.DEBUG,
+        debug,
+        "request %s %s headers=%s body=%s",
+        request.method,
+        request.url,
+        redact_headers(request.headers),
+        _request_body(request),
+    )
+
+
+def log_response(
+    request: Request, response: RESTResponse, attempt: int, elapsed_ms: float, debug: bool
+) -> None:
+    """One attempt's answer: status, timing, attempt number, request id, masked body."""
+    body = "-"
+    if response.data:
+        text = response.data.decode("utf-8", "replace")
+        body = _cut(mask_response_text(text, request.secrets, request.response_secret_names))
+    emit(
+        logging.DEBUG,
+        debug,
+        "response %s %s -> %d in %.1f ms (attempt %d, request id %s) body=%s",
+        request.method,
+        request.url,
+        response.status,
+        elapsed_ms,
+        attempt,
+        response.request_id,
+        body,
+    )
+
+
+def log_retry(
+    request: Request, attempt: int, max_retries: int, why: str, delay: float, debug: bool
+) -> None:
+    """A retry about to happen, at INFO."""
+    emit(
+        logging.INFO,
+        debug,
+        "retrying %s %s in %.2fs (retry %d of %d) after %s",
+        request.method,
+        request.url,
+        delay,
+        attempt,
+        max_retries,
+        why,
+    )
+
+
+def _request_body(request: Request) -> str:
+    if not request.body:
+        return "-"
+    text = request.body.decode("utf-8", "replace")  # whole: a cut JSON could not be masked
+    try:
+        shown = scrub_json(redact_json(json.loads(text), request.secret_names), request.secrets)
+        text = json.dumps(shown, ensure_ascii=False)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to walk
+        text = scrub(text, request.secrets)
+    return _cut(text)
+
+
+def _cut(text: Optional[str]) -> str:
+    if not text:
+        return "-"
+    return text if len(text) <= _LOG_BODY_LIMIT else text[:_LOG_BODY_LIMIT] + "...(truncated)"

@@ -1,0 +1,355 @@
+"""The default transport: urllib3, one thread-safe connection pool per client.
+
+One attempt: send the request, read the status, headers and body (at most
+``max_response_bytes``, and never past the attempt's deadline), and map every urllib3,
+ssl and socket failure to persona's own exceptions through one table
+(:data:`ERROR_MAP`, most specific first, the original chained as ``__cause__``).
+
+The pool follows its :class:`~persona.Configuration`: a change to a TLS, proxy or pool
+setting makes a new pool for the next attempt. After ``fork()`` the child makes its own
+pool and never touches the parent's sockets.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import socket
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+import urllib3
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NameResolutionError,
+    NewConnectionError,
+    ReadTimeoutError,
+    SSLError,
+)
+from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
+from urllib3.util import Retry, Timeout
+
+from .. import _fork
+from ..core.policy import AttemptTimeout
+from ..core.request import Request
+from ..core.response import RESTResponse
+from ..exceptions import (
+    ApiClosedError,
+    ApiConnectionError,
+    ApiException,
+    ApiResponseError,
+    ApiTimeoutError,
+    ApiTLSError,
+)
+from ..log import logger
+
+if TYPE_CHECKING:
+    from ..configuration import Configuration
+
+__all__ = ["ERROR_MAP", "Urllib3Transport", "map_error"]
+
+_CHUNK = 64 * 1024
+#: urllib3 must not retry or redirect: persona's loop retries, with the same key.
+_NO_RETRY = Retry(False, redirect=False)
+_warned_plain_http: set[str] = set()
+_warned_lock = threading.Lock()
+
+
+def _origin(url: str) -> str:
+    parsed = urllib3.util.parse_url(url)
+    return f"{parsed.scheme}://{parsed.netloc}"
+
+
+def _hostname(url: str) -> str:
+    return (urllib3.util.parse_url(url).host or "").strip("[]")
+
+
+def _is_loopback(hostname: str) -> bool:
+    if hostname == "localhost" or hostname.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(hostname).is_loopback
+    except ValueError:
+        return False
+
+
+def _os_reason(exc: BaseException) -> str:
+    """The short OS-level reason behind a connection failure ("Connection refused")."""
+    seen = exc
+    for _ in range(5):
+        nxt = seen.__cause__ or seen.__context__
+        if nxt is None:
+            break
+        seen = nxt
+        if isinstance(seen, OSError) and seen.strerror:
+            return seen.strerror
+    text = str(exc)
+    return text.rsplit("] ", 1)[-1].rstrip(")") if "] " in text else type(exc).__name__
+
+
+def _resolve_failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
+    cause = exc.__cause__
+    why = f" ({cause.strerror})" if isinstance(cause, socket.gaierror) and cause.strerror else ""
+    return ApiConnectionError(
+        f"cannot connect to {_origin(url)}: Failed to resolve '{_hostname(url)}'{why}"
+    )
+
+
+def _refused(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
+    error = ApiConnectionError(f"cannot connect to {_origin(url)}: {_os_reason(exc)}")
+    if _is_loopback(_hostname(url)):
+        error.hint = "is the server running? For a local one: python -m persona.testing serve"
+    return error
+
+
+def _read_timed_out(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
+    if time.monotonic() >= timeout.deadline:
+        return ApiTimeoutError(f"deadline exceeded waiting for {_origin(url)}")
+    return ApiTimeoutError(f"read timeout ({timeout.read:g}s) from {_origin(url)}")
+
+
+#: Dependency errors -> persona's, most specific first (NameResolutionError and
+#: NewConnectionError are ConnectTimeoutErrors to urllib3, but not timeouts).
+ERROR_MAP: tuple[
+    tuple[type[BaseException], Callable[[BaseException, str, AttemptTimeout], ApiException]], ...
+] = (
+    (SSLError, lambda exc, url, t: ApiTLSError(f"TLS failure talking to {_origin(url)}: {exc}")),
+    (NameResolutionError, _resolve_failed),
+    (NewConnectionError, _refused),
+    (
+        ConnectTimeoutError,
+        lambda exc, url, t: ApiTimeoutError(f"connect timeout ({t.connect:g}s) to {_origin(url)}"),
+    ),
+    (ReadTimeoutError, _read_timed_out),
+    (Urllib3TimeoutError, _read_timed_out),
+    (TimeoutError, _read_timed_out),
+    (
+        HTTPError,
+        lambda exc, url, t: ApiConnectionError(
+            f"connection to {_origin(url)} failed: {type(exc).__name__}"
+        ),
+    ),
+    (
+        OSError,
+        lambda exc, url, t: ApiConnectionError(
+            f"connection to {_origin(url)} failed: {type(exc).__name__}"
+        ),
+    ),
+)
+
+
+def map_error(exc: BaseException, url: str, timeout: AttemptTimeout) -> Optional[ApiException]:
+    """persona's exception for a dependency's ``exc``, or None if the table has none."""
+    for kind, make in ERROR_MAP:
+        if isinstance(exc, kind):
+            return make(exc, url, timeout)
+    return None
+
+
+def _proxy_from_environment(url: str) -> Optional[str]:
+    """The proxy the standard environment variables choose for ``url``, if any."""
+    if not any(k.lower() in ("https_proxy", "http_proxy", "all_proxy") for k in os.environ):
+        return None  # the common case, without importing urllib.request
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    proxies = urllib.request.getproxies_environment()
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
+    if bypass(parts.hostname or "", proxies):
+        return None
+    return proxies.get(parts.scheme) or proxies.get("all")
+
+
+def _warn_plain_http(host: str) -> None:
+    if host.startswith("https:") or _is_loopback(_hostname(host)):
+        return
+    with _warned_lock:
+        if host in _warned_plain_http:
+            return
+        _warned_plain_http.add(host)
+    logger.warning(
+        "host %s is plain http: passwords, codes and tokens would cross the network "
+        "unencrypted; use https",
+        host,
+    )
+
+
+def pool_key(config: Configuration) -> tuple[Any, ...]:
+    """Every setting a connection pool is built from (the host too: it picks the
+    environment's proxy). A pool is rebuilt when this changes."""
+    headers = tuple(sorted((config.proxy_headers or {}).items()))
+    return (
+        config.host,
+        config.verify_ssl,
+        config.ssl_ca_cert,
+        config.cert_file,
+        config.key_file,
+        config.assert_hostname,
+        config.tls_server_name,
+        config.proxy,
+        headers,
+        config.trust_env,
+        config.connection_pool_maxsize,
+    )
+
+
+def build_pool_manager(config: Configuration) -> urllib3.PoolManager:
+    """A PoolManager (or ProxyManager) for ``config``'s TLS, proxy and pool settings."""
+    import certifi  # here, not at import: `import persona` stays cheap
+
+    kwargs: dict[str, Any] = {
+        "num_pools": 4,
+        "maxsize": config.connection_pool_maxsize,
+        "block": False,
+        "retries": _NO_RETRY,
+        # TLS settings go in even for an http host: urllib3 leaves them out of
+        # plain-http pools itself.
+        "cert_reqs": "CERT_REQUIRED" if config.verify_ssl else "CERT_NONE",
+        "ca_certs": config.ssl_ca_cert or certifi.where(),
+        "cert_file": config.cert_file,
+        "key_file": config.key_file,
+    }
+    if config.assert_hostname is not None:
+        kwargs["assert_hostname"] = config.assert_hostname
+    if config.tls_server_name:
+        kwargs["server_hostname"] = config.tls_server_name
+    _warn_plain_http(config.host)
+    proxy = config.proxy or (_proxy_from_environment(config.host) if config.trust_env else None)
+    if proxy:
+        return urllib3.ProxyManager(proxy, proxy_headers=config.proxy_headers, **kwargs)
+    return urllib3.PoolManager(**kwargs)
+
+
+class Urllib3Transport:
+    """Sends attempts over urllib3 with ``configuration``'s TLS, proxy and pool settings.
+
+    Thread-safe; shared by an :class:`~persona.ApiClient` and the clients its
+    ``with_options()`` makes. Fork-safe: a child process makes its own pool.
+    """
+
+    def __init__(self, configuration: Configuration) -> None:
+        self.configuration = configuration
+        self._lock = threading.Lock()
+        self._closed = False
+        self._state: tuple[int, int, tuple[Any, ...], urllib3.PoolManager] = self._build()
+
+    def _build(self) -> tuple[int, int, tuple[Any, ...], urllib3.PoolManager]:
+        config = self.configuration
+        return (_fork.generation(), config.revision, pool_key(config), build_pool_manager(config))
+
+    @property
+    def pool_manager(self) -> urllib3.PoolManager:
+        """The urllib3 PoolManager (or ProxyManager) the next attempt goes through."""
+        state = self._state
+        if state[0] != _fork.generation() or state[1] != self.configuration.revision:
+            state = self._refresh(state)
+        return state[3]
+
+    def _refresh(
+        self, seen: tuple[int, int, tuple[Any, ...], urllib3.PoolManager]
+    ) -> tuple[int, int, tuple[Any, ...], urllib3.PoolManager]:
+        forked = seen[0] != _fork.generation()
+        if forked:
+            # The parent's lock may have been held by one of its threads at fork time.
+            self._lock = threading.Lock()
+        with self._lock:
+            state = self._state
+            if state is not seen:
+                return state  # another thread refreshed it
+            config = self.configuration
+            if not forked and pool_key(config) == state[2]:
+                state = (state[0], config.revision, state[2], state[3])  # nothing to rebuild
+            else:
+                state = self._build()
+                if not forked:
+                    seen[3].clear()  # the parent's sockets are the parent's: never closed here
+            self._state = state
+            return state
+
+    def close(self) -> None:
+        """Close every pooled connection; later sends raise ApiClosedError. Idempotent."""
+        self._closed = True
+        self._state[3].clear()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    def send(self, request: Request, timeout: AttemptTimeout) -> RESTResponse:
+        """One attempt of ``request`` within ``timeout``."""
+        if self._closed:
+            raise ApiClosedError("this ApiClient is closed; create a new one")
+        manager = self.pool_manager
+        url = request.url
+        try:
+            raw = manager.urlopen(
+                request.method,
+                url,
+                body=request.body,
+                headers=request.headers,
+                timeout=Timeout(connect=timeout.connect, read=timeout.read),
+                retries=_NO_RETRY,
+                redirect=False,
+                assert_same_host=False,
+                preload_content=False,
+            )
+            try:
+                data = self._read_body(raw, timeout)
+            except BaseException:
+                raw.close()  # a half-read connection must not go back to the pool
+                raw.release_conn()
+                raise
+            raw.release_conn()
+            if self.closed:  # closed while this attempt ran: drop what it re-opened
+                manager.clear()
+        except ApiException:
+            raise  # already ours (body too large, deadline while reading)
+        except Exception as exc:
+            mapped = map_error(exc, url, timeout)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        return RESTResponse(raw.status, raw.reason or "", raw.headers, data)
+
+    def _read_body(self, raw: Any, timeout: AttemptTimeout) -> bytes:
+        limit = self.configuration.max_response_bytes
+        length = raw.headers.get("Content-Length")
+        if length and length.isascii() and length.isdigit() and int(length) > limit:
+            raise _too_large(raw, limit, f"Content-Length {length}")
+        # read1 returns after one network read, so a server that drips bytes slower
+        # than the deadline but faster than the read timeout cannot hold the call; each
+        # read waits at most what is left of the deadline.
+        connection = raw.connection
+        sock = getattr(connection, "sock", None)
+        # With a Content-Length and no content coding, the body is complete once that
+        # many bytes are in: no read is spent waiting for the end.
+        sized = length is not None and "Content-Encoding" not in raw.headers
+        chunks = []
+        size = 0
+        while True:
+            if sock is not None:
+                sock.settimeout(max(0.001, min(timeout.read, timeout.remaining())))
+            chunk = raw.read1(_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(raw, limit, "more")
+            chunks.append(chunk)
+            if sized and raw.length_remaining == 0:
+                break
+            if timeout.remaining() <= 0:
+                raise ApiTimeoutError("deadline exceeded reading the response")
+        return b"".join(chunks)
+
+
+def _too_large(raw: Any, limit: int, got: str) -> ApiResponseError:
+    return ApiResponseError(
+        raw.status,
+        f"response body over max_response_bytes ({limit} bytes; got {got}); refused",
+        headers=raw.headers,
+    )
