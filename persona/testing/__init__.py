@@ -2,7 +2,8 @@
 
 ``ReferenceServer`` serves the contract over HTTP from a background thread (see
 ``docs/Testing.md``); ``python -m persona.testing serve`` runs it from a shell; the pytest
-fixture ``persona_server`` gives each test a fresh one.
+fixture ``persona_server`` gives each test a fresh one. ``MockTransport`` answers an
+SDK client's requests from a function, for unit tests without sockets.
 
 Names are imported lazily, so that importing the pytest plugin (done by every pytest run)
 costs nothing until a test actually uses a server.
@@ -15,14 +16,17 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from persona.testing.outbox import OutboxEntry, last_code_in_file
     from persona.testing.server import RecordedRequest, ReferenceServer
+    from persona.transports.mock import MockTransport
 
-__all__ = ["OutboxEntry", "RecordedRequest", "ReferenceServer", "last_code_in_file"]
+__all__ = ["MockTransport", "OutboxEntry", "RecordedRequest", "ReferenceServer", "last_code_in_file"]
 
 _LAZY = {
     "ReferenceServer": "persona.testing.server",
     "RecordedRequest": "persona.testing.server",
     "OutboxEntry": "persona.testing.outbox",
     "last_code_in_file": "persona.testing.outbox",
+    # Part of the SDK, not of the server: offered here beside the server for tests.
+    "MockTransport": "persona.transports.mock",
 }
 
 
