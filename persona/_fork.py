@@ -9,12 +9,11 @@ import os
 
 __all__ = ["generation"]
 
-_generation = 0
+_generation = [0]  # a list, so the fork hook changes it without a global statement
 
 
 def _after_fork_in_child() -> None:
-    global _generation
-    _generation += 1
+    _generation[0] += 1
 
 
 if hasattr(os, "register_at_fork"):  # POSIX; there is no fork() to survive elsewhere
@@ -23,4 +22,4 @@ if hasattr(os, "register_at_fork"):  # POSIX; there is no fork() to survive else
 
 def generation() -> int:
     """How many forks separate this process from the one that imported persona."""
-    return _generation
+    return _generation[0]

@@ -25,7 +25,8 @@ WORKERS = 8
 CALLS = 40
 ROUNDS = 3
 
-_client: persona.ApiClient  # set in the parent before forking; inherited by the workers
+#: The client the parent sets before forking; the workers inherit it.
+_shared: dict[str, persona.ApiClient] = {}
 
 
 class _EchoHandler(BaseHTTPRequestHandler):
@@ -72,7 +73,7 @@ def server() -> Iterator[ReferenceServer]:
 
 def _worker(worker: int) -> list[tuple[str, str]]:
     """CALLS calls on the inherited client: (the key sent, the key echoed back)."""
-    api = persona.AccountApi(_client)
+    api = persona.AccountApi(_shared["client"])
     seen = []
     for i in range(CALLS):
         key = f"fork-{os.getpid()}-{worker}-{i}"
@@ -84,9 +85,10 @@ def _worker(worker: int) -> list[tuple[str, str]]:
 
 
 def test_a_client_used_before_fork_serves_every_worker_its_own_answers(echo_url: str) -> None:
-    global _client
-    _client = persona.ApiClient(persona.Configuration(host=echo_url, max_retries=0))
-    api = persona.AccountApi(_client)
+    client = _shared["client"] = persona.ApiClient(
+        persona.Configuration(host=echo_url, max_retries=0)
+    )
+    api = persona.AccountApi(client)
     context = multiprocessing.get_context("fork")
     try:
         for round_number in range(ROUNDS):
@@ -106,7 +108,7 @@ def test_a_client_used_before_fork_serves_every_worker_its_own_answers(echo_url:
             again = f"parent-{round_number}-after"
             assert api.account_forgot_pass_post(body, _idempotency_key=again).message == again
     finally:
-        _client.close()
+        client.close()
 
 
 def test_async_req_pool_is_rebuilt_in_a_forked_child(server: ReferenceServer) -> None:

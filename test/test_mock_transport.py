@@ -207,5 +207,6 @@ def test_closing_a_derived_client_leaves_the_original_open() -> None:
     client = persona.ApiClient(persona.Configuration(host="http://127.0.0.1:9/v1"))
     derived = client.with_options(max_retries=0)
     derived.close()
-    assert derived.closed and not client.closed
+    assert derived.closed
+    assert not client.closed
     client.close()

@@ -88,16 +88,23 @@ def test_mypy_sees_call_options_and_what_each_overload_returns(tmp_path: Path) -
     errors = [line for line in lines if ": error:" in line]
     token = '"persona.models.token_response.TokenResponse"'
     assert notes[0] == token, result.stdout
-    assert notes[1] == '"multiprocessing.pool.ApplyResult[persona.models.token_response.TokenResponse]"'
+    assert (
+        notes[1]
+        == '"multiprocessing.pool.ApplyResult[persona.models.token_response.TokenResponse]"'
+    )
     assert notes[2] == '"persona.core.response.RESTResponse"'
     assert notes[3] == '"multiprocessing.pool.ApplyResult[persona.core.response.RESTResponse]"'
-    assert notes[4] == '"persona.core.response.ApiResponse[persona.models.token_response.TokenResponse]"'
+    assert (
+        notes[4]
+        == '"persona.core.response.ApiResponse[persona.models.token_response.TokenResponse]"'
+    )
     assert notes[5] == token
     assert notes[6] == '"persona.models.forgot_password_response.ForgotPasswordResponse"'
     assert notes[7] == '"persona.api_client.ApiClient"'
     error_lines = {int(line.split(":")[1]) for line in errors}
     assert error_lines == {13, 14, 15}, result.stdout
-    assert '"_request_timout"' in result.stdout and '"_request_timeout"' in result.stdout
+    assert '"_request_timout"' in result.stdout
+    assert '"_request_timeout"' in result.stdout
 
 
 def test_the_api_module_needs_no_type_ignore() -> None:

@@ -119,7 +119,9 @@ class ApiResponse(tuple, Generic[T]):  # type: ignore[type-arg]
         return self[2]
 
     def __repr__(self) -> str:
-        return f"ApiResponse(data={self.data!r}, status={self.status}, request_id={self.request_id!r})"
+        return (
+            f"ApiResponse(data={self.data!r}, status={self.status}, request_id={self.request_id!r})"
+        )
 
     @property
     def request_id(self) -> Optional[str]:
