@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any, Callable, ClassVar, Optional, Union
 from urllib.parse import urlsplit
 
+from . import _fork
 from ._constants import (
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_MAX,
@@ -294,6 +295,13 @@ class Configuration:
             f"urllib3 Version: {urllib3.__version__}\n"  # type: ignore[attr-defined]
             f"Version of the API: 1.0\nSDK Package Version: {__version__}"
         )
+
+
+def _new_default_lock() -> None:
+    Configuration._default_lock = threading.Lock()
+
+
+_fork.in_child(_new_default_lock)
 
 
 # -- the checks each setting goes through when it is set -----------------------------

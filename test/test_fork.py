@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -134,3 +135,28 @@ def test_async_req_pool_is_rebuilt_in_a_forked_child(server: ReferenceServer) ->
     assert os.WEXITSTATUS(status) == 0
     assert api.account_forgot_pass_post(body, async_req=True).get(timeout=10).success
     client.close()
+
+
+def test_a_child_forked_while_a_parent_thread_holds_the_default_lock_does_not_hang() -> None:
+    # A lock held by another thread at fork() time is never released in the child.
+    with persona.ApiClient._default_lock, persona.Configuration._default_lock:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                persona.Configuration.get_default()
+                persona.ApiClient.get_default().close()
+                code = 0
+            finally:
+                os._exit(code)
+    deadline = 10.0
+    started = time.monotonic()
+    while time.monotonic() - started < deadline:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            assert os.WEXITSTATUS(status) == 0
+            return
+        time.sleep(0.02)
+    os.kill(pid, 9)
+    os.waitpid(pid, 0)
+    pytest.fail("the child hung on a lock its parent held at fork time")
