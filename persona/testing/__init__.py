@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from persona.testing.outbox import OutboxEntry, last_code_in_file
-    from persona.testing.server import RecordedRequest, ReferenceServer
+    from persona.testing.recording import RecordedRequest
+    from persona.testing.server import ReferenceServer
 
 __all__ = ["OutboxEntry", "RecordedRequest", "ReferenceServer", "last_code_in_file"]
 
 _LAZY = {
     "ReferenceServer": "persona.testing.server",
-    "RecordedRequest": "persona.testing.server",
+    "RecordedRequest": "persona.testing.recording",
     "OutboxEntry": "persona.testing.outbox",
     "last_code_in_file": "persona.testing.outbox",
 }

@@ -15,6 +15,7 @@ Request bodies are never logged or stored: they hold codes, tokens and passwords
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import secrets
 import socket
@@ -25,10 +26,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, cast
 from urllib.parse import urlsplit
 
 from persona.testing.faults import Fault
+from persona.testing.framing import FramingError, HeaderBudget, body_length, read_chunked
 from persona.testing.rules import MAX_BODY_BYTES
 from persona.testing.service import OPERATIONS, Answer, error_answer
 from persona.testing.store import IdempotencyRecord
@@ -174,7 +176,15 @@ class Handler(BaseHTTPRequestHandler):
             if not self.raw_requestline:
                 self.close_connection = True
                 return
-            if not self.parse_request():  # answers malformed requests through send_error
+            # The header section is read through a budget: the stdlib bounds each line and
+            # the number of lines, not their total.
+            stream = self.rfile
+            self.rfile = cast(io.BufferedIOBase, HeaderBudget(stream))
+            try:
+                parsed = self.parse_request()  # answers malformed requests via send_error
+            finally:
+                self.rfile = stream
+            if not parsed:
                 return
             try:
                 self._handle()
@@ -303,67 +313,25 @@ class Handler(BaseHTTPRequestHandler):
 
     # Bodies ---------------------------------------------------------------------------
 
-    def _content_length(self) -> Optional[int]:
-        """The declared body length; ``None`` for a chunked body."""
-        encoding = self.headers.get("Transfer-Encoding")
-        if encoding is not None:
-            if encoding.strip().lower() != "chunked":
-                raise _Reject(
-                    error_answer(
-                        400, "invalid_request", "Transfer-Encoding: only chunked is supported"
-                    ),
-                    close=True,
-                )
-            return None
-        raw = self.headers.get("Content-Length")
-        if raw is None:
-            return 0
-        if not raw.strip().isdigit():
-            raise _Reject(
-                error_answer(
-                    400, "invalid_request", "Content-Length: must be a non-negative integer"
-                ),
-                close=True,
-            )
-        length = int(raw)
-        if length > MAX_BODY_BYTES:
-            self._unread_body = True
-            raise _Reject(_too_large(), close=True)
-        return length
-
     def _read_body(self) -> bytes:
-        """Read the whole body (at most 64 KiB, else 413 and the connection is closed)."""
-        length = self._content_length()
-        if length is None:
-            return self._read_chunked()
+        """Read the whole body under strict framing (see :mod:`persona.testing.framing`).
+
+        Anything ambiguous or too large is refused and the connection closed: after a
+        framing error the server cannot know where the next request would start.
+        """
+        try:
+            length = body_length(self.headers, self.request_version, MAX_BODY_BYTES)
+            if length is None:
+                return read_chunked(self.rfile, MAX_BODY_BYTES)
+        except FramingError as exc:
+            self._unread_body = True
+            raise _Reject(
+                error_answer(exc.status, error_code(exc.status), exc.message), close=True
+            ) from None
         data = self.rfile.read(length)
         if len(data) < length:
             raise ConnectionError("client closed the connection mid-body")
         return data
-
-    def _read_chunked(self) -> bytes:
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            line = self.rfile.readline(1026)
-            try:
-                size = int(line.split(b";")[0].strip(), 16)
-            except ValueError:
-                raise _Reject(
-                    error_answer(400, "invalid_request", "body: malformed chunked encoding"),
-                    close=True,
-                ) from None
-            if size == 0:
-                break
-            total += size
-            if total > MAX_BODY_BYTES:
-                self._unread_body = True
-                raise _Reject(_too_large(), close=True)
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(3)  # the CRLF after the chunk
-        while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-            pass  # trailer fields, ignored
-        return b"".join(chunks)
 
     def _linger(self) -> None:
         """Drain what the client is still sending before closing, for a while.
@@ -447,7 +415,3 @@ class Handler(BaseHTTPRequestHandler):
 
 class _Dropped(Exception):
     """Raised to close the connection without answering."""
-
-
-def _too_large() -> Answer:
-    return error_answer(413, "payload_too_large", f"body: must be at most {MAX_BODY_BYTES} bytes")

@@ -17,34 +17,18 @@ import os
 import socket
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Callable, Optional
 
 from persona.testing.faults import FaultQueue, normalize_path, parse_fault
 from persona.testing.handler import BASE_PATH, HTTPServer, KeyedLocks
 from persona.testing.outbox import OUTBOX_ENV, Outbox, OutboxEntry
+from persona.testing.recording import RecordedRequest, RequestLog
 from persona.testing.service import Service
 from persona.testing.store import Store
 
 #: forgotPass requests allowed per e-mail address per rolling minute (the contract's 5).
 DEFAULT_RATE_LIMIT = 5
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """A request as the server received it. Bodies are not kept: they hold secrets."""
-
-    method: str
-    path: str
-    headers: Mapping[str, str]
-
-    def header(self, name: str) -> Optional[str]:
-        """The value of header ``name`` (case-insensitive), or ``None``."""
-        for key, value in self.headers.items():
-            if key.lower() == name.lower():
-                return value
-        return None
 
 
 class ReferenceServer:
@@ -98,8 +82,7 @@ class ReferenceServer:
         self._service = Service(self._store, self._outbox, rate_limit)
         self._faults = FaultQueue()
         self._key_locks = KeyedLocks()
-        self._requests: list[RecordedRequest] = []
-        self._requests_lock = threading.Lock()
+        self._requests = RequestLog()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self._stopping = threading.Event()
@@ -199,19 +182,20 @@ class ReferenceServer:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request received so far, oldest first (a copy; no bodies)."""
-        with self._requests_lock:
-            return list(self._requests)
+        """The requests received so far, oldest first (a copy; no bodies).
+
+        Bounded: the most recent ones whose headers fit in 8 MiB (thousands of ordinary
+        requests); older ones are forgotten (see :mod:`persona.testing.recording`).
+        """
+        return self._requests.recent()
 
     def request_count(self, path: Optional[str] = None) -> int:
         """How many requests the server received, all or to ``path`` only.
 
-        ``path`` may include the ``/v1`` prefix or not: ``"/account/forgotPass"``.
+        ``path`` may include the ``/v1`` prefix or not: ``"/account/forgotPass"``. Counts
+        include requests :attr:`requests` no longer holds.
         """
-        if path is None:
-            return len(self.requests)
-        wanted = normalize_path(path)
-        return sum(1 for request in self.requests if request.path == wanted)
+        return self._requests.count(None if path is None else normalize_path(path))
 
     # Fault injection ------------------------------------------------------------------
 
@@ -239,8 +223,7 @@ class ReferenceServer:
     # Used by the handler --------------------------------------------------------------
 
     def _record(self, method: str, path: str, headers: Mapping[str, str]) -> None:
-        with self._requests_lock:
-            self._requests.append(RecordedRequest(method, path, headers))
+        self._requests.add(RecordedRequest(method, path, headers))
 
     def _log(self, line: str) -> None:
         if self._logger is not None:
