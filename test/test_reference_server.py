@@ -20,7 +20,7 @@ from typing import Any, Optional
 import pytest
 import urllib3
 
-from persona.testing import ReferenceServer
+from persona.testing import ReferenceServer, sealing
 from persona.testing.pytest_plugin import persona_server  # noqa: F401 -- the fixture under test
 
 ANN = "ann@example.com"
@@ -340,22 +340,27 @@ def test_idempotency_key_is_forgotten_after_24_hours(
     assert len(server.outbox) == 2
 
 
-def test_expired_rate_events_and_idempotency_records_are_purged(
+def test_expired_rate_events_codes_and_idempotency_records_are_purged(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     db = tmp_path / "state.sqlite3"
     with ReferenceServer(db=str(db), clock=clock, outbox="") as srv:
         other = Client(srv)
         other.post("/account/forgotPass", {"email": "once@example.com"}, key="old-key")
+        other.post("/account/codeForToken", {"email": "once@example.com", "code": "1"})
         clock.advance(24 * 3600 + 1)  # past the rate window and the 24-hour key memory
         other.post("/account/forgotPass", {"email": "ann@example.com"}, key="new-key")
+        other.post("/account/codeForToken", {"email": "ann@example.com", "code": "1"})
         other.pool.clear()
     with sqlite3.connect(db) as conn:
         events = conn.execute("SELECT count(*) FROM rate_events").fetchone()[0]
-        keys = [row[0] for row in conn.execute("SELECT key FROM idempotency")]
+        guesses = conn.execute("SELECT count(*) FROM guess_events").fetchone()[0]
+        codes = conn.execute("SELECT count(*) FROM codes").fetchone()[0]
+        lookups = [row[0] for row in conn.execute("SELECT lookup FROM replays")]
     conn.close()
-    assert events == 1  # the address that never came back left nothing behind
-    assert keys == ["new-key"]
+    # The address that never came back left nothing behind.
+    assert (events, guesses, codes) == (1, 1, 1)
+    assert lookups == [sealing.lookup("new-key")]
 
 
 @pytest.mark.parametrize("key", ["", " ", "a b", "x" * 256, "tab\tkey", "caf\u00e9"])

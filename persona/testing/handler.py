@@ -14,7 +14,7 @@ Request bodies are never logged or stored: they hold codes, tokens and passwords
 
 from __future__ import annotations
 
-import hashlib
+import hmac
 import io
 import re
 import secrets
@@ -29,11 +29,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Optional, cast
 from urllib.parse import urlsplit
 
+from persona.testing import sealing
 from persona.testing.faults import Fault
 from persona.testing.framing import FramingError, HeaderBudget, body_length, read_chunked
 from persona.testing.rules import MAX_BODY_BYTES
 from persona.testing.service import OPERATIONS, Answer, error_answer
-from persona.testing.store import IdempotencyRecord
+from persona.testing.store import ReplayRecord
 
 if TYPE_CHECKING:
     from persona.testing.server import ReferenceServer
@@ -271,16 +272,22 @@ class Handler(BaseHTTPRequestHandler):
     def _answer(
         self, path: str, operation: str, body: bytes, key: Optional[str]
     ) -> tuple[Answer, bool]:
-        """Run the operation, or replay the answer remembered under ``key``."""
+        """Run the operation, or replay the answer remembered under ``key``.
+
+        Records are sealed (:mod:`persona.testing.sealing`): the store holds neither the
+        key, nor the body, nor the answer in a form that is of use without the request.
+        """
         app = self.server.app
         if key is None:
             return app._service.handle(operation, body), False
-        body_hash = hashlib.sha256(body).hexdigest()
+        lookup, body_mac = sealing.lookup(key), sealing.body_mac(key, body)
         with app._key_locks.hold(key):
-            record = app._store.get_idempotent(key)
+            record = app._store.get_replay(lookup)
             if record is not None:
-                if record.path == path and record.body_hash == body_hash:
-                    return Answer(record.status, record.body), True
+                if record.path == path and hmac.compare_digest(record.body_mac, body_mac):
+                    replayed = sealing.unseal(key, body, record.sealed)
+                    if replayed is not None:
+                        return Answer(record.status, replayed), True
                 return error_answer(
                     409,
                     "idempotency_conflict",
@@ -288,8 +295,10 @@ class Handler(BaseHTTPRequestHandler):
                 ), False
             answer = app._service.handle(operation, body)
             if answer.replayable:
-                app._store.put_idempotent(
-                    key, IdempotencyRecord(path, body_hash, answer.status, answer.body)
+                app._store.put_replay(
+                    ReplayRecord(
+                        lookup, path, body_mac, answer.status, sealing.seal(key, body, answer.body)
+                    )
                 )
             return answer, False
 
@@ -388,19 +397,28 @@ class Handler(BaseHTTPRequestHandler):
             # answer here has a status line and headers.
             self.request_version = "HTTP/1.0"
             self.close_connection = True
-        self.send_response(answer.status)
-        self.send_header("Content-Type", JSON_CONTENT_TYPE)
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("X-Request-Id", self._request_id)
+        headers = [
+            ("Server", self.version_string()),
+            ("Date", self.date_time_string()),
+            ("Content-Type", JSON_CONTENT_TYPE),
+            ("Content-Length", str(len(payload))),
+            ("X-Request-Id", self._request_id),
+        ]
         if answer.status == 405:
-            self.send_header("Allow", "POST")
-        for name, value in answer.headers:
-            self.send_header(name, value)
+            headers.append(("Allow", "POST"))
+        headers.extend(answer.headers)
         if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
+            headers.append(("Connection", "close"))
+        # One write for status line, headers and body: one system call instead of two, and
+        # no gap between them in which another thread (the outbox's writer) could run and
+        # delay the rest of the answer by a time that depends on what that thread does.
+        phrase = self.responses.get(answer.status, ("",))[0]
+        head = f"{self.protocol_version} {answer.status} {phrase}\r\n"
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n"
+        data = head.encode("latin-1")
         if self.command != "HEAD":
-            self.wfile.write(payload)
+            data += payload
+        self.wfile.write(data)
         self.server.app._log(self._log_line(str(answer.status)))
 
     def log_request(self, code: object = "-", size: object = "-") -> None:

@@ -29,6 +29,8 @@ from persona.testing.store import Store
 
 #: forgotPass requests allowed per e-mail address per rolling minute (the contract's 5).
 DEFAULT_RATE_LIMIT = 5
+#: Wrong codeForToken tries allowed per e-mail address per 15 minutes (the contract's 10).
+DEFAULT_GUESS_LIMIT = 10
 
 
 class ReferenceServer:
@@ -45,10 +47,15 @@ class ReferenceServer:
         keeps accounts, codes, tokens and idempotency records across restarts.
     ``outbox``
         A file that every mailed code is appended to as a JSON line; default: the
-        ``PERSONA_OUTBOX`` environment variable, else none (``""`` forces none). Codes are
-        always kept in memory too (:attr:`outbox`, :meth:`last_code`).
+        ``PERSONA_OUTBOX`` environment variable, else none (``""`` forces none). It is
+        checked at once: a path that cannot be appended to (a directory, say) raises
+        ``ValueError``. Codes are always kept in memory too (:attr:`outbox`,
+        :meth:`last_code`).
     ``rate_limit``
         forgotPass requests allowed per e-mail address per rolling minute (default 5).
+    ``guess_limit``
+        Wrong codeForToken tries allowed per e-mail address per rolling 15 minutes
+        (default 10), whatever the number of codes issued; then 429 with Retry-After.
     ``clock``
         A callable returning epoch seconds (default ``time.time``); tests pass their own to
         move time past the 15-minute expiries or the rate-limit window.
@@ -66,20 +73,24 @@ class ReferenceServer:
         db: str = ":memory:",
         outbox: Optional[str] = None,
         rate_limit: int = DEFAULT_RATE_LIMIT,
+        guess_limit: int = DEFAULT_GUESS_LIMIT,
         clock: Optional[Callable[[], float]] = None,
         log: Optional[Callable[[str], None]] = None,
     ) -> None:
         """Prepare the server (the database is opened now; nothing listens until start)."""
         if rate_limit < 1:
             raise ValueError("rate_limit must be at least 1")
+        if guess_limit < 1:
+            raise ValueError("guess_limit must be at least 1")
         self._host = host
         self._port = port
         self._logger = log
         if outbox is None:
             outbox = os.environ.get(OUTBOX_ENV) or None
+        # The outbox first: it checks its file, and a bad one should not leave a store open.
+        self._outbox = Outbox(outbox or None, on_error=self._log)
         self._store = Store(db, clock)
-        self._outbox = Outbox(outbox or None)
-        self._service = Service(self._store, self._outbox, rate_limit)
+        self._service = Service(self._store, self._outbox, rate_limit, guess_limit)
         self._faults = FaultQueue()
         self._key_locks = KeyedLocks()
         self._requests = RequestLog()
