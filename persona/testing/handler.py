@@ -9,6 +9,10 @@ against this server and must only ever see what the contract promises:
   ``Content-Type: application/json;charset=utf-8``, an ``X-Request-Id`` and a
   ``Content-Length`` (so keep-alive works).
 
+and two limits it lacks: the header section as a whole is bounded (431 past 16 KiB), and
+bodies are framed strictly (:mod:`persona.testing.framing`): ambiguous framing answers 400
+and closes the connection, as a proxy in front may have read the stream differently.
+
 Request bodies are never logged or stored: they hold codes, tokens and passwords.
 """
 
