@@ -325,3 +325,21 @@ def test_what_the_server_records_is_bounded(server: ReferenceServer) -> None:
     kept = server.requests
     assert 0 < len(kept) < sent
     assert sum(len(r.header("X-Pad") or "") for r in kept) <= MAX_RECORDED_BYTES
+
+
+@pytest.mark.parametrize(
+    "request_line", [b"GET /v1/account/forgotPass", b"POST /v1/nope"], ids=["405", "404"]
+)
+def test_ambiguous_framing_closes_the_connection_on_refused_paths_too(
+    server: ReferenceServer, request_line: bytes
+) -> None:
+    # The body of a 404 or 405 is read and dropped to keep the connection in step; when
+    # its framing is ambiguous, there is no step to keep, so the connection is closed.
+    request = (
+        request_line + b" HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 80\r\n\r\n"
+        b"{}" + SMUGGLED
+    )
+    answer = send(server, request)
+    assert answer.status in (404, 405)
+    assert answer.headers.get("connection") == "close"
+    assert answer.closed
