@@ -21,7 +21,8 @@ On request:
 - ``dists`` (session): persona's sdist and wheel, built once from a clean copy of the
   repository (see ``_dists.py``); skipped outside a git checkout.
 
-The ``pytester`` plugin is on, for the tests of persona's own pytest plugin.
+The ``pytester`` plugin is on, for the tests of persona's own pytest plugin, and persona's
+plugin is loaded from here (see ``addopts`` in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ from pytest_httpserver import HTTPServer
 
 from persona import AccountApi, ApiClient, Configuration
 
-pytest_plugins = ("pytester",)
+# persona's plugin by module, not by its entry point (see addopts in pyproject.toml).
+pytest_plugins = ("pytester", "persona.testing.pytest_plugin")
 
 
 @pytest.fixture(autouse=True)

@@ -53,6 +53,11 @@ class Outbox:
                 with open(self.path, "a", encoding="utf-8") as fh:
                     fh.write(line + "\n")
 
+    def clear(self) -> None:
+        """Forget the entries kept in memory (the file, if any, is left as it is)."""
+        with self._lock:
+            self._entries.clear()
+
     @property
     def entries(self) -> list[OutboxEntry]:
         """A copy of the entries, oldest first."""
