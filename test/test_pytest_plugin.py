@@ -113,10 +113,22 @@ def test_the_default_client_follows_persona_host_test_after_test(
             assert forgot(persona.AccountApi()).success
             assert persona_server.last_code("ann@example.com")
             assert persona.ApiClient.get_default().configuration.host == persona_server.url
-        """
+        """,
+        # Only the Configuration: in a fresh process, the client module is never imported.
+        test_trap_configuration="""
+        import persona
+
+        def test_first(monkeypatch, persona_server):
+            monkeypatch.setenv("PERSONA_HOST", persona_server.url)
+            assert persona.Configuration.get_default().host == persona_server.url
+
+        def test_second(monkeypatch, persona_server):
+            monkeypatch.setenv("PERSONA_HOST", persona_server.url)
+            assert persona.Configuration.get_default().host == persona_server.url
+        """,
     )
-    result = run_project("-v")
-    result.assert_outcomes(passed=2)
+    result = run_project("-v", "test_trap_configuration.py", "test_trap.py")
+    result.assert_outcomes(passed=4)
 
 
 def test_persona_api_runs_the_flow_and_is_closed_after_the_test(

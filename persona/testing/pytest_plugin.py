@@ -79,23 +79,29 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _forget_sdk_defaults() -> None:
-    """Drop the SDK's default ApiClient (closing it) and default Configuration."""
-    if "persona.api_client" not in sys.modules:
-        return  # the SDK's client was never imported: there is no default to drop
-    from persona import ApiClient, Configuration
-    from persona.exceptions import ApiException
+    """Drop the SDK's default ApiClient (closing it) and default Configuration.
 
-    try:
-        # The public way to reach the current default; it makes one if there is none,
-        # which is then closed at once.
-        replaced: Optional[ApiClient] = ApiClient.get_default()
-    except ApiException:
-        # No default, and the environment a test set on purpose describes no valid one.
-        replaced = None
-    ApiClient.set_default(None)
-    Configuration.set_default(None)
-    if replaced is not None:
-        replaced.close()
+    Each only if its module was imported: one never imported has no default to drop, and
+    the plugin stays free for runs that do not use the SDK.
+    """
+    if "persona.api_client" in sys.modules:
+        from persona.api_client import ApiClient
+        from persona.exceptions import ApiException
+
+        try:
+            # The public way to reach the current default; it makes one if there is none,
+            # which is then closed at once.
+            replaced: Optional[ApiClient] = ApiClient.get_default()
+        except ApiException:
+            # No default, and the environment a test set on purpose describes no valid one.
+            replaced = None
+        ApiClient.set_default(None)
+        if replaced is not None:
+            replaced.close()
+    if "persona.configuration" in sys.modules:
+        from persona.configuration import Configuration
+
+        Configuration.set_default(None)
 
 
 @pytest.fixture
