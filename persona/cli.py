@@ -207,7 +207,7 @@ def _print_result(result: ApiResponse, as_json: bool, out: TextIO) -> None:
     out.write(f"(HTTP {result.status}, request id {result.request_id or '-'})\n")
 
 
-#: What the user typed for each model field, by command: messages name the option, not
+#: What the user typed for each model field: messages name the option, not
 #: the model (``--email: ...``, not ``ForgotPasswordData.email: ...``).
 _FIELD_NAMES = {
     "email": "--email",
@@ -242,8 +242,9 @@ def _hint(exc: ApiException, host: str) -> Optional[str]:
         )
     if isinstance(exc, ApiTLSError):
         return (
-            "the server's certificate was refused: if it is signed by your own CA, "
-            "point PERSONA_CA_BUNDLE at that CA's PEM file"
+            "the TLS handshake failed: check the scheme of the host (https to a plain-http "
+            "server fails so); if its certificate is signed by your own CA, point "
+            "PERSONA_CA_BUNDLE at that CA's PEM file"
         )
     if isinstance(exc, ApiConnectionError):
         return (

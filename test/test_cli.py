@@ -441,6 +441,15 @@ def test_a_host_without_the_base_path_says_to_add_v1(persona_server):
     assert "check that it is the Persona Account API's base URL" in err.splitlines()[1]
 
 
+def test_a_tls_failure_says_what_to_check(persona_server):
+    https = persona_server.url.replace("http://", "https://")
+    code, _, err = run(["--host", https, "--timeout", "2", "forgot-password", "--email", EMAIL])
+    assert code == EXIT_API_ERROR
+    assert "TLS" in err.splitlines()[0]
+    assert err.splitlines()[1].startswith("persona: hint: the TLS handshake failed: check the")
+    assert "PERSONA_CA_BUNDLE" in err
+
+
 @pytest.mark.persona_server(faults=[{"kind": "stall:5", "times": 1}])
 def test_a_timeout_says_what_to_try(persona_server, monkeypatch):
     monkeypatch.setenv("PERSONA_MAX_RETRIES", "0")
