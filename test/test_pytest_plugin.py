@@ -18,6 +18,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Callable
 
 import pytest
@@ -400,3 +401,31 @@ def test_the_plugin_imports_neither_server_nor_sdk_client_until_asked() -> None:
     assert "persona.testing.pytest_plugin" in out
     assert "persona.testing.server" not in out
     assert "persona.api_client" not in out
+
+
+def test_reset_forgets_everything_and_keeps_the_port(tmp_path: Path) -> None:
+    import urllib3
+
+    from persona.testing import ReferenceServer
+
+    db = str(tmp_path / "state.sqlite3")
+    with ReferenceServer({"ann@example.com": "old-pass-1"}, db=db, rate_limit=1) as srv:
+        url = srv.url
+        with urllib3.PoolManager(retries=False) as http:
+
+            def forgot() -> int:
+                body = {"email": "ann@example.com"}
+                return http.request("POST", url + "/account/forgotPass", json=body).status
+
+            assert forgot() == 200
+            assert forgot() == 429
+            srv.inject_fault("status:503")
+            srv.reset()
+            assert srv.url == url
+            assert srv.outbox == []
+            assert srv.request_count() == 0
+            assert not srv.check_password("ann@example.com", "old-pass-1")
+            assert forgot() == 200  # no fault left, the rate limit's count is gone
+            assert srv.last_code("ann@example.com") is None  # and so is the account
+    with ReferenceServer(db=db) as again:  # the file was emptied, not only the memory
+        assert not again.check_password("ann@example.com", "old-pass-1")
