@@ -7,8 +7,9 @@
     persona demo                                    # the whole flow, offline
 
 Exit status: 0 success, 1 the API call failed (one line on stderr with status and
-request id), 2 bad usage or input (nothing was sent). Never a traceback for an API
-or network error. Passwords are never taken from the command line; codes and tokens
+request id, and for a network problem a hint of what to try), 2 bad usage or input
+(nothing was sent), 130 interrupted with Ctrl-C. Never a traceback for an API or network
+error, or for Ctrl-C. Passwords are never taken from the command line; codes and tokens
 may be, or (``--code-stdin``, ``--token-stdin``) read from stdin, out of the process list.
 """
 
@@ -27,7 +28,16 @@ from . import __version__
 from .api.account_api import AccountApi
 from .api_client import ApiClient, ApiResponse
 from .configuration import Configuration
-from .exceptions import ApiException, ApiTypeError, ApiValueError
+from .exceptions import (
+    ApiConnectionError,
+    ApiException,
+    ApiTimeoutError,
+    ApiTLSError,
+    ApiTypeError,
+    ApiValueError,
+    NotFoundException,
+    TooManyRequestsException,
+)
 from .log import log_to_stderr
 from .models import CodeForTokenData, ForgotPasswordData, UpdatePasswordData
 from .models.base import Model
@@ -35,31 +45,36 @@ from .models.base import Model
 __all__ = ["console", "main"]
 
 EXIT_OK, EXIT_API_ERROR, EXIT_USAGE = 0, 1, 2
+#: The shell's status for a process stopped by SIGINT (128 + 2): what Ctrl-C exits with.
+EXIT_INTERRUPTED = 130
 
 
-def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
-    """Options accepted before or after the subcommand."""
+def _global_options(parser: argparse.ArgumentParser, *, suppress: bool, api: bool = True) -> None:
+    """Options accepted before or after the subcommand; ``api=False`` leaves out those
+    that only an API call uses (``--host``, ``--json``), for ``demo``."""
 
     def default(value: Any) -> Any:
         return argparse.SUPPRESS if suppress else value
 
-    parser.add_argument(
-        "--host",
-        default=default(None),
-        help="API base URL (default: $PERSONA_HOST, else http://localhost:8080/v1)",
-    )
+    if api:
+        parser.add_argument(
+            "--host",
+            default=default(None),
+            help="API base URL (default: $PERSONA_HOST, else http://localhost:8080/v1)",
+        )
     parser.add_argument(
         "--timeout",
         type=float,
         default=default(None),
         help="seconds to wait to connect and for each read (default 10 and 30)",
     )
-    parser.add_argument(
-        "--json",
-        action="store_true",
-        default=default(False),
-        help="print machine-readable JSON",
-    )
+    if api:
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            default=default(False),
+            help="print machine-readable JSON",
+        )
     parser.add_argument(
         "-v",
         "--verbose",
@@ -74,17 +89,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="persona",
         description="Call the Persona Account API's password-reset operations.",
-        epilog="Exit status: 0 ok, 1 API or network error, 2 bad usage or input.",
+        epilog="Exit status: 0 ok, 1 API or network error, 2 bad usage or input, "
+        "130 interrupted (Ctrl-C).",
     )
     parser.add_argument("--version", action="version", version=f"persona {__version__}")
     _global_options(parser, suppress=False)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+    def command(name: str, help_text: str, *, api: bool = True) -> argparse.ArgumentParser:
         sub: argparse.ArgumentParser = commands.add_parser(
             name, help=help_text, description=help_text
         )
-        _global_options(sub, suppress=True)
+        _global_options(sub, suppress=True, api=api)
         return sub
 
     forgot = command("forgot-password", "E-mail a one-time reset code to an account.")
@@ -115,7 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="read the new password from the first line of stdin (default: ask on the terminal)",
     )
 
-    command("demo", "Run the whole flow against a throw-away local reference server.")
+    command("demo", "Run the whole flow against a throw-away local reference server.", api=False)
     return parser
 
 
@@ -214,20 +230,96 @@ def _print_result(result: ApiResponse[Any], as_json: bool, out: TextIO) -> None:
     out.write(f"(HTTP {result.status}, request id {result.request_id or '-'})\n")
 
 
-def _print_error(exc: ApiException, as_json: bool, err: TextIO) -> None:
-    if as_json:
+#: What the user typed for each model field: messages name the option, not
+#: the model (``--email: ...``, not ``ForgotPasswordData.email: ...``).
+_FIELD_NAMES = {
+    "email": "--email",
+    "code": "--code",
+    "token": "--token",
+    "new_password": "the new password",
+}
+
+
+def _usage_message(exc: ApiException, args: argparse.Namespace) -> str:
+    """A client-side error's message, naming the option the user typed."""
+    message = exc.reason or str(exc)
+    path = getattr(exc, "path_to_item", None)
+    field = str(path[0]) if path else ""
+    label, sep, problem = message.partition(": ")
+    if not sep or not label.endswith(f".{field}") or field not in _FIELD_NAMES:
+        return message
+    name = _FIELD_NAMES[field]
+    if field == "code" and getattr(args, "code_stdin", False):
+        name = "the code read from stdin"
+    elif field == "token" and getattr(args, "token_stdin", False):
+        name = "the token read from stdin"
+    return f"{name}: {problem}"
+
+
+def _hint(exc: ApiException, host: str) -> Optional[str]:
+    """What to try next, for the failures a user can fix on their side."""
+    if isinstance(exc, ApiTimeoutError):
+        return (
+            f"no answer from {host} in time: check that it is the right host, or allow "
+            "more time with --timeout SECONDS"
+        )
+    if isinstance(exc, ApiTLSError):
+        return (
+            "the TLS handshake failed: check the scheme of the host (https to a plain-http "
+            "server fails so); if its certificate is signed by your own CA, point "
+            "PERSONA_CA_BUNDLE at that CA's PEM file"
+        )
+    if isinstance(exc, ApiConnectionError):
+        return (
+            f"is the service running at {host}? Pass its base URL with --host or "
+            "PERSONA_HOST (for a local one: python -m persona.testing serve --port 0)"
+        )
+    if isinstance(exc, NotFoundException):
+        if not host.rstrip("/").endswith("/v1"):
+            return f"the host must be the API's base URL, ending in /v1: try {host.rstrip('/')}/v1"
+        return f"nothing answers at {host}: check that it is the Persona Account API's base URL"
+    return None
+
+
+def _print_error(
+    exc: ApiException,
+    args: argparse.Namespace,
+    err: TextIO,
+    *,
+    host: str = "",
+    usage: bool = False,
+) -> None:
+    message = _usage_message(exc, args) if usage else None
+    hint = None if usage else _hint(exc, host)
+    if args.json:
+        retry_after = exc.retry_after if isinstance(exc, TooManyRequestsException) else None
         payload = {
             "error": {
                 "type": type(exc).__name__,
                 "status": exc.status,
                 "code": exc.error_code,
-                "message": exc.error_message or exc.reason,
+                "message": message or exc.error_message or exc.reason,
                 "request_id": exc.request_id,
+                "retry_after": retry_after,
+                "hint": hint,
             }
         }
         err.write(json.dumps(payload, ensure_ascii=False) + "\n")
-    else:
-        err.write(f"persona: error: {exc}\n")
+        return
+    err.write(f"persona: error: {message or exc}\n")
+    if hint:
+        err.write(f"persona: hint: {hint}\n")
+
+
+class _CliFormatter(logging.Formatter):
+    """Log records as the command line's own lines: ``persona: warning: ...``.
+
+    No timestamp or logger name: a command's output is read by a person, now. The SDK's
+    messages may begin with ``persona: `` already; it is not repeated."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record).removeprefix("persona: ")
+        return f"persona: {record.levelname.lower()}: {message}"
 
 
 def main(
@@ -237,15 +329,22 @@ def main(
     stdout: Optional[TextIO] = None,
     stderr: Optional[TextIO] = None,
 ) -> int:
-    """Run the command line; return the exit status."""
-    stdin = stdin or sys.stdin
-    out = stdout or sys.stdout
+    """Run the command line; return the exit status (130 after Ctrl-C, with no traceback)."""
     err = stderr or sys.stderr
+    try:
+        return _main(argv, stdin or sys.stdin, stdout or sys.stdout, err)
+    except KeyboardInterrupt:
+        # Whatever was running (a call, the demo, a password prompt) was stopped with it.
+        err.write("persona: interrupted\n")
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: Optional[Sequence[str]], stdin: TextIO, out: TextIO, err: TextIO) -> int:
     parser = build_parser()
     args = parser.parse_args(
         _secret_values_attached(parser, sys.argv[1:] if argv is None else argv)
     )
-    log_to_stderr(logging.DEBUG if args.verbose else logging.WARNING)
+    log_to_stderr(logging.DEBUG if args.verbose else logging.WARNING, formatter=_CliFormatter())
     if args.command == "demo":
         if args.host is not None or args.json:
             err.write(
@@ -255,20 +354,19 @@ def main(
         from .demo import run_demo  # the reference server is imported only here
 
         return run_demo(out, timeout=args.timeout)
+    host = args.host or ""
     try:
         config = Configuration(host=args.host, timeout=args.timeout)
+        host = config.host
         method, body = _request(args, stdin)
         with ApiClient(config) as client:
             result = getattr(AccountApi(client), method)(body)
     except (ApiTypeError, ApiValueError) as exc:
-        _print_error(exc, args.json, err)
+        _print_error(exc, args, err, usage=True)
         return EXIT_USAGE
     except ApiException as exc:
-        _print_error(exc, args.json, err)
+        _print_error(exc, args, err, host=host)
         return EXIT_API_ERROR
-    except KeyboardInterrupt:
-        err.write("persona: interrupted\n")
-        return 130
     _print_result(result, args.json, out)
     return EXIT_OK
 
@@ -282,4 +380,6 @@ def console() -> None:
         # The reader went away (`persona demo | head`): exit quietly, as Unix tools do.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         status = EXIT_API_ERROR
+    except KeyboardInterrupt:  # a second Ctrl-C, while the first one was being reported
+        status = EXIT_INTERRUPTED
     sys.exit(status)

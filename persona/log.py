@@ -37,12 +37,18 @@ def enable_debug_logging() -> None:
     log_to_stderr(logging.DEBUG)
 
 
-def log_to_stderr(level: int) -> None:
-    """Send the ``persona`` logger's records of ``level`` and above to stderr (idempotent)."""
+def log_to_stderr(level: int, *, formatter: Optional[logging.Formatter] = None) -> None:
+    """Send the ``persona`` logger's records of ``level`` and above to stderr (idempotent).
+
+    ``formatter`` replaces the default line format (time, level, logger, message): the
+    command line prints its own, shorter lines.
+    """
     handler = _ours()
     if handler is None:
         handler = _StderrHandler(sys.stderr, level_before=logger.level)
         logger.addHandler(handler)
+    if formatter is not None:
+        handler.setFormatter(formatter)
     logger.setLevel(level)
     handler.setLevel(level)
 

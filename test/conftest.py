@@ -18,6 +18,11 @@ On request:
 - ``api_client``: the ApiClient behind ``api``.
 - ``base_url``: the httpserver URL the ``api`` fixture's host points at (``.../v1``).
 - ``unused_url``: an ``http://127.0.0.1:<port>/v1`` on which nothing listens.
+- ``dists`` (session): persona's sdist and wheel, built once from a clean copy of the
+  repository (see ``_dists.py``); skipped outside a git checkout.
+
+The ``pytester`` plugin is on, for the tests of persona's own pytest plugin, and persona's
+plugin is loaded from here (see ``addopts`` in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -29,9 +34,13 @@ from collections.abc import Iterator
 from typing import Any, Callable
 
 import pytest
+from _dists import Dists, build, can_build, clean_copy
 from pytest_httpserver import HTTPServer
 
 from persona import AccountApi, ApiClient, Configuration
+
+# persona's plugin by module, not by its entry point (see addopts in pyproject.toml).
+pytest_plugins = ("pytester", "persona.testing.pytest_plugin")
 
 
 @pytest.fixture(autouse=True)
@@ -114,3 +123,11 @@ def unused_url() -> str:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"http://127.0.0.1:{port}/v1"
+
+
+@pytest.fixture(scope="session")
+def dists(tmp_path_factory: pytest.TempPathFactory) -> Dists:
+    if not can_build():
+        pytest.skip("needs a git checkout to make a clean copy")
+    src = clean_copy(tmp_path_factory.mktemp("src"))
+    return build(src, tmp_path_factory.mktemp("dist"))

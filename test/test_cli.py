@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -12,7 +13,7 @@ from typing import Optional
 
 import pytest
 
-from persona.cli import EXIT_API_ERROR, EXIT_OK, EXIT_USAGE, main
+from persona.cli import EXIT_API_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, main
 
 EMAIL = "ann@example.com"
 
@@ -150,15 +151,14 @@ def test_password_is_not_an_option():
 def test_invalid_input_exits_2_before_anything_is_sent(persona_server):
     code, _, err = run(["--host", persona_server.url, "forgot-password", "--email", "no-at-sign"])
     assert code == EXIT_USAGE
-    assert "ForgotPasswordData.email" in err
+    assert err == "persona: error: --email: must contain exactly one '@'\n"
     assert persona_server.request_count() == 0
     code, _, err = run(
         ["--host", persona_server.url, "reset-password", "--token", "t", "--password-stdin"],
         stdin_text="short\n",
     )
     assert code == EXIT_USAGE
-    assert "new_password" in err
-    assert "short" not in err
+    assert err == "persona: error: the new password: must be at least 8 characters long\n"
 
 
 def test_unreachable_host_exits_1_without_traceback():
@@ -377,3 +377,229 @@ def test_an_option_after_a_bare_token_option_is_not_taken_as_the_token():
     with pytest.raises(SystemExit) as exc:
         main(["reset-password", "--token", "--password-stdin"], stderr=io.StringIO())
     assert exc.value.code == EXIT_USAGE
+
+
+def test_validation_errors_name_the_option_typed(persona_server):
+    code, _, err = run(
+        ["--host", persona_server.url, "code-for-token", "--email", EMAIL, "--code", ""]
+    )
+    assert (code, err) == (EXIT_USAGE, "persona: error: --code: must not be empty\n")
+    code, _, err = run(
+        ["--host", persona_server.url, "code-for-token", "--email", EMAIL, "--code-stdin"],
+        stdin_text="\n",
+    )
+    assert (code, err) == (
+        EXIT_USAGE,
+        "persona: error: the code read from stdin: must not be empty\n",
+    )
+    code, _, err = run(
+        ["--host", persona_server.url, "reset-password", "--token-stdin", "--password-stdin"],
+        stdin_text="\nlong-enough-1\n",
+    )
+    assert err == "persona: error: the token read from stdin: must not be empty\n"
+    code, _, err = run(
+        ["--host", persona_server.url, "--json", "forgot-password", "--email", "a@b@c"]
+    )
+    assert code == EXIT_USAGE
+    error = json.loads(err)["error"]
+    assert error["type"] == "ApiValueError"
+    assert error["message"].startswith("--email: ")
+    assert persona_server.request_count() == 0
+
+
+def test_a_bad_host_is_reported_as_it_was_given():
+    code, _, err = run(["--host", "ftp://example.com/v1", "forgot-password", "--email", EMAIL])
+    assert code == EXIT_USAGE
+    assert err.startswith("persona: error: ")
+    assert "host" in err.lower()
+    assert err.count("\n") == 1
+
+
+def test_a_refused_connection_says_what_to_try(unused_url):
+    code, _, err = run(
+        ["--host", unused_url, "--timeout", "2", "forgot-password", "--email", EMAIL]
+    )
+    assert code == EXIT_API_ERROR
+    first, hint = err.splitlines()
+    assert first.startswith("persona: error: ")
+    assert hint == (
+        f"persona: hint: is the service running at {unused_url}? Pass its base URL with "
+        "--host or PERSONA_HOST (for a local one: python -m persona.testing serve --port 0)"
+    )
+
+
+def test_a_host_without_the_base_path_says_to_add_v1(persona_server):
+    bare = persona_server.url.removesuffix("/v1")
+    code, _, err = run(["--host", bare, "forgot-password", "--email", EMAIL])
+    assert code == EXIT_API_ERROR
+    assert "(404)" in err
+    assert err.splitlines()[1] == (
+        f"persona: hint: the host must be the API's base URL, ending in /v1: try {bare}/v1"
+    )
+    code, _, err = run(["--host", persona_server.url + "/v1", "forgot-password", "--email", EMAIL])
+    assert code == EXIT_API_ERROR
+    assert "check that it is the Persona Account API's base URL" in err.splitlines()[1]
+
+
+def test_a_tls_failure_says_what_to_check(persona_server):
+    https = persona_server.url.replace("http://", "https://")
+    code, _, err = run(["--host", https, "--timeout", "2", "forgot-password", "--email", EMAIL])
+    assert code == EXIT_API_ERROR
+    assert "TLS" in err.splitlines()[0]
+    assert err.splitlines()[1].startswith("persona: hint: the TLS handshake failed: check the")
+    assert "PERSONA_CA_BUNDLE" in err
+
+
+@pytest.mark.persona_server(faults=[{"kind": "stall:5", "times": 1}])
+def test_a_timeout_says_what_to_try(persona_server, monkeypatch):
+    monkeypatch.setenv("PERSONA_MAX_RETRIES", "0")
+    started = time.monotonic()
+    code, _, err = run(
+        [
+            "--host",
+            persona_server.url,
+            "--json",
+            "--timeout",
+            "0.5",
+            "forgot-password",
+            "--email",
+            EMAIL,
+        ]
+    )
+    assert time.monotonic() - started < 4
+    assert code == EXIT_API_ERROR
+    error = json.loads(err)["error"]
+    assert error["type"] == "ApiTimeoutError"
+    assert error["hint"].startswith(f"no answer from {persona_server.url} in time")
+    assert "--timeout SECONDS" in error["hint"]
+
+
+@pytest.mark.persona_server(rate_limit=1)
+def test_json_errors_for_429_carry_retry_after(persona_server):
+    run(["--host", persona_server.url, "forgot-password", "--email", EMAIL])
+    code, _, err = run(
+        ["--host", persona_server.url, "--json", "forgot-password", "--email", EMAIL]
+    )
+    assert code == EXIT_API_ERROR
+    error = json.loads(err)["error"]
+    assert error["status"] == 429
+    assert 1 <= error["retry_after"] <= 60
+    assert error["hint"] is None
+    code, _, err = run(
+        ["--host", persona_server.url, "--json", "code-for-token", "--email", EMAIL, "--code", "1"]
+    )
+    assert json.loads(err)["error"]["retry_after"] is None  # the key is always there
+
+
+def test_a_plain_http_warning_is_one_clean_line(unused_url):
+    result = run_module(
+        [
+            "--host",
+            "http://persona.invalid/v1",
+            "--timeout",
+            "1",
+            "forgot-password",
+            "--email",
+            EMAIL,
+        ]
+    )
+    warning = result.stderr.splitlines()[0]
+    assert warning.startswith("persona: warning: host http://persona.invalid/v1 is plain http")
+    assert "persona: persona:" not in result.stderr
+    assert "WARNING" not in result.stderr
+    assert not any(line[:4].isdigit() for line in result.stderr.splitlines())  # no timestamp
+
+
+def test_verbose_lines_carry_no_timestamp(persona_server):
+    result = run_module(["-v", "forgot-password", "--email", EMAIL], env_host=persona_server.url)
+    assert result.returncode == EXIT_OK, result.stderr
+    lines = result.stderr.splitlines()
+    assert lines
+    assert all(line.startswith("persona: debug: ") for line in lines), lines
+
+
+def test_demo_help_lists_only_the_options_demo_takes():
+    result = run_module(["demo", "--help"])
+    assert result.returncode == 0
+    assert "--timeout" in result.stdout
+    assert "--verbose" in result.stdout
+    assert "--host" not in result.stdout
+    assert "--json" not in result.stdout
+    with pytest.raises(SystemExit) as exc:
+        main(["demo", "--json"], stderr=io.StringIO())
+    assert exc.value.code == EXIT_USAGE  # not an option of demo's any more
+    code, _, err = run(["--json", "demo"])  # given before the command: refused, as documented
+    assert code == EXIT_USAGE
+    assert "--host and --json do not apply" in err
+
+
+def test_top_level_help_lists_every_exit_status():
+    result = run_module(["--help"])
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    assert "0 ok, 1 API or network error, 2 bad usage or input, 130 interrupted (Ctrl-C)" in text
+
+
+# A demo that waits on the network: its server stalls every answer, so that Ctrl-C
+# finds the demo in the middle of its first call, as a user's Ctrl-C would.
+_STALLING_DEMO = """
+import signal
+import sys
+
+# Python turns SIGINT into KeyboardInterrupt, as at a terminal, unless SIGINT was ignored
+# when it started: what a runner started in the background (a CI job, `cmd &`) hands down.
+signal.signal(signal.SIGINT, signal.default_int_handler)
+
+from persona.testing.server import ReferenceServer
+
+start = ReferenceServer.start
+
+def stalling_start(self):
+    start(self)
+    self.inject_fault("stall:60", times=100)
+    return self
+
+ReferenceServer.start = stalling_start
+sys.argv = ["persona", "demo"]
+from persona.cli import console
+console()
+"""
+
+
+def _read_line(proc: subprocess.Popen, deadline: float) -> str:
+    import selectors
+
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        if not selector.select(max(0.0, deadline - time.monotonic())):
+            raise AssertionError("no line from the demo in time")
+    return proc.stdout.readline()
+
+
+def test_ctrl_c_stops_the_demo_with_status_130_and_no_traceback():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _STALLING_DEMO],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        lines = [_read_line(proc, deadline), _read_line(proc, deadline)]
+        assert lines[1].startswith("   server http://127.0.0.1:"), lines
+        time.sleep(0.3)  # into the first call, which the server stalls
+        proc.send_signal(signal.SIGINT)
+        interrupted = time.monotonic()
+        stdout, stderr = proc.communicate(timeout=30)
+        stopped_in = time.monotonic() - interrupted
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == EXIT_INTERRUPTED, stderr
+    assert stderr == "persona: interrupted\n"
+    assert "demo complete" not in stdout
+    assert stopped_in < 5  # at once, not after the stalled read timed out (30 s)

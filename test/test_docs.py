@@ -1,11 +1,19 @@
 """The documentation is tested like code.
 
 - Every ```python block in README.md and docs/*.md runs as a standalone script, in a
-  fresh interpreter, against a reference server (``PERSONA_HOST`` points at it,
-  ``PERSONA_OUTBOX`` names its outbox file): it must exit 0 without a traceback. A block
+  fresh interpreter, the way a reader runs a page: in order, against one reference server
+  per page **with default settings** (the contract's rate limit of 5 ``forgotPass`` a
+  minute per address included), started as the pages say (the account
+  ``ann@example.com`` / ``old-pass-1``, an outbox file); ``PERSONA_HOST`` points at it and
+  ``PERSONA_OUTBOX`` names its outbox. A block must exit 0 without a traceback. A block
   preceded by ``<!-- not-run: reason -->`` is skipped, and must give its reason; one
   preceded by ``<!-- run-with: pytest -->`` is a test module, run by pytest (with the
-  ``persona_server`` fixture the installed plugin provides), and must pass.
+  fixtures the installed plugin provides), and must pass.
+- What a page shows a block printing is compared with what it prints (see
+  ``_shown_output``): a ```text block introduced by a "Prints..." line right after the
+  block, or ``# comments`` on (and right under) its ``print(...)`` calls. A block that
+  prints and shows nothing fails, so that an ``except`` branch that printed an error
+  cannot pass for a success. Values that change from run to run are compared by shape.
 - Every public name, every AccountApi method and every model field is documented, and
   every relative link between the pages (and its ``#anchor``) resolves.
 - docs/AccountApi.md agrees with the generated page users follow today (the seed) on
@@ -16,10 +24,15 @@
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import doctest
+import io
 import os
 import re
 import subprocess
 import sys
+import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +45,7 @@ from persona import exceptions
 from persona.api import account_api
 from persona.configuration import DEFAULT_HOST
 from persona.models.base import Model
+from persona.testing import ReferenceServer
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"
@@ -39,13 +53,12 @@ PAGES = [REPO / "README.md", *sorted(DOCS.glob("*.md"))]
 SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "AccountApi.md"
 ACCOUNT_API = DOCS / "AccountApi.md"
 
-#: Generous, so that the many blocks that call forgotPass never meet a 429.
-RATE_LIMIT = 10_000
 BLOCK_TIMEOUT = 60
 
 FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w+-]*)")
 NOT_RUN = re.compile(r"^\s*<!--\s*not-run\s*:?(.*?)-->\s*$")
 RUN_WITH_PYTEST = re.compile(r"^\s*<!--\s*run-with:\s*pytest\s*-->\s*$")
+PRINTS = re.compile(r"^Prints\b.*:\s*$")
 MODELS = sorted(
     name
     for name in persona.__all__
@@ -65,6 +78,7 @@ class Block:
     code: str
     not_run: Optional[str]  # the reason given by <!-- not-run: reason -->, or None
     pytest: bool = False  # marked <!-- run-with: pytest -->: a test module
+    shown: Optional[str] = None  # the ```text block "Prints:" shows right after it
 
     @property
     def id(self) -> str:
@@ -73,6 +87,7 @@ class Block:
 
 def _python_blocks(page: Path) -> Iterator[Block]:
     lines = page.read_text(encoding="utf-8").splitlines()
+    previous: Optional[Block] = None  # the python block just before, if it was the last fence
     i = 0
     while i < len(lines):
         match = FENCE.match(lines[i])
@@ -83,19 +98,93 @@ def _python_blocks(page: Path) -> Iterator[Block]:
         end = i + 1
         while end < len(lines) and not lines[end].strip().startswith(fence):
             end += 1
+        prev = i - 1
+        while prev >= 0 and not lines[prev].strip():
+            prev -= 1
+        body = "\n".join(lines[i + 1 : end]) + "\n"
+        if previous is not None and lang == "text" and PRINTS.match(lines[prev].strip()):
+            previous = dataclasses.replace(previous, shown=body)
+        elif previous is not None:
+            yield previous
+            previous = None
         if lang in ("python", "py"):
-            prev = i - 1
-            while prev >= 0 and not lines[prev].strip():
-                prev -= 1
             marker = NOT_RUN.match(lines[prev]) if prev >= 0 else None
-            yield Block(
+            previous = Block(
                 page=page,
                 line=i + 1,
-                code="\n".join(lines[i + 1 : end]) + "\n",
+                code=body,
                 not_run=marker.group(1).strip() if marker else None,
                 pytest=prev >= 0 and bool(RUN_WITH_PYTEST.match(lines[prev])),
             )
         i = end + 1
+    if previous is not None:
+        yield previous
+
+
+def _is_print(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Call)
+        and isinstance(node.value.func, ast.Name)
+        and node.value.func.id == "print"
+    )
+
+
+def _shown_output(block: Block) -> Optional[str]:
+    """What the page shows ``block`` printing, or None when it shows nothing.
+
+    A ```text block right after it, introduced by a line that starts with "Prints" and
+    ends with ":", is the whole output. Otherwise the comments of its ``print(...)``
+    calls are: the comment at the end of the call (``print(x)  # 42``) and the
+    comment-only lines right under it, one line of output each.
+    """
+    if block.shown is not None:
+        return block.shown
+    lines = block.code.splitlines()
+    comments: dict[int, tuple[int, str]] = {}
+    for token in tokenize.generate_tokens(io.StringIO(block.code).readline):
+        if token.type == tokenize.COMMENT:
+            comments[token.start[0]] = (token.start[1], token.string[1:].strip())
+    shown: list[str] = []
+    ends = sorted(
+        node.end_lineno or 0 for node in ast.walk(ast.parse(block.code)) if _is_print(node)
+    )
+    for end in ends:
+        line = lines[end - 1]
+        if end in comments and comments[end][0] > len(line) - len(line.lstrip()):
+            shown.append(comments[end][1])
+        below = end + 1
+        while below in comments and not lines[below - 1][: comments[below][0]].strip():
+            shown.append(comments[below][1])
+            below += 1
+    return "\n".join(shown) + "\n" if shown else None
+
+
+#: Values that differ from run to run, compared by shape: (pattern, what it stands for).
+VOLATILE = [
+    (re.compile(r"\breq_[0-9a-f]{8,}\b"), "req_<id>"),
+    (re.compile(r"\b(127\.0\.0\.1|localhost):\d+"), r"\1:<port>"),
+    (re.compile(r"datetime\.datetime\((?:[^()]|\([^()]*\))*\)"), "<datetime>"),
+    (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"), "<datetime>"),
+    (re.compile(r"\b\d+(?:\.\d+)? ms\b"), "<n> ms"),
+    (re.compile(r"(?<![\w.])\d{6}(?![\w.])"), "<code>"),
+]
+
+
+def _tidy(text: str) -> str:
+    """``text`` with volatile values replaced, trailing spaces and blank lines dropped."""
+    for pattern, placeholder in VOLATILE:
+        text = pattern.sub(placeholder, text)
+    lines = [line.rstrip() for line in text.splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _output_matches(shown: str, printed: str) -> bool:
+    """Whether ``printed`` is what the page ``shown``: line for line, volatile values by
+    shape, and ``...`` in the page standing for any text (doctest's ELLIPSIS)."""
+    return doctest.OutputChecker().check_output(_tidy(shown), _tidy(printed), doctest.ELLIPSIS)
 
 
 def _prose(page: Path) -> str:
@@ -162,51 +251,115 @@ def _link(cell: str) -> tuple[str, str]:
 BLOCKS = [block for page in PAGES for block in _python_blocks(page)]
 
 
+class PageServers:
+    """One reference server per page, started as a reader of the pages starts one: default
+    settings, the account ``ann@example.com`` / ``old-pass-1``, an outbox file. The blocks
+    of a page run in order against its server; the next page gets a new one."""
+
+    def __init__(self, tmp_path_factory: pytest.TempPathFactory) -> None:
+        self._tmp = tmp_path_factory
+        self._page: Optional[Path] = None
+        self._server: Optional[ReferenceServer] = None
+        self._env: dict[str, str] = {}
+
+    def env_for(self, page: Path) -> dict[str, str]:
+        """The environment of ``page``'s blocks (its server started on first use)."""
+        if page != self._page:
+            self.close()
+            workdir = self._tmp.mktemp(page.stem)
+            outbox = workdir / "outbox.jsonl"
+            self._server = ReferenceServer(
+                accounts={"ann@example.com": "old-pass-1"}, outbox=str(outbox)
+            ).start()
+            self._page = page
+            self._env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
+            self._env.update(
+                PERSONA_HOST=self._server.url,
+                PERSONA_OUTBOX=str(outbox),
+                PYTHONDONTWRITEBYTECODE="1",
+                WORKDIR=str(workdir),
+            )
+        return self._env
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+            self._page = None
+
+
 @pytest.fixture(scope="module")
-def docs_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """A reference server for the blocks, and the environment they run in."""
-    from persona.testing import ReferenceServer
-
-    workdir = tmp_path_factory.mktemp("docs")
-    outbox = workdir / "outbox.jsonl"
-    server = ReferenceServer(
-        accounts={"ann@example.com": "old-pass-1"}, outbox=str(outbox), rate_limit=RATE_LIMIT
-    )
-    with server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
-        env.update(
-            PERSONA_HOST=server.url,
-            PERSONA_OUTBOX=str(outbox),
-            PYTHONDONTWRITEBYTECODE="1",
-        )
-        env["WORKDIR"] = str(workdir)
-        yield env
+def page_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PageServers]:
+    servers = PageServers(tmp_path_factory)
+    yield servers
+    servers.close()
 
 
-@pytest.mark.parametrize("block", BLOCKS, ids=[b.id for b in BLOCKS])
-def test_python_block_runs(block: Block, docs_env: dict[str, str]) -> None:
-    if block.not_run is not None:
-        pytest.skip(f"{block.id} not-run: {block.not_run}")
+def _run(block: Block, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-c", block.code]
     if block.pytest:
-        module = Path(docs_env["WORKDIR"]) / f"test_docs_block_{block.line}.py"
+        module = Path(env["WORKDIR"]) / f"test_docs_block_{block.line}.py"
         module.write_text(block.code, encoding="utf-8")
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)]
-    result = subprocess.run(
+    return subprocess.run(
         command,
         capture_output=True,
         text=True,
         timeout=BLOCK_TIMEOUT,
-        env=docs_env,
-        cwd=docs_env["WORKDIR"],
+        env=env,
+        cwd=env["WORKDIR"],
         check=False,
     )
+
+
+@pytest.mark.parametrize("block", BLOCKS, ids=[b.id for b in BLOCKS])
+def test_python_block_runs(block: Block, page_servers: PageServers) -> None:
+    if block.not_run is not None:
+        pytest.skip(f"{block.id} not-run: {block.not_run}")
+    result = _run(block, page_servers.env_for(block.page))
     report = f"{block.id}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
     assert result.returncode == 0, report
     assert "Traceback" not in result.stderr, report
     if block.pytest:
         assert re.search(r"\b[1-9]\d* passed\b", result.stdout), report
         assert "failed" not in result.stdout, report
+        return
+    shown = _shown_output(block)
+    if shown is None:
+        assert not result.stdout.strip(), f"{report}\n--- the page does not show this output"
+    else:
+        assert _output_matches(shown, result.stdout), f"{report}\n--- the page shows\n{shown}"
+
+
+def test_shown_output_is_read_and_compared(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text(
+        "```python\n"
+        "print(1)  # 1\n"
+        "print('a', 'b')\n"
+        "# a b\n"
+        "x = 2  # not output: not a print\n"
+        "```\n\n"
+        "```python\n"
+        "print(2)\n"
+        "```\n\n"
+        "Prints (for example):\n\n"
+        "```text\n"
+        "2\n"
+        "```\n",
+        encoding="utf-8",
+    )
+    first, second = _python_blocks(page)
+    assert _shown_output(first) == "1\na b\n"
+    assert _shown_output(second) == "2\n"
+    assert _output_matches(
+        "forgotPass 200 req_3c34873791ba29fdfd2abc1d http://127.0.0.1:54321/v1 042917\n",
+        "forgotPass 200 req_0123456789abcdef01234567 http://127.0.0.1:40001/v1 318204\n",
+    )
+    assert _output_matches("Configuration(host=..., ...)\n", "Configuration(host='x', a=1)\n")
+    assert not _output_matches("max_retry_after=60.0\n", "max_retry_after=10.0\n")
+    # An except branch that printed as well: not what the page shows.
+    assert not _output_matches("True\n", "True\nException when calling ...: (429)\n")
 
 
 def test_not_run_blocks_give_a_reason() -> None:

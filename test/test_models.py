@@ -150,8 +150,17 @@ def test_code_length_boundaries_are_1_to_64(length: int, ok: bool) -> None:
     if ok:
         data.validate()
     else:
-        with pytest.raises(ApiValueError, match=r"CodeForTokenData\.code: must be at"):
+        with pytest.raises(ApiValueError, match=r"CodeForTokenData\.code: must (be|not)"):
             data.validate()
+
+
+def test_length_messages_are_grammatical() -> None:
+    with pytest.raises(ApiValueError) as empty:
+        CodeForTokenData(email="a@b.c", code="").validate()
+    assert str(empty.value) == "CodeForTokenData.code: must not be empty"
+    with pytest.raises(ApiValueError) as short:
+        ForgotPasswordData(email="@b").validate()
+    assert str(short.value) == "ForgotPasswordData.email: must be at least 3 characters long, got 2"
 
 
 @pytest.mark.parametrize(("length", "ok"), [(0, False), (1, True), (512, True), (513, False)])

@@ -1,17 +1,19 @@
-"""The wheel, built from a clean copy of the repository: its contents, its declared
+"""The sdist and the wheel, built once per session from a clean copy of the repository
+(the ``dists`` fixture of conftest.py): their contents, their metadata, their declared
 dependencies, and an install into an empty virtual environment."""
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
+import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
+from _dists import Dists
 
 import persona
 
@@ -25,35 +27,9 @@ def _name(requirement: str) -> str:
     return re.split(r"[\s<>=!~;\[(]", requirement.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
-@pytest.fixture(scope="module")
-def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    if shutil.which("git") is None or not (REPO / ".git").exists():
-        pytest.skip("needs a git checkout to make a clean copy")
-    src = tmp_path_factory.mktemp("src")
-    files = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
-        cwd=REPO,
-        capture_output=True,
-        check=True,
-        timeout=30,
-    ).stdout.split(b"\0")
-    for name in filter(None, files):
-        source = REPO / name.decode()
-        if source.is_file():  # a file deleted but not yet committed is skipped
-            target = src / name.decode()
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    out = tmp_path_factory.mktemp("dist")
-    build = subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--outdir", str(out), str(src)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert build.returncode == 0, build.stdout[-2000:] + build.stderr[-2000:]
-    (built,) = out.glob("*.whl")
-    return built
+@pytest.fixture
+def wheel(dists: Dists) -> Path:
+    return dists.wheel
 
 
 def test_wheel_is_named_for_the_version(wheel: Path) -> None:
@@ -67,6 +43,33 @@ def test_wheel_contains_the_contract_and_the_typing_marker(wheel: Path) -> None:
     assert "persona/models/base.py" in names
     assert "persona/testing/server.py" in names
     assert not [n for n in names if n.startswith(("test/", "tests/", "bench/", "docs/"))]
+
+
+def test_both_artifacts_carry_the_license(dists: Dists) -> None:
+    license_text = (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert "MIT License" in license_text
+    with zipfile.ZipFile(dists.wheel) as archive:
+        wheel_license = archive.read(f"persona-{persona.__version__}.dist-info/licenses/LICENSE")
+        metadata = archive.read(f"persona-{persona.__version__}.dist-info/METADATA").decode()
+    assert wheel_license.decode("utf-8") == license_text
+    assert "License-File: LICENSE" in metadata
+    with tarfile.open(dists.sdist) as archive:
+        member = archive.extractfile(f"persona-{persona.__version__}/LICENSE")
+        assert member is not None
+        assert member.read().decode("utf-8") == license_text
+
+
+def test_metadata_passes_twine_check(dists: Dists) -> None:
+    # twine check --strict: the metadata PyPI would accept, and a README that renders.
+    check = subprocess.run(
+        [sys.executable, "-m", "twine", "check", "--strict", str(dists.sdist), str(dists.wheel)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert check.stdout.count("PASSED") == 2, check.stdout
 
 
 def test_wheel_requires_exactly_the_three_runtime_dependencies(wheel: Path) -> None:

@@ -209,6 +209,18 @@ def test_serve_reports_a_port_in_use() -> None:
         )
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "--port 0 for a free one" in result.stderr  # what to do about it
+    assert "Traceback" not in result.stderr
+
+
+def test_port_0_picks_a_free_port_and_prints_its_url() -> None:
+    with serve() as serving:
+        port = int(serving.url.rsplit(":", 1)[1].split("/")[0])
+        assert port > 0
+        assert serving.url == f"http://127.0.0.1:{port}/v1"
+        assert serving.post("/account/forgotPass", {"email": ANN}).status == 200
+        status, _ = serving.stop(signal.SIGINT)
+    assert status == 0
 
 
 @pytest.mark.parametrize("account", ["no-colon", ":pw", "ann@example.com:"])

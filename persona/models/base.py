@@ -109,6 +109,11 @@ def format_datetime(value: datetime) -> str:
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
+def _characters(count: int) -> str:
+    """``"1 character"``, ``"8 characters"``."""
+    return f"{count} character" if count == 1 else f"{count} characters"
+
+
 def _email_problem(value: str) -> Optional[str]:
     """Why ``value`` is not an e-mail address by the contract's rule, or None."""
     if value.count("@") != 1:
@@ -188,11 +193,13 @@ class Field:
         if isinstance(value, str):
             size = len(value)
             if self.min_length is not None and size < self.min_length:
+                if self.min_length == 1:
+                    return "must not be empty"
                 got = "" if self.secret else f", got {size}"  # a secret's length is private
-                return f"must be at least {self.min_length} characters long{got}"
+                return f"must be at least {_characters(self.min_length)} long{got}"
             if self.max_length is not None and size > self.max_length:
                 got = "" if self.secret else f", got {size}"
-                return f"must be at most {self.max_length} characters long{got}"
+                return f"must be at most {_characters(self.max_length)} long{got}"
             if not value.isascii():  # only non-ASCII text can hold a lone surrogate
                 try:
                     value.encode("utf-8")

@@ -2,8 +2,9 @@
 
 ``ReferenceServer`` serves the contract over HTTP from a background thread (see
 ``docs/Testing.md``); ``python -m persona.testing serve`` runs it from a shell; the pytest
-fixture ``persona_server`` gives each test a fresh one. ``MockTransport`` answers an
-SDK client's requests from a function, for unit tests without sockets.
+plugin (``pytest_plugin.py``) gives tests ``persona_server``, ``persona_api`` and their
+family. ``MockTransport`` answers an SDK client's requests from a function, for unit
+tests without sockets.
 
 Names are imported lazily, so that importing the pytest plugin (done by every pytest run)
 costs nothing until a test actually uses a server.

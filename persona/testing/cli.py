@@ -105,7 +105,9 @@ def _serve(args: argparse.Namespace) -> int:
         server.start()
     except OSError as exc:
         print(
-            f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+            f"error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}\n"
+            "hint: choose another port with --port PORT, or --port 0 for a free one "
+            "(the URL printed at start says which)",
             file=sys.stderr,
         )
         server.stop()

@@ -120,6 +120,11 @@ class Outbox:
             if self._on_error is not None:
                 self._on_error(f"outbox: cannot write {path}: {exc.strerror or exc}")
 
+    def clear(self) -> None:
+        """Forget the entries kept in memory (the file, if any, is left as it is)."""
+        with self._lock:
+            self._entries.clear()
+
     @property
     def entries(self) -> list[OutboxEntry]:
         """A copy of the entries, oldest first."""

@@ -71,6 +71,14 @@ class RequestLog:
                 _, dropped = self._recent.popleft()
                 self._bytes -= dropped
 
+    def clear(self) -> None:
+        """Forget every request and count (``ReferenceServer.reset``)."""
+        with self._lock:
+            self._recent.clear()
+            self._bytes = 0
+            self._total = 0
+            self._by_path.clear()
+
     def recent(self) -> list[RecordedRequest]:
         """The requests kept, oldest first (a copy)."""
         with self._lock:

@@ -139,6 +139,16 @@ class ReferenceServer:
             self._thread.join()
         self._store.close()
 
+    def reset(self) -> None:
+        """Forget everything a test did, keep listening on the same port: delete every
+        account, code, token, idempotency record and rate-limit count, empty the in-memory
+        outbox and the recorded requests, disarm faults. ``rate_limit`` and ``clock`` stay
+        as they were given. (The session-scoped pytest server uses this between tests.)"""
+        self._faults.clear()
+        self._store.clear()
+        self._outbox.clear()
+        self._requests.clear()
+
     def __enter__(self) -> ReferenceServer:
         """Start the server (if not started) and return it."""
         if self._httpd is None:

@@ -113,6 +113,22 @@ class Store:
         """The current time according to the server's clock."""
         return float(self._clock())
 
+    def clear(self) -> None:
+        """Delete every row of every table: accounts, codes, tokens, idempotency records
+        and rate-limit counts. The schema stays."""
+        with self._lock, self._conn:
+            # Every table the schema has, not a list kept here: a table added later is
+            # cleared too.
+            tables = [
+                row[0]
+                for row in self._conn.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%'"
+                )
+            ]
+            for table in tables:
+                self._conn.execute(f'DELETE FROM "{table}"')
+
     def close(self) -> None:
         """Close the database connection."""
         with self._lock:
