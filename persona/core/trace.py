@@ -9,7 +9,14 @@ import logging
 from typing import Optional
 
 from ..log import emit, logger
-from ..redaction import mask_response_text, redact_headers, redact_json, scrub, scrub_json
+from ..redaction import (
+    mask_response_text,
+    redact_headers,
+    redact_json,
+    response_text,
+    scrub,
+    scrub_json,
+)
 from .request import Request
 from .response import RESTResponse
 
@@ -42,7 +49,7 @@ def log_response(
     """One attempt's answer: status, timing, attempt number, request id, masked body."""
     body = "-"
     if response.data:
-        text = response.data.decode("utf-8", "replace")
+        text = response_text(response.data)  # as the JSON decoder reads it (a BOM...)
         body = _cut(mask_response_text(text, request.secrets, request.response_secret_names))
     emit(
         logging.DEBUG,

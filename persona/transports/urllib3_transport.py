@@ -42,7 +42,7 @@ from urllib3.util import Retry, Timeout
 from .. import _fork
 from ..core.policy import AttemptTimeout
 from ..core.request import Request
-from ..core.response import RESTResponse
+from ..core.response import RESTResponse, masked_headers
 from ..exceptions import (
     ApiClosedError,
     ApiConnectionError,
@@ -398,7 +398,7 @@ class Urllib3Transport:
             finally:
                 _current.watch = None
             try:
-                data = self._read_body(raw, timeout)
+                data = self._read_body(raw, request, timeout)
             except BaseException:
                 raw.close()  # a half-read connection must not go back to the pool
                 raw.release_conn()
@@ -428,11 +428,11 @@ class Urllib3Transport:
             raise mapped from exc
         return RESTResponse(raw.status, raw.reason or "", raw.headers, data)
 
-    def _read_body(self, raw: Any, timeout: AttemptTimeout) -> bytes:
+    def _read_body(self, raw: Any, request: Request, timeout: AttemptTimeout) -> bytes:
         limit = self.configuration.max_response_bytes
         length = raw.headers.get("Content-Length")
         if length and length.isascii() and length.isdigit() and int(length) > limit:
-            raise _too_large(raw, limit, f"Content-Length {length}")
+            raise _too_large(raw, request, limit, f"Content-Length {length}")
         # read1 returns after one network read, so a server that drips bytes slower
         # than the deadline but faster than the read timeout cannot hold the call; each
         # read waits at most what is left of the deadline.
@@ -451,7 +451,7 @@ class Urllib3Transport:
                 break
             size += len(chunk)
             if size > limit:
-                raise _too_large(raw, limit, "more")
+                raise _too_large(raw, request, limit, "more")
             chunks.append(chunk)
             if sized and raw.length_remaining == 0:
                 break
@@ -467,9 +467,9 @@ def _cut_short(watch: Watch, url: str) -> ApiException:
     return ApiTimeoutError(f"deadline exceeded waiting for {_origin(url)}")
 
 
-def _too_large(raw: Any, limit: int, got: str) -> ApiResponseError:
+def _too_large(raw: Any, request: Request, limit: int, got: str) -> ApiResponseError:
     return ApiResponseError(
         raw.status,
         f"response body over max_response_bytes ({limit} bytes; got {got}); refused",
-        headers=raw.headers,
+        headers=masked_headers(raw.headers, request),
     )
