@@ -13,7 +13,7 @@ _generation = 0
 
 
 def _after_fork_in_child() -> None:
-    global _generation
+    global _generation  # noqa: PLW0603 - one counter per process is the point
     _generation += 1
 
 

@@ -158,7 +158,9 @@ class ApiClient:
         """
         overrides = dict(self._overrides)
         if timeout is not None:
-            overrides["timeout"] = Timeout.of(timeout, "timeout", self._settings_now().timeout.total)
+            overrides["timeout"] = Timeout.of(
+                timeout, "timeout", self._settings_now().timeout.total
+            )
         if deadline is not None:
             Timeout().replace(total=deadline)  # checked now, not at the first call
             overrides["deadline"] = deadline

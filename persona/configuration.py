@@ -309,8 +309,10 @@ def _check_host(name: str, value: Any) -> str:
         parts.port  # noqa: B018 - a bad port raises here, not at the first call
     except ValueError:
         hostname = None
-    if parts.scheme not in ("http", "https") or not hostname or any(
-        ch.isspace() or ord(ch) < 32 for ch in value
+    if (
+        parts.scheme not in ("http", "https")
+        or not hostname
+        or any(ch.isspace() or ord(ch) < 32 for ch in value)
     ):
         raise ApiValueError(
             f"host: must be an http:// or https:// URL with a host name, got {value!r}"
@@ -365,8 +367,7 @@ def _check_proxy(name: str, value: Any) -> Optional[str]:
         hostname = None
     if parts.scheme not in ("http", "https") or not hostname:
         raise ApiValueError(
-            f"proxy: must be an http:// or https:// URL with a host name, got "
-            f"{redact_url(value)!r}"
+            f"proxy: must be an http:// or https:// URL with a host name, got {redact_url(value)!r}"
         )
     return value
 

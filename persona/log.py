@@ -68,7 +68,7 @@ def emit(level: int, debug: bool, msg: str, *args: object) -> None:
     if logger.isEnabledFor(level):
         logger.log(level, msg, *args)
     if debug:
-        global _debug_handler
+        global _debug_handler  # noqa: PLW0603 - one stderr handler per process, made lazily
         if _debug_handler is None:
             _debug_handler = logging.StreamHandler(sys.stderr)
             _debug_handler.setFormatter(

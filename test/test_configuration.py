@@ -285,7 +285,8 @@ def test_debug_client_logs_its_calls_to_stderr_masked_and_others_stay_quiet(
     assert "DEBUG persona: request POST" in err
     assert "-> 200" in err
     assert code not in err
-    assert token is not None and token not in err
+    assert token is not None
+    assert token not in err
     loud.api_client.close()
     quiet.api_client.close()
 

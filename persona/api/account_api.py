@@ -68,9 +68,7 @@ OPTIONS_DOC = """
 """
 
 
-def operation_method(
-    operation: Operation, *, with_http_info: bool, doc: str
-) -> Callable[..., Any]:
+def operation_method(operation: Operation, *, with_http_info: bool, doc: str) -> Callable[..., Any]:
     """The method that calls ``operation`` through ``self.api_client``."""
 
     def method(self: Any, body: Any = None, **options: Any) -> Any:

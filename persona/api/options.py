@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncOperationMethod", "CallOptions", "OperationMethod"]
 
-B = TypeVar("B", contravariant=True)
+B = TypeVar("B", contravariant=True)  # noqa: PLC0105 - "B" reads as "body" in signatures
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 

@@ -61,7 +61,12 @@ class CallPlan:
         if delay is None:
             raise self._summarised(exc)
         log_retry(
-            self.request, self.attempt, self.policy.max_retries, exc.reason or "", delay, self._debug
+            self.request,
+            self.attempt,
+            self.policy.max_retries,
+            exc.reason or "",
+            delay,
+            self._debug,
         )
         return delay
 

@@ -75,7 +75,11 @@ class Request:
         return None
 
     def __repr__(self) -> str:
-        body = "None" if self.body is None else f"<{len(self.body)} bytes{', secrets ' + MASK if self.secrets else ''}>"
+        body = (
+            "None"
+            if self.body is None
+            else f"<{len(self.body)} bytes{', secrets ' + MASK if self.secrets else ''}>"
+        )
         return (
             f"Request({self.method} {self.url}, headers={redact_headers(self.headers)!r}, "
             f"body={body})"
@@ -178,7 +182,9 @@ def build_request(
     body of the wrong model, or a model that breaks the contract.
     """
     if body is None:
-        raise ApiValueError(f"Missing the required parameter `body` when calling `{operation.name}`")
+        raise ApiValueError(
+            f"Missing the required parameter `body` when calling `{operation.name}`"
+        )
     if not isinstance(body, operation.body_type):
         raise ApiTypeError(
             f"{operation.name}: body must be {operation.body_type.__name__}, "

@@ -18,7 +18,13 @@ if TYPE_CHECKING:
     from persona.testing.server import RecordedRequest, ReferenceServer
     from persona.transports.mock import MockTransport
 
-__all__ = ["MockTransport", "OutboxEntry", "RecordedRequest", "ReferenceServer", "last_code_in_file"]
+__all__ = [
+    "MockTransport",
+    "OutboxEntry",
+    "RecordedRequest",
+    "ReferenceServer",
+    "last_code_in_file",
+]
 
 _LAZY = {
     "ReferenceServer": "persona.testing.server",

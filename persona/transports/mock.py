@@ -39,7 +39,9 @@ class MockTransport:
 
     def __init__(self, handler: Handler) -> None:
         if not callable(handler):
-            raise ApiTypeError(f"MockTransport: handler must be callable, got {type(handler).__name__}")
+            raise ApiTypeError(
+                f"MockTransport: handler must be callable, got {type(handler).__name__}"
+            )
         self.handler = handler
         self.requests: list[Request] = []
         self._lock = threading.Lock()
