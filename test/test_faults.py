@@ -826,3 +826,100 @@ def test_close_ends_a_stuck_async_req_call_at_once() -> None:
         ended = time.monotonic() - started
     assert closing < 1.0, closing  # the documented bound is CLOSE_WAIT (5 s); no wait here
     assert ended < 1.0, ended
+
+
+# -- nothing a server sends escapes as a built-in exception (issue 11, item 4) -------------
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Mon, 01 Jan 2024 00:00:00 +9999", None),  # no clock holds the zone offset
+        ("Mon, 01 Jan 2024 00:00:00 -9999", None),
+        ("Fri, 31 Dec 9999 23:59:59 -2359", "max"),  # far away: capped to be sleepable
+        ("Mon, 01 Jan 0001 00:00:00 +2359", 0.0),  # long past: no wait
+        ("1" * 400, None),  # beyond any float
+        ("nan", None),
+        ("-1", None),
+    ],
+)
+def test_an_absurd_retry_after_never_raises(value: str, expected: Any) -> None:
+    from persona.core.policy import MAX_SECONDS
+
+    def script(conn: Conn, req: Request) -> None:
+        conn.respond(429, b'{"code": "rate_limited"}', {"Retry-After": value})
+
+    with ScriptedServer(script) as srv, account_api(srv.url()) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.TooManyRequestsException
+    assert exc.retry_after == (MAX_SECONDS if expected == "max" else expected)
+    # Unreadable or past: backed off as usual; too far: the error at once.
+    assert len(srv.requests) == (1 if expected == "max" else 3)
+    assert elapsed < FAST["deadline"] + SLACK
+
+
+def test_a_huge_retry_after_is_capped_so_that_it_can_be_slept() -> None:
+    from persona.core.policy import MAX_SECONDS
+
+    def script(conn: Conn, req: Request) -> None:
+        conn.respond(429, b'{"code": "rate_limited"}', {"Retry-After": "9" * 30})
+
+    with ScriptedServer(script) as srv, account_api(srv.url()) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.TooManyRequestsException
+    assert exc.retry_after == MAX_SECONDS
+    assert len(srv.requests) == 1  # over max_retry_after: the error at once
+    assert elapsed < SLACK
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: " + b"9" * 5000, persona.ApiResponseError),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: " + b"0" * 5000 + b"5", persona.ApiException),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 17, 18", persona.ApiConnectionError),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2", persona.ApiConnectionError),
+        (b"HTTP/1.1 600 Beyond\r\nContent-Length: 2", persona.ApiException),
+        (b"HTTP/1.1 099 Below\r\nContent-Length: 2", persona.ApiConnectionError),
+        (b"HTTP/1.1 abc Junk\r\nContent-Length: 2", persona.ApiConnectionError),
+        (b"HTTP/2.0 200 OK\r\nContent-Length: 2", persona.ApiConnectionError),
+        (b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70000, persona.ApiConnectionError),
+        (
+            b"HTTP/1.1 200 OK\r\n" + b"\r\n".join(b"X-%d: 1" % i for i in range(200)),
+            persona.ApiConnectionError,
+        ),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz", persona.ApiConnectionError),
+        (b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 2", persona.ApiException),
+        (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c", persona.ApiException),
+    ],
+    ids=lambda v: v.__name__ if isinstance(v, type) else v[9:40].decode(errors="replace"),
+)
+def test_malformed_answers_raise_an_api_exception(head: bytes, expected: type) -> None:
+    def script(conn: Conn, req: Request) -> None:
+        conn.send(head + b"\r\n\r\n{}")
+        conn.close()
+
+    with ScriptedServer(script) as srv, account_api(srv.url(), deadline=2) as api:
+        exc, elapsed = timed_failure(api)
+    assert isinstance(exc, expected), repr(exc)
+    assert elapsed < 2 + SLACK
+
+
+@pytest.mark.parametrize("framing", ["Content-Length", "chunked"])
+def test_a_gzip_bomb_is_cut_at_max_response_bytes_of_decoded_body(framing: str) -> None:
+    import gzip
+
+    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MiB -> ~64 KiB
+
+    def script(conn: Conn, req: Request) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nX-Request-Id: rid-bomb\r\n"
+        if framing == "chunked":
+            conn.send(head + b"Transfer-Encoding: chunked\r\n\r\n%x\r\n" % len(bomb) + bomb)
+            conn.send(b"\r\n0\r\n\r\n")
+        else:
+            conn.send(head + b"Content-Length: %d\r\n\r\n" % len(bomb) + bomb)
+
+    with ScriptedServer(script) as srv, account_api(srv.url()) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.ApiResponseError
+    assert "max_response_bytes" in str(exc)
+    assert exc.request_id == "rid-bomb"
+    assert elapsed < SLACK

@@ -181,6 +181,14 @@ class _FinalResponse(http.client.HTTPResponse):
             # begin() reads a new status line and headers only when none are held.
             self.headers = self.msg = None  # type: ignore[assignment]
             super().begin()
+        lengths = self.headers.get_all("Content-Length") or []
+        if len(lengths) > 1 or (lengths and "," in lengths[0]):
+            distinct = {v.strip().lstrip("0") for value in lengths for v in value.split(",")}
+            if len(distinct) > 1:
+                # Refused here, where the response can still be closed: urllib3 refuses
+                # it later, from a point that leaves this response's socket file open.
+                self.close()
+                raise http.client.HTTPException("conflicting Content-Length values")
 
 
 class _HTTPConnection(urllib3.connection.HTTPConnection):
@@ -424,14 +432,20 @@ class Urllib3Transport:
                 raise _cut_short(watch, url) from exc
             mapped = map_error(exc, url, timeout)
             if mapped is None:
-                raise
+                # Not in the table: still the caller's ApiException (every failure of a
+                # call is one), with the original chained for whoever debugs it.
+                mapped = ApiConnectionError(
+                    f"connection to {_origin(url)} failed: {type(exc).__name__}"
+                )
             raise mapped from exc
         return RESTResponse(raw.status, raw.reason or "", raw.headers, data)
 
     def _read_body(self, raw: Any, request: Request, timeout: AttemptTimeout) -> bytes:
         limit = self.configuration.max_response_bytes
         length = raw.headers.get("Content-Length")
-        if length and length.isascii() and length.isdigit() and int(length) > limit:
+        # Compared by its digits first: int() refuses more than 4300 of them (ValueError).
+        digits = length.lstrip("0") if length and length.isascii() and length.isdigit() else ""
+        if digits and (len(digits) > len(str(limit)) or int(digits) > limit):
             raise _too_large(raw, request, limit, f"Content-Length {length}")
         # read1 returns after one network read, so a server that drips bytes slower
         # than the deadline but faster than the read timeout cannot hold the call; each
