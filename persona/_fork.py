@@ -6,15 +6,25 @@ keep-alive socket (and a stream of answers) with its parent or its siblings."""
 from __future__ import annotations
 
 import os
+from typing import Callable
 
-__all__ = ["generation"]
+__all__ = ["generation", "in_child"]
 
-_generation = 0
+_generation = [0]  # a list, so the fork hook changes it without a global statement
+_hooks: list[Callable[[], None]] = []
 
 
 def _after_fork_in_child() -> None:
-    global _generation  # noqa: PLW0603 - one counter per process is the point
-    _generation += 1
+    _generation[0] += 1
+    for hook in _hooks:
+        hook()
+
+
+def in_child(hook: Callable[[], None]) -> None:
+    """Run ``hook`` in every child right after ``fork()`` (e.g. to replace a lock that a
+    thread of the parent may have held at that instant: in the child it would never be
+    released)."""
+    _hooks.append(hook)
 
 
 if hasattr(os, "register_at_fork"):  # POSIX; there is no fork() to survive elsewhere
@@ -23,4 +33,4 @@ if hasattr(os, "register_at_fork"):  # POSIX; there is no fork() to survive else
 
 def generation() -> int:
     """How many forks separate this process from the one that imported persona."""
-    return _generation
+    return _generation[0]

@@ -51,6 +51,10 @@ CALL_OPTIONS = frozenset(
 )
 
 
+def _new_default_lock() -> None:
+    ApiClient._default_lock = threading.Lock()
+
+
 class ClientSettings:
     """What a client's calls read from its Configuration and ``with_options()``
     overrides, snapshotted once per change of either (not on every call)."""
@@ -471,6 +475,9 @@ class ApiClient:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"ApiClient(host={self.configuration.host!r}, {state})"
+
+
+_fork.in_child(_new_default_lock)
 
 
 def _untyped(

@@ -71,7 +71,7 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m persona``."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="persona",
         description="Call the Persona Account API's password-reset operations.",
         epilog="Exit status: 0 ok, 1 API or network error, 2 bad usage or input.",
@@ -81,7 +81,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub: argparse.ArgumentParser = commands.add_parser(
+            name, help=help_text, description=help_text
+        )
         _global_options(sub, suppress=True)
         return sub
 
@@ -125,14 +127,35 @@ def _line(stdin: TextIO, what: str) -> str:
     return line.rstrip("\r\n")
 
 
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that remembers its options and subcommands through argparse's
+    public methods, so that the CLI can tell an option from a value beginning with "-"
+    without reading argparse's internals."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.known_options: set[str] = set()  # before __init__, which adds --help
+        self.subcommand_groups: list[Any] = []
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        self.known_options.update(action.option_strings)
+        return action
+
+    def add_subparsers(self, **kwargs: Any) -> Any:
+        group = super().add_subparsers(**kwargs)  # its parsers are _Parsers too
+        self.subcommand_groups.append(group)
+        return group
+
+
 def _option_strings(parser: argparse.ArgumentParser) -> set[str]:
     """Every option string of ``parser`` and its subcommands."""
-    found: set[str] = set()
-    for action in parser._actions:
-        found.update(action.option_strings)
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                found |= _option_strings(sub)
+    if not isinstance(parser, _Parser):
+        return set()
+    found = set(parser.known_options)
+    for group in parser.subcommand_groups:
+        for sub in group.choices.values():  # ``choices``: the documented Action attribute
+            found |= _option_strings(sub)
     return found
 
 

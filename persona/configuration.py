@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any, Callable, ClassVar, Optional, Union
 from urllib.parse import urlsplit
 
+from . import _fork
 from ._constants import (
     DEFAULT_BACKOFF_BASE,
     DEFAULT_BACKOFF_MAX,
@@ -34,7 +35,7 @@ from ._constants import (
 from ._version import __version__
 from .core.policy import RetryPolicy, Timeout, check_seconds
 from .core.request import check_header
-from .exceptions import ApiTypeError, ApiValueError
+from .exceptions import ApiException, ApiTypeError, ApiValueError
 from .log import logger
 from .redaction import redact_url
 
@@ -297,6 +298,13 @@ class Configuration:
         )
 
 
+def _new_default_lock() -> None:
+    Configuration._default_lock = threading.Lock()
+
+
+_fork.in_child(_new_default_lock)
+
+
 # -- the checks each setting goes through when it is set -----------------------------
 def _check_host(name: str, value: Any) -> str:
     if not isinstance(value, str):
@@ -378,15 +386,25 @@ def _check_proxy_headers(name: str, value: Any) -> Optional[dict[str, str]]:
         return None
     if not isinstance(value, Mapping):
         raise ApiTypeError(f"proxy_headers: must be a dict of str, got {type(value).__name__}")
+    # Read-only: a header changed in place would skip this check and reach http.client
+    # (a ValueError at the first CONNECT) without a new revision to rebuild the pool.
+    return _ReadOnlyHeaders(_check_headers("proxy_headers", value))
+
+
+def _check_headers(name: str, headers: Mapping[Any, Any]) -> dict[str, str]:
+    """``headers`` checked as check_header does, the errors naming the setting."""
     checked = {}
-    for key, item in value.items():
+    for key, item in headers.items():
+        problem: Optional[ApiException] = None
         try:
             checked[key] = check_header(key, item)
         except (ApiValueError, ApiTypeError) as exc:
-            raise type(exc)(f"proxy_headers: {exc.reason}") from None
-    # Read-only: a header changed in place would skip this check and reach http.client
-    # (a ValueError at the first CONNECT) without a new revision to rebuild the pool.
-    return _ReadOnlyHeaders(checked)
+            problem = exc  # re-raised below, outside this block: no value in __context__
+        if isinstance(problem, ApiTypeError):
+            raise ApiTypeError(f"{name}: {problem.reason}")
+        if problem is not None:
+            raise ApiValueError(f"{name}: {problem.reason}")
+    return checked
 
 
 class _ReadOnlyHeaders(dict):  # type: ignore[type-arg]
@@ -420,7 +438,7 @@ def _check_size(name: str, value: Any) -> int:
 
 
 def _check_user_agent(name: str, value: Any) -> str:
-    return check_header("User-Agent", value)
+    return _check_headers("user_agent", {"User-Agent": value})["User-Agent"]
 
 
 _CHECKS: dict[str, Callable[[str, Any], Any]] = {

@@ -8,6 +8,7 @@ never touched: their output would include bodies, and bodies carry secrets.
 
 from __future__ import annotations
 
+import functools
 import logging
 import sys
 from typing import Optional, TextIO
@@ -58,7 +59,12 @@ def disable_stderr_logging() -> None:
         logger.setLevel(handler.level_before)
 
 
-_debug_handler: Optional[logging.Handler] = None
+@functools.cache
+def _debug_handler() -> logging.Handler:
+    """The stderr handler of clients with ``debug=True`` (made on first use)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    return handler
 
 
 def emit(level: int, debug: bool, msg: str, *args: object) -> None:
@@ -68,10 +74,6 @@ def emit(level: int, debug: bool, msg: str, *args: object) -> None:
     if logger.isEnabledFor(level):
         logger.log(level, msg, *args)
     if debug:
-        global _debug_handler  # noqa: PLW0603 - one stderr handler per process, made lazily
-        if _debug_handler is None:
-            _debug_handler = logging.StreamHandler(sys.stderr)
-            _debug_handler.setFormatter(
-                logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
-            )
-        _debug_handler.handle(logger.makeRecord(logger.name, level, "persona", 0, msg, args, None))
+        _debug_handler().handle(
+            logger.makeRecord(logger.name, level, "persona", 0, msg, args, None)
+        )

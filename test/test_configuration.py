@@ -334,6 +334,94 @@ def test_an_at_sign_after_the_host_is_not_user_info() -> None:
     assert Configuration(host="https://api.example.com/v1?via=a@b").host.endswith("a@b")
 
 
+# -- a Configuration cannot lie -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "close"),
+    [("timout", "timeout"), ("hots", "host"), ("max_retry", "max_retries"), ("access_token", None)],
+)
+def test_unknown_setting_is_refused_naming_the_close_match(name: str, close: object) -> None:
+    config = Configuration()
+    with pytest.raises(AttributeError) as refused:
+        setattr(config, name, 1)
+    assert repr(name) in str(refused.value)
+    if close:
+        assert f"did you mean {close!r}" in str(refused.value)
+    assert not hasattr(config, name)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("timeout", 1e10),
+        ("deadline", float("nan")),
+        ("deadline", 10**12),
+        ("verify_ssl", "yes"),
+        ("proxy_headers", {"Proxy-Authorization": "Basic a\r\nX: y"}),
+        ("proxy_headers", {"Proxy-Authorization": "Basic \u20ac"}),
+        ("proxy", "ftp://proxy:21"),
+        ("connection_pool_maxsize", 0),
+        ("max_response_bytes", True),
+        ("user_agent", "a\nb"),
+        ("host", "http://exa mple.com/v1"),
+        ("host", "http://example.com:99999/v1"),
+    ],
+)
+def test_a_setting_is_checked_when_assigned_and_names_itself(name: str, value: object) -> None:
+    config = Configuration()
+    before = getattr(config, name)
+    with pytest.raises(persona.ApiException) as refused:
+        setattr(config, name, value)
+    assert name.split("_", maxsplit=1)[0] in str(refused.value)
+    assert getattr(config, name) == before  # nothing half-done
+
+
+def test_settings_cannot_be_deleted() -> None:
+    with pytest.raises(AttributeError):
+        del Configuration().host
+
+
+def test_a_change_after_the_client_exists_takes_effect_on_the_next_call() -> None:
+    from persona.rest import RESTResponse
+    from persona.testing import MockTransport
+
+    transport = MockTransport(lambda request: RESTResponse(200, json={"success": True}))
+    config = Configuration("http://one.example/v1")
+    api = persona.AccountApi(persona.ApiClient(config, transport=transport))
+    body = persona.ForgotPasswordData(email="ann@example.com")
+    api.account_forgot_pass_post(body)
+    config.host = "http://two.example/v1"
+    config.user_agent = "app/2"
+    api.account_forgot_pass_post(body)
+    config.client_side_validation = False
+    api.account_forgot_pass_post(persona.ForgotPasswordData(email="not-an-address"))
+    urls = [request.url for request in transport.requests]
+    assert urls[0].startswith("http://one.example/v1")
+    assert urls[1].startswith("http://two.example/v1")
+    assert transport.requests[1].header("User-Agent") == "app/2"
+    assert len(urls) == 3
+
+
+def test_tls_and_proxy_changes_rebuild_the_pool() -> None:
+    import urllib3
+
+    config = Configuration("http://127.0.0.1:9/v1")
+    client = persona.ApiClient(config)
+    transport = client.transport
+    first = transport.pool_manager  # type: ignore[attr-defined]
+    assert transport.pool_manager is first  # type: ignore[attr-defined]
+    config.max_retries = 5  # not a pool setting: same pool
+    assert transport.pool_manager is first  # type: ignore[attr-defined]
+    config.proxy = "http://127.0.0.1:3128"
+    proxied = transport.pool_manager  # type: ignore[attr-defined]
+    assert isinstance(proxied, urllib3.ProxyManager)
+    config.proxy = None
+    config.verify_ssl = False
+    plain = transport.pool_manager  # type: ignore[attr-defined]
+    assert not isinstance(plain, urllib3.ProxyManager)
+    assert plain.connection_pool_kw["cert_reqs"] == "CERT_NONE"
+    client.close()
+
+
 # -- settings checked when set, with the field named (issue 11, item 4) -------------------
 HUGE = [1e10, float("inf"), float("nan"), 10**400]
 

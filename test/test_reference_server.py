@@ -20,7 +20,7 @@ from typing import Any, Optional
 import pytest
 import urllib3
 
-from persona.testing import ReferenceServer
+from persona.testing import ReferenceServer, sealing
 from persona.testing.pytest_plugin import persona_server  # noqa: F401 -- the fixture under test
 
 ANN = "ann@example.com"
@@ -292,6 +292,60 @@ def test_rate_limit_is_configurable(clock: FakeClock) -> None:
             api.pool.clear()
 
 
+# Wrong codes per address ------------------------------------------------------------------
+
+
+def _guess(client: Client, email: str, tries: int, clock: FakeClock) -> list[tuple[int, str]]:
+    """``tries`` wrong codes for ``email``, a fresh code every 4 (before one is burnt)."""
+    answers = []
+    for i in range(tries):
+        if i % 4 == 0:
+            assert client.forgot(email).status == 200
+            clock.advance(1)
+        reply = client.redeem("not-the-code", email)
+        answers.append((reply.status, reply.code))
+    return answers
+
+
+def test_wrong_codes_are_capped_per_address_not_per_code(
+    client: Client, server: ReferenceServer, clock: FakeClock
+) -> None:
+    # Fresh codes do not buy fresh guesses: 10 wrong codes in 15 minutes, whatever the
+    # number of codes issued, then 429 with Retry-After.
+    assert _guess(client, ANN, 10, clock) == [(401, "invalid_code")] * 10
+    assert client.forgot().status == 200
+    code = server.last_code(ANN)
+    assert code is not None
+    reply = client.redeem(code)  # even the right code: the address is locked for now
+    assert (reply.status, reply.code) == (429, "rate_limited")
+    # The first wrong try (at +1 s) leaves the 15-minute window at +901 s; it is now +3 s.
+    assert reply.headers["Retry-After"] == str(15 * 60 + 1 - 3)
+    clock.advance(15 * 60 - 2)
+    assert client.redeem(code).status == 200
+
+
+def test_the_wrong_code_cap_says_the_same_for_unknown_addresses(
+    client: Client, clock: FakeClock
+) -> None:
+    known = _guess(client, ANN, 12, clock)
+    unknown = _guess(client, "nobody@example.com", 12, clock)
+    assert known == unknown == [(401, "invalid_code")] * 10 + [(429, "rate_limited")] * 2
+    clock.advance(15 * 60)
+    replies = [client.redeem("x", email) for email in (ANN, "nobody@example.com")]
+    assert [(r.status, r.body) for r in replies] == [(401, replies[0].body)] * 2
+
+
+def test_the_wrong_code_cap_is_configurable(clock: FakeClock) -> None:
+    with ReferenceServer(accounts={ANN: OLD}, guess_limit=2, clock=clock, outbox="") as srv:
+        api = Client(srv)
+        try:
+            assert [api.redeem("x").status for _ in range(3)] == [401, 401, 429]
+        finally:
+            api.pool.clear()
+    with pytest.raises(ValueError, match="guess_limit"):
+        ReferenceServer(guess_limit=0)
+
+
 # Idempotency ------------------------------------------------------------------------------
 
 
@@ -340,22 +394,27 @@ def test_idempotency_key_is_forgotten_after_24_hours(
     assert len(server.outbox) == 2
 
 
-def test_expired_rate_events_and_idempotency_records_are_purged(
+def test_expired_rate_events_codes_and_idempotency_records_are_purged(
     tmp_path: Path, clock: FakeClock
 ) -> None:
     db = tmp_path / "state.sqlite3"
     with ReferenceServer(db=str(db), clock=clock, outbox="") as srv:
         other = Client(srv)
         other.post("/account/forgotPass", {"email": "once@example.com"}, key="old-key")
+        other.post("/account/codeForToken", {"email": "once@example.com", "code": "1"})
         clock.advance(24 * 3600 + 1)  # past the rate window and the 24-hour key memory
         other.post("/account/forgotPass", {"email": "ann@example.com"}, key="new-key")
+        other.post("/account/codeForToken", {"email": "ann@example.com", "code": "1"})
         other.pool.clear()
     with sqlite3.connect(db) as conn:
         events = conn.execute("SELECT count(*) FROM rate_events").fetchone()[0]
-        keys = [row[0] for row in conn.execute("SELECT key FROM idempotency")]
+        guesses = conn.execute("SELECT count(*) FROM guess_events").fetchone()[0]
+        codes = conn.execute("SELECT count(*) FROM codes").fetchone()[0]
+        lookups = [row[0] for row in conn.execute("SELECT lookup FROM replays")]
     conn.close()
-    assert events == 1  # the address that never came back left nothing behind
-    assert keys == ["new-key"]
+    # The address that never came back left nothing behind.
+    assert (events, guesses, codes) == (1, 1, 1)
+    assert lookups == [sealing.lookup("new-key")]
 
 
 @pytest.mark.parametrize("key", ["", " ", "a b", "x" * 256, "tab\tkey", "caf\u00e9"])
@@ -863,6 +922,45 @@ def test_outbox_file_defaults_to_the_environment(
     assert json.loads(outbox.read_text())["email"] == ANN
 
 
+def test_an_outbox_path_that_cannot_be_written_is_refused_at_once(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="is a directory"):
+        ReferenceServer(accounts={ANN: OLD}, outbox=str(tmp_path))
+    with pytest.raises(ValueError, match="cannot write the outbox file"):
+        ReferenceServer(outbox=str(tmp_path / "no-such-folder" / "outbox.jsonl"))
+
+
+def test_the_outbox_environment_variable_is_checked_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PERSONA_OUTBOX", str(tmp_path))
+    with pytest.raises(ValueError, match="is a directory"):
+        ReferenceServer(accounts={ANN: OLD})
+
+
+def test_an_outbox_that_breaks_later_is_logged_not_answered(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # A mail that cannot be written is the server's problem: answering 500 for accounts
+    # only would also tell who has one.
+    outbox = tmp_path / "outbox.jsonl"
+    lines: list[str] = []
+    with ReferenceServer(
+        accounts={ANN: OLD}, clock=clock, outbox=str(outbox), log=lines.append
+    ) as srv:
+        outbox.unlink()
+        outbox.mkdir()
+        api = Client(srv)
+        try:
+            replies = [api.forgot(email) for email in (ANN, "nobody@example.com")]
+        finally:
+            api.pool.clear()
+        assert [(r.status, r.body) for r in replies] == [(200, replies[0].body)] * 2
+        code = srv.last_code(ANN)
+    assert code is not None
+    assert sum("outbox: cannot write" in line for line in lines) == 2
+    assert not any(code in line for line in lines)
+
+
 # Fault injection --------------------------------------------------------------------------
 
 
@@ -1054,3 +1152,87 @@ def test_passwords_and_tokens_are_stored_hashed(tmp_path: Path, clock: FakeClock
     assert len({h.split("$")[4] for h in hashes}) == 2  # a salt per password
     assert salt_a in {h.split("$")[4] for h in hashes}
     assert srv.url
+
+
+def test_replayed_tokens_are_not_readable_from_the_db_file(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    # The token of a codeForToken sent with an Idempotency-Key must be replayable (a
+    # retry gets it again, even after a restart), but the file must not give it away.
+    db = tmp_path / "persona.sqlite3"
+    key = "7f3c2a9d4b1e6f80a5c3d2e1f0b9a8c7"
+    with ReferenceServer(accounts={ANN: OLD}, db=str(db), clock=clock, outbox="") as srv:
+        api = Client(srv)
+        try:
+            assert api.forgot().status == 200
+            code = srv.last_code(ANN)
+            assert code is not None
+            first = api.post(CODE, {"email": ANN, "code": code}, key=key)
+            assert first.status == 200
+        finally:
+            api.pool.clear()
+    token = first.json["token"]
+    raw = db.read_bytes()
+    for secret in (token, key, code):
+        assert secret.encode() not in raw
+    conn = sqlite3.connect(str(db))
+    try:
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        dump = "\n".join(conn.iterdump())
+    finally:
+        conn.close()
+    assert token not in dump
+    assert key not in dump
+    assert "idempotency" not in tables
+    with ReferenceServer(db=str(db), clock=clock, outbox="") as srv:
+        api = Client(srv)
+        try:
+            replay = api.post(CODE, {"email": ANN, "code": code}, key=key)
+            assert replay.headers["Idempotent-Replayed"] == "true"
+            assert replay.json == first.json  # the same token, from the sealed record
+            other = api.post(CODE, {"email": ANN, "code": "999999x"}, key=key)
+            assert (other.status, other.code) == (409, "idempotency_conflict")
+            assert api.reset(token).status == 200
+        finally:
+            api.pool.clear()
+
+
+def test_an_old_db_file_loses_its_readable_replays(tmp_path: Path) -> None:
+    # Files written before replays were sealed kept whole answers, live tokens included.
+    db = tmp_path / "old.sqlite3"
+    conn = sqlite3.connect(str(db))
+    with conn:
+        conn.execute(
+            "CREATE TABLE idempotency (key TEXT PRIMARY KEY, path TEXT NOT NULL, "
+            "body_hash TEXT NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL, "
+            "created_at REAL NOT NULL)"
+        )
+        conn.execute(
+            "INSERT INTO idempotency VALUES ('k', '/v1/account/codeForToken', 'h', 200, "
+            '\'{"token":"live-token-in-clear"}\', 1e12)'
+        )
+    conn.close()
+    with ReferenceServer(db=str(db), outbox=""):
+        pass
+    conn = sqlite3.connect(str(db))
+    try:
+        dump = "\n".join(conn.iterdump())
+    finally:
+        conn.close()
+    assert "live-token-in-clear" not in dump
+
+
+def test_a_tampered_replay_record_is_not_replayed(tmp_path: Path, clock: FakeClock) -> None:
+    db = tmp_path / "persona.sqlite3"
+    with ReferenceServer(accounts={ANN: OLD}, db=str(db), clock=clock, outbox="") as srv:
+        api = Client(srv)
+        try:
+            assert api.forgot(key="k-tamper").status == 200
+            conn = sqlite3.connect(str(db))
+            with conn:
+                conn.execute("UPDATE replays SET sealed = 'v1:' || substr(sealed, 5)")
+            conn.close()
+            reply = api.forgot(key="k-tamper")
+            assert (reply.status, reply.code) == (409, "idempotency_conflict")
+        finally:
+            api.pool.clear()

@@ -366,3 +366,65 @@ def test_close_during_a_retry_wait_ends_the_call_without_reopening(
     assert isinstance(outcome[0], persona.ApiClosedError)
     assert len(httpserver.log) == 1
     assert len(client.transport.pool_manager.pools) == 0
+
+
+# -- messages a user can act on --------------------------------------------------------
+def test_dns_failure_names_the_host_without_stray_punctuation() -> None:
+    api = AccountApi(ApiClient(Configuration("http://no-such-host.invalid/v1", max_retries=0)))
+    with pytest.raises(ApiConnectionError) as failed:
+        api.account_forgot_pass_post(forgot())
+    message = str(failed.value)
+    assert "Failed to resolve 'no-such-host.invalid'" in message
+    assert "))" not in message
+    assert message.count("(") == message.count(")")
+    api.api_client.close()
+
+
+def test_refused_loopback_connection_suggests_starting_the_reference_server(
+    unused_url: str,
+) -> None:
+    api = AccountApi(ApiClient(Configuration(unused_url, max_retries=0)))
+    with pytest.raises(ApiConnectionError) as failed:
+        api.account_forgot_pass_post(forgot())
+    assert "Connection refused" in str(failed.value)
+    assert "python -m persona.testing serve" in str(failed.value)
+    api.api_client.close()
+
+
+def test_404_on_a_host_without_the_base_path_says_so(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/account/forgotPass").respond_with_data("Not Found", status=404)
+    api = AccountApi(ApiClient(Configuration(httpserver.url_for("/"), max_retries=0)))
+    with pytest.raises(persona.NotFoundException) as missing:
+        api.account_forgot_pass_post(forgot())
+    assert "no /v1 base path" in str(missing.value)
+    assert httpserver.url_for("/v1").rstrip("/") in str(missing.value)
+    api.api_client.close()
+
+
+def test_404_under_the_base_path_gives_no_base_path_hint(
+    make_api: Callable[..., AccountApi], httpserver: HTTPServer
+) -> None:
+    httpserver.expect_request(FORGOT).respond_with_json({"code": "not_found"}, status=404)
+    with pytest.raises(persona.NotFoundException) as missing:
+        make_api().account_forgot_pass_post(forgot())
+    assert "base path" not in str(missing.value)
+
+
+def test_a_timeout_says_how_many_attempts_over_how_long() -> None:
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)  # accepts connections, never answers
+    host = f"http://127.0.0.1:{listener.getsockname()[1]}/v1"
+    config = Configuration(host, timeout=0.2, max_retries=1, backoff_base=0.01)
+    api = AccountApi(ApiClient(config))
+    try:
+        with pytest.raises(persona.ApiTimeoutError) as timed_out:
+            api.account_forgot_pass_post(forgot())
+    finally:
+        api.api_client.close()
+        listener.close()
+    assert "read timeout (0.2s)" in str(timed_out.value)
+    assert "(2 attempts over " in str(timed_out.value)
+    assert timed_out.value.attempts == 2

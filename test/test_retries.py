@@ -132,3 +132,81 @@ def test_policy_defaults_and_repr() -> None:
     assert repr(policy) == (
         "RetryPolicy(max_retries=2, backoff_base=0.5, backoff_max=8.0, max_retry_after=10.0)"
     )
+
+
+# -- the policies are frozen values ---------------------------------------------------------
+def test_timeout_defaults_replace_and_immutability() -> None:
+    from persona import Timeout
+
+    timeout = Timeout()
+    assert (timeout.connect, timeout.read, timeout.total) == (10.0, 30.0, 120.0)
+    shorter = timeout.replace(read=5)
+    assert shorter == Timeout(10, 5, 120)
+    assert timeout == Timeout()  # unchanged
+    assert hash(shorter) == hash(Timeout(10, 5, 120))
+    assert repr(shorter) == "Timeout(connect=10, read=5, total=120)"
+    assert timeout != (10, 30, 120)
+    with pytest.raises(AttributeError, match="immutable"):
+        timeout.read = 1  # type: ignore[misc]
+    with pytest.raises(TypeError, match="no setting 'reed'"):
+        timeout.replace(reed=1)
+
+
+@pytest.mark.parametrize("value", [0, -1, float("nan"), float("inf"), 1e10, "5", True, None])
+def test_timeout_refuses_what_no_clock_can_wait(value: object) -> None:
+    from persona import ApiValueError, Timeout
+
+    with pytest.raises(ApiValueError, match=r"timeout\.read"):
+        Timeout(read=value)  # type: ignore[arg-type]
+
+
+def test_timeout_of_reads_numbers_pairs_and_timeouts() -> None:
+    from persona import ApiValueError, Timeout
+
+    assert Timeout.of(3) == Timeout(3, 3)
+    assert Timeout.of((1, 2), total=9) == Timeout(1, 2, 9)
+    same = Timeout(4, 5, 6)
+    assert Timeout.of(same) is same
+    with pytest.raises(ApiValueError, match="_request_timeout"):
+        Timeout.of((1, 2, 3), "_request_timeout")
+
+
+def test_retry_policy_replace_and_immutability() -> None:
+    policy = RetryPolicy()
+    assert policy.replace(max_retries=0) == RetryPolicy(max_retries=0)
+    assert policy.replace(max_retries=0) != policy
+    assert hash(policy) == hash(RetryPolicy())
+    assert policy != "RetryPolicy()"
+    with pytest.raises(AttributeError, match="immutable"):
+        policy.max_retries = 9  # type: ignore[misc]
+    with pytest.raises(TypeError, match="no setting"):
+        policy.replace(retries=1)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"max_retries": -1}, "max_retries"),
+        ({"max_retries": 101}, "at most 100"),
+        ({"max_retries": 1.5}, "max_retries"),
+        ({"backoff_base": -0.1}, "backoff_base"),
+        ({"max_retry_after": 1e12}, "max_retry_after"),
+    ],
+)
+def test_retry_policy_checks_its_settings(kwargs: dict[str, object], match: str) -> None:
+    from persona import ApiValueError
+
+    with pytest.raises(ApiValueError, match=match):
+        RetryPolicy(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_far_retry_number_does_not_overflow_the_backoff() -> None:
+    assert 0 <= (RetryPolicy(backoff_max=8).delay(10_000) or 0) <= 8
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Tue, 01 Jan 2030 12:00:00 +9999", "Fri, 31 Dec 9999 23:59:59 -2359", 5, None],
+)
+def test_absurd_retry_after_values_are_unreadable_not_errors(value: object) -> None:
+    assert parse_retry_after(value) is None or parse_retry_after(value) >= 0  # type: ignore[arg-type]

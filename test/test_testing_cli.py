@@ -224,3 +224,23 @@ def test_serve_rejects_a_malformed_account(account: str) -> None:
     )
     assert result.returncode == 2
     assert "EMAIL:PASSWORD" in result.stderr
+
+
+@pytest.mark.parametrize("via", ["option", "environment"])
+def test_serve_refuses_an_outbox_that_is_a_directory_at_start(tmp_path: Path, via: str) -> None:
+    # Before, the server started and then answered 500 to every forgotPass of an account.
+    args = ["--outbox", str(tmp_path)] if via == "option" else []
+    env = _env({"PERSONA_OUTBOX": str(tmp_path)} if via == "environment" else None)
+    result = subprocess.run(
+        [sys.executable, "-m", "persona.testing", "serve", "--port", "0", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stdout == ""  # never said it was listening
+    assert f"error: outbox '{tmp_path}' is a directory" in result.stderr
+    assert "Traceback" not in result.stderr

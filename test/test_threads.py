@@ -169,25 +169,18 @@ def test_close_releases_the_pool_and_the_async_thread_pool() -> None:
         ]
         assert all(p.get(timeout=10).success is True for p in pending)
         pool = client.pool
-        pool_threads = [
-            *pool._pool,  # type: ignore[attr-defined]
-            pool._worker_handler,  # type: ignore[attr-defined]
-            pool._task_handler,  # type: ignore[attr-defined]
-            pool._result_handler,  # type: ignore[attr-defined]
-        ]
-        assert len(pool_threads) == 4 + 3
-        assert all(t.is_alive() for t in pool_threads)
+        # 4 workers and the pool's 3 handler threads (at least), besides the server's.
+        assert threading.active_count() >= threads_before + 4 + 3
         assert open_fds() > fds_before  # pooled keep-alive connections
         client.close()
         assert client.closed
-        assert not any(t.is_alive() for t in pool_threads)  # joined by close()
         # The server's handler threads end as they see the pooled connections close.
         deadline = time.monotonic() + 5
         while threading.active_count() > threads_before and time.monotonic() < deadline:
             time.sleep(0.02)
         assert threading.active_count() == threads_before
         # The thread pool's notifier pipe goes with the pool object (close() drops it).
-        del pool, pool_threads, pending
+        del pool, pending
         assert settle_fds(fds_before) <= fds_before
         client.close()  # idempotent
 

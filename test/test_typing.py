@@ -48,3 +48,66 @@ def test_mypy_sees_constructors_fields_and_return_types(tmp_path: Path) -> None:
     assert re.search(r'"(builtins\.)?str \| None"', notes[0]), notes[0]
     assert "persona.models.token_response.TokenResponse" in notes[1]
     assert "datetime" in notes[2]
+
+
+CALL_OPTIONS_CODE = textwrap.dedent(
+    """
+    import persona
+
+    api = persona.AccountApi()
+    body = persona.CodeForTokenData(email="ann@example.com", code="123456")
+    reveal_type(api.account_code_for_token_post(body, _request_timeout=(1, 2)))
+    reveal_type(api.account_code_for_token_post(body, async_req=True))
+    reveal_type(api.account_code_for_token_post(body, _preload_content=False))
+    reveal_type(api.account_code_for_token_post(body, async_req=True, _preload_content=False))
+    reveal_type(api.account_code_for_token_post_with_http_info(body))
+    reveal_type(api.account_code_for_token_post_with_http_info(body).data)
+    reveal_type(api.account_forgot_pass_post(persona.ForgotPasswordData()))
+    api.account_code_for_token_post(body, _request_timout=3)
+    api.account_code_for_token_post(persona.ForgotPasswordData())
+    api.account_code_for_token_post(body, _idempotency_key=5)
+    client = persona.ApiClient().with_options(timeout=persona.Timeout(read=5), max_retries=0)
+    reveal_type(client)
+    """
+)
+
+
+@pytest.mark.slow
+def test_mypy_sees_call_options_and_what_each_overload_returns(tmp_path: Path) -> None:
+    script = tmp_path / "options_code.py"
+    script.write_text(CALL_OPTIONS_CODE, encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
+            "--cache-dir", str(tmp_path / "cache"), str(script),
+        ],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    lines = result.stdout.splitlines()
+    notes = [line.split("Revealed type is ", 1)[1] for line in lines if "Revealed type" in line]
+    errors = [line for line in lines if ": error:" in line]
+    token = '"persona.models.token_response.TokenResponse"'
+    assert notes[0] == token, result.stdout
+    assert (
+        notes[1]
+        == '"multiprocessing.pool.ApplyResult[persona.models.token_response.TokenResponse]"'
+    )
+    assert notes[2] == '"persona.core.response.RESTResponse"'
+    assert notes[3] == '"multiprocessing.pool.ApplyResult[persona.core.response.RESTResponse]"'
+    assert (
+        notes[4]
+        == '"persona.core.response.ApiResponse[persona.models.token_response.TokenResponse]"'
+    )
+    assert notes[5] == token
+    assert notes[6] == '"persona.models.forgot_password_response.ForgotPasswordResponse"'
+    assert notes[7] == '"persona.api_client.ApiClient"'
+    error_lines = {int(line.split(":")[1]) for line in errors}
+    assert error_lines == {13, 14, 15}, result.stdout
+    assert '"_request_timout"' in result.stdout
+    assert '"_request_timeout"' in result.stdout
+
+
+def test_the_api_module_needs_no_type_ignore() -> None:
+    root = Path(__file__).resolve().parents[1] / "persona" / "api"
+    for module in root.glob("*.py"):
+        assert "type: ignore" not in module.read_text(encoding="utf-8"), module

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncOperationMethod", "CallOptions", "OperationMethod"]
 
-B = TypeVar("B", contravariant=True)  # noqa: PLC0105 - "B" reads as "body" in signatures
+B_contra = TypeVar("B_contra", contravariant=True)
 R = TypeVar("R")
 R_co = TypeVar("R_co", covariant=True)
 
@@ -42,13 +42,13 @@ class CallOptions(TypedDict, total=False):
     _return_http_data_only: bool
 
 
-class OperationMethod(Protocol[B, R]):
+class OperationMethod(Protocol[B_contra, R]):
     """A sync API method: ``method(body, **options)``."""
 
     @overload
     def __call__(
         self,
-        body: B,
+        body: B_contra,
         *,
         async_req: Literal[False] = False,
         _preload_content: Literal[True] = True,
@@ -58,7 +58,7 @@ class OperationMethod(Protocol[B, R]):
     @overload
     def __call__(
         self,
-        body: B,
+        body: B_contra,
         *,
         async_req: Literal[True],
         _preload_content: Literal[True] = True,
@@ -68,7 +68,7 @@ class OperationMethod(Protocol[B, R]):
     @overload
     def __call__(
         self,
-        body: B,
+        body: B_contra,
         *,
         async_req: Literal[False] = False,
         _preload_content: Literal[False],
@@ -78,7 +78,7 @@ class OperationMethod(Protocol[B, R]):
     @overload
     def __call__(
         self,
-        body: B,
+        body: B_contra,
         *,
         async_req: Literal[True],
         _preload_content: Literal[False],
@@ -86,13 +86,13 @@ class OperationMethod(Protocol[B, R]):
     ) -> ApplyResult[RESTResponse]: ...
 
 
-class AsyncOperationMethod(Protocol[B, R_co]):
+class AsyncOperationMethod(Protocol[B_contra, R_co]):
     """An async API method: ``await method(body, **options)``."""
 
     @overload
     def __call__(
         self,
-        body: B,
+        body: B_contra,
         *,
         _preload_content: Literal[True] = True,
         **options: Unpack[CallOptions],
@@ -101,7 +101,7 @@ class AsyncOperationMethod(Protocol[B, R_co]):
     @overload
     def __call__(
         self,
-        body: B,
+        body: B_contra,
         *,
         _preload_content: Literal[False],
         **options: Unpack[CallOptions],

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from persona.testing.outbox import OutboxEntry, last_code_in_file
-    from persona.testing.server import RecordedRequest, ReferenceServer
+    from persona.testing.recording import RecordedRequest
+    from persona.testing.server import ReferenceServer
     from persona.transports.mock import MockTransport
 
 __all__ = [
@@ -28,7 +29,7 @@ __all__ = [
 
 _LAZY = {
     "ReferenceServer": "persona.testing.server",
-    "RecordedRequest": "persona.testing.server",
+    "RecordedRequest": "persona.testing.recording",
     "OutboxEntry": "persona.testing.outbox",
     "last_code_in_file": "persona.testing.outbox",
     # Part of the SDK, not of the server: offered here beside the server for tests.

@@ -9,12 +9,17 @@ against this server and must only ever see what the contract promises:
   ``Content-Type: application/json;charset=utf-8``, an ``X-Request-Id`` and a
   ``Content-Length`` (so keep-alive works).
 
+and two limits it lacks: the header section as a whole is bounded (431 past 16 KiB), and
+bodies are framed strictly (:mod:`persona.testing.framing`): ambiguous framing answers 400
+and closes the connection, as a proxy in front may have read the stream differently.
+
 Request bodies are never logged or stored: they hold codes, tokens and passwords.
 """
 
 from __future__ import annotations
 
-import hashlib
+import hmac
+import io
 import re
 import secrets
 import socket
@@ -25,13 +30,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Optional, cast
 from urllib.parse import urlsplit
 
+from persona.testing import sealing
 from persona.testing.faults import Fault
+from persona.testing.framing import FramingError, HeaderBudget, body_length, read_chunked
 from persona.testing.rules import MAX_BODY_BYTES
 from persona.testing.service import OPERATIONS, Answer, error_answer
-from persona.testing.store import IdempotencyRecord
+from persona.testing.store import ReplayRecord
 
 if TYPE_CHECKING:
     from persona.testing.server import ReferenceServer
@@ -174,7 +181,15 @@ class Handler(BaseHTTPRequestHandler):
             if not self.raw_requestline:
                 self.close_connection = True
                 return
-            if not self.parse_request():  # answers malformed requests through send_error
+            # The header section is read through a budget: the stdlib bounds each line and
+            # the number of lines, not their total.
+            stream = self.rfile
+            self.rfile = cast(io.BufferedIOBase, HeaderBudget(stream))
+            try:
+                parsed = self.parse_request()  # answers malformed requests via send_error
+            finally:
+                self.rfile = stream
+            if not parsed:
                 return
             try:
                 self._handle()
@@ -261,16 +276,22 @@ class Handler(BaseHTTPRequestHandler):
     def _answer(
         self, path: str, operation: str, body: bytes, key: Optional[str]
     ) -> tuple[Answer, bool]:
-        """Run the operation, or replay the answer remembered under ``key``."""
+        """Run the operation, or replay the answer remembered under ``key``.
+
+        Records are sealed (:mod:`persona.testing.sealing`): the store holds neither the
+        key, nor the body, nor the answer in a form that is of use without the request.
+        """
         app = self.server.app
         if key is None:
             return app._service.handle(operation, body), False
-        body_hash = hashlib.sha256(body).hexdigest()
+        lookup, body_mac = sealing.lookup(key), sealing.body_mac(key, body)
         with app._key_locks.hold(key):
-            record = app._store.get_idempotent(key)
+            record = app._store.get_replay(lookup)
             if record is not None:
-                if record.path == path and record.body_hash == body_hash:
-                    return Answer(record.status, record.body), True
+                if record.path == path and hmac.compare_digest(record.body_mac, body_mac):
+                    replayed = sealing.unseal(key, body, record.sealed)
+                    if replayed is not None:
+                        return Answer(record.status, replayed), True
                 return error_answer(
                     409,
                     "idempotency_conflict",
@@ -278,8 +299,10 @@ class Handler(BaseHTTPRequestHandler):
                 ), False
             answer = app._service.handle(operation, body)
             if answer.replayable:
-                app._store.put_idempotent(
-                    key, IdempotencyRecord(path, body_hash, answer.status, answer.body)
+                app._store.put_replay(
+                    ReplayRecord(
+                        lookup, path, body_mac, answer.status, sealing.seal(key, body, answer.body)
+                    )
                 )
             return answer, False
 
@@ -303,67 +326,25 @@ class Handler(BaseHTTPRequestHandler):
 
     # Bodies ---------------------------------------------------------------------------
 
-    def _content_length(self) -> Optional[int]:
-        """The declared body length; ``None`` for a chunked body."""
-        encoding = self.headers.get("Transfer-Encoding")
-        if encoding is not None:
-            if encoding.strip().lower() != "chunked":
-                raise _Reject(
-                    error_answer(
-                        400, "invalid_request", "Transfer-Encoding: only chunked is supported"
-                    ),
-                    close=True,
-                )
-            return None
-        raw = self.headers.get("Content-Length")
-        if raw is None:
-            return 0
-        if not raw.strip().isdigit():
-            raise _Reject(
-                error_answer(
-                    400, "invalid_request", "Content-Length: must be a non-negative integer"
-                ),
-                close=True,
-            )
-        length = int(raw)
-        if length > MAX_BODY_BYTES:
-            self._unread_body = True
-            raise _Reject(_too_large(), close=True)
-        return length
-
     def _read_body(self) -> bytes:
-        """Read the whole body (at most 64 KiB, else 413 and the connection is closed)."""
-        length = self._content_length()
-        if length is None:
-            return self._read_chunked()
+        """Read the whole body under strict framing (see :mod:`persona.testing.framing`).
+
+        Anything ambiguous or too large is refused and the connection closed: after a
+        framing error the server cannot know where the next request would start.
+        """
+        try:
+            length = body_length(self.headers, self.request_version, MAX_BODY_BYTES)
+            if length is None:
+                return read_chunked(self.rfile, MAX_BODY_BYTES)
+        except FramingError as exc:
+            self._unread_body = True
+            raise _Reject(
+                error_answer(exc.status, error_code(exc.status), exc.message), close=True
+            ) from None
         data = self.rfile.read(length)
         if len(data) < length:
             raise ConnectionError("client closed the connection mid-body")
         return data
-
-    def _read_chunked(self) -> bytes:
-        chunks: list[bytes] = []
-        total = 0
-        while True:
-            line = self.rfile.readline(1026)
-            try:
-                size = int(line.split(b";")[0].strip(), 16)
-            except ValueError:
-                raise _Reject(
-                    error_answer(400, "invalid_request", "body: malformed chunked encoding"),
-                    close=True,
-                ) from None
-            if size == 0:
-                break
-            total += size
-            if total > MAX_BODY_BYTES:
-                self._unread_body = True
-                raise _Reject(_too_large(), close=True)
-            chunks.append(self.rfile.read(size))
-            self.rfile.readline(3)  # the CRLF after the chunk
-        while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
-            pass  # trailer fields, ignored
-        return b"".join(chunks)
 
     def _linger(self) -> None:
         """Drain what the client is still sending before closing, for a while.
@@ -420,19 +401,28 @@ class Handler(BaseHTTPRequestHandler):
             # answer here has a status line and headers.
             self.request_version = "HTTP/1.0"
             self.close_connection = True
-        self.send_response(answer.status)
-        self.send_header("Content-Type", JSON_CONTENT_TYPE)
-        self.send_header("Content-Length", str(len(payload)))
-        self.send_header("X-Request-Id", self._request_id)
+        headers = [
+            ("Server", self.version_string()),
+            ("Date", self.date_time_string()),
+            ("Content-Type", JSON_CONTENT_TYPE),
+            ("Content-Length", str(len(payload))),
+            ("X-Request-Id", self._request_id),
+        ]
         if answer.status == 405:
-            self.send_header("Allow", "POST")
-        for name, value in answer.headers:
-            self.send_header(name, value)
+            headers.append(("Allow", "POST"))
+        headers.extend(answer.headers)
         if self.close_connection:
-            self.send_header("Connection", "close")
-        self.end_headers()
+            headers.append(("Connection", "close"))
+        # One write for status line, headers and body: one system call instead of two, and
+        # no gap between them in which another thread (the outbox's writer) could run and
+        # delay the rest of the answer by a time that depends on what that thread does.
+        phrase = self.responses.get(answer.status, ("",))[0]
+        head = f"{self.protocol_version} {answer.status} {phrase}\r\n"
+        head += "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n"
+        data = head.encode("latin-1")
         if self.command != "HEAD":
-            self.wfile.write(payload)
+            data += payload
+        self.wfile.write(data)
         self.server.app._log(self._log_line(str(answer.status)))
 
     def log_request(self, code: object = "-", size: object = "-") -> None:
@@ -447,7 +437,3 @@ class Handler(BaseHTTPRequestHandler):
 
 class _Dropped(Exception):
     """Raised to close the connection without answering."""
-
-
-def _too_large() -> Answer:
-    return error_answer(413, "payload_too_large", f"body: must be at most {MAX_BODY_BYTES} bytes")

@@ -17,34 +17,20 @@ import os
 import socket
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Callable, Optional
 
 from persona.testing.faults import FaultQueue, normalize_path, parse_fault
 from persona.testing.handler import BASE_PATH, HTTPServer, KeyedLocks
 from persona.testing.outbox import OUTBOX_ENV, Outbox, OutboxEntry
+from persona.testing.recording import RecordedRequest, RequestLog
 from persona.testing.service import Service
 from persona.testing.store import Store
 
 #: forgotPass requests allowed per e-mail address per rolling minute (the contract's 5).
 DEFAULT_RATE_LIMIT = 5
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """A request as the server received it. Bodies are not kept: they hold secrets."""
-
-    method: str
-    path: str
-    headers: Mapping[str, str]
-
-    def header(self, name: str) -> Optional[str]:
-        """The value of header ``name`` (case-insensitive), or ``None``."""
-        for key, value in self.headers.items():
-            if key.lower() == name.lower():
-                return value
-        return None
+#: Wrong codeForToken tries allowed per e-mail address per 15 minutes (the contract's 10).
+DEFAULT_GUESS_LIMIT = 10
 
 
 class ReferenceServer:
@@ -61,10 +47,15 @@ class ReferenceServer:
         keeps accounts, codes, tokens and idempotency records across restarts.
     ``outbox``
         A file that every mailed code is appended to as a JSON line; default: the
-        ``PERSONA_OUTBOX`` environment variable, else none (``""`` forces none). Codes are
-        always kept in memory too (:attr:`outbox`, :meth:`last_code`).
+        ``PERSONA_OUTBOX`` environment variable, else none (``""`` forces none). It is
+        checked at once: a path that cannot be appended to (a directory, say) raises
+        ``ValueError``. Codes are always kept in memory too (:attr:`outbox`,
+        :meth:`last_code`).
     ``rate_limit``
         forgotPass requests allowed per e-mail address per rolling minute (default 5).
+    ``guess_limit``
+        Wrong codeForToken tries allowed per e-mail address per rolling 15 minutes
+        (default 10), whatever the number of codes issued; then 429 with Retry-After.
     ``clock``
         A callable returning epoch seconds (default ``time.time``); tests pass their own to
         move time past the 15-minute expiries or the rate-limit window.
@@ -82,24 +73,27 @@ class ReferenceServer:
         db: str = ":memory:",
         outbox: Optional[str] = None,
         rate_limit: int = DEFAULT_RATE_LIMIT,
+        guess_limit: int = DEFAULT_GUESS_LIMIT,
         clock: Optional[Callable[[], float]] = None,
         log: Optional[Callable[[str], None]] = None,
     ) -> None:
         """Prepare the server (the database is opened now; nothing listens until start)."""
         if rate_limit < 1:
             raise ValueError("rate_limit must be at least 1")
+        if guess_limit < 1:
+            raise ValueError("guess_limit must be at least 1")
         self._host = host
         self._port = port
         self._logger = log
         if outbox is None:
             outbox = os.environ.get(OUTBOX_ENV) or None
+        # The outbox first: it checks its file, and a bad one should not leave a store open.
+        self._outbox = Outbox(outbox or None, on_error=self._log)
         self._store = Store(db, clock)
-        self._outbox = Outbox(outbox or None)
-        self._service = Service(self._store, self._outbox, rate_limit)
+        self._service = Service(self._store, self._outbox, rate_limit, guess_limit)
         self._faults = FaultQueue()
         self._key_locks = KeyedLocks()
-        self._requests: list[RecordedRequest] = []
-        self._requests_lock = threading.Lock()
+        self._requests = RequestLog()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self._stopping = threading.Event()
@@ -199,19 +193,20 @@ class ReferenceServer:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request received so far, oldest first (a copy; no bodies)."""
-        with self._requests_lock:
-            return list(self._requests)
+        """The requests received so far, oldest first (a copy; no bodies).
+
+        Bounded: the most recent ones whose headers fit in 8 MiB (thousands of ordinary
+        requests); older ones are forgotten (see :mod:`persona.testing.recording`).
+        """
+        return self._requests.recent()
 
     def request_count(self, path: Optional[str] = None) -> int:
         """How many requests the server received, all or to ``path`` only.
 
-        ``path`` may include the ``/v1`` prefix or not: ``"/account/forgotPass"``.
+        ``path`` may include the ``/v1`` prefix or not: ``"/account/forgotPass"``. Counts
+        include requests :attr:`requests` no longer holds.
         """
-        if path is None:
-            return len(self.requests)
-        wanted = normalize_path(path)
-        return sum(1 for request in self.requests if request.path == wanted)
+        return self._requests.count(None if path is None else normalize_path(path))
 
     # Fault injection ------------------------------------------------------------------
 
@@ -239,8 +234,7 @@ class ReferenceServer:
     # Used by the handler --------------------------------------------------------------
 
     def _record(self, method: str, path: str, headers: Mapping[str, str]) -> None:
-        with self._requests_lock:
-            self._requests.append(RecordedRequest(method, path, headers))
+        self._requests.add(RecordedRequest(method, path, headers))
 
     def _log(self, line: str) -> None:
         if self._logger is not None:

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from persona.testing.outbox import Outbox, rfc3339
+from persona.testing.outbox import Outbox, compose, rfc3339
 from persona.testing.passwords import hash_password
 from persona.testing.rules import SCHEMAS, RuleViolation, parse_body
 from persona.testing.store import Store
@@ -63,11 +63,13 @@ def error_answer(
 class Service:
     """Runs the operations against one store and one outbox."""
 
-    def __init__(self, store: Store, outbox: Outbox, rate_limit: int) -> None:
-        """``rate_limit`` is the number of forgotPass per e-mail per rolling minute."""
+    def __init__(self, store: Store, outbox: Outbox, rate_limit: int, guess_limit: int) -> None:
+        """``rate_limit`` is the number of forgotPass per e-mail per rolling minute,
+        ``guess_limit`` the number of wrong codes per e-mail per 15 minutes."""
         self.store = store
         self.outbox = outbox
         self.rate_limit = rate_limit
+        self.guess_limit = guess_limit
         self._operations: dict[str, Callable[[dict[str, str]], Answer]] = {
             FORGOT_PASS: self._forgot_pass,
             CODE_FOR_TOKEN: self._code_for_token,
@@ -87,23 +89,24 @@ class Service:
         # Unknown addresses are rate-limited too: a limit only on real accounts would reveal them.
         wait = self.store.take_rate_slot(email, self.rate_limit)
         if wait is not None:
-            return error_answer(
-                429,
-                "rate_limited",
-                f"too many requests for this address; retry in {wait} s",
-                (("Retry-After", str(wait)),),
-            )
-        issued = self.store.issue_code(email)
-        if issued is not None:
-            self.outbox.send(issued[0], issued[1], self.store.now())
+            return _too_many(wait, "too many requests for this address")
+        # The same work for every address, account or not (a code stored, a mail composed
+        # and posted), so that the time of the answer does not tell; only whether the mail
+        # is delivered depends on the account (see Outbox.post).
+        account_email, code = self.store.issue_code(email)
+        letter = compose(account_email or email, code, self.store.now())
+        self.outbox.post(letter, deliver=account_email is not None)
         return json_answer(200, {"success": True, "message": FORGOT_MESSAGE})
 
     def _code_for_token(self, fields: dict[str, str]) -> Answer:
-        redeemed = self.store.redeem_code(fields["email"], fields["code"])
-        if redeemed is None:
+        redeemed = self.store.redeem_code(fields["email"], fields["code"], self.guess_limit)
+        if redeemed.retry_after is not None:
+            return _too_many(redeemed.retry_after, "too many wrong codes for this address")
+        if redeemed.token is None:
             return error_answer(401, "invalid_code", "the code is wrong, expired or already used")
-        token, expires_at = redeemed
-        return json_answer(200, {"token": token, "expiresAt": rfc3339(expires_at)})
+        return json_answer(
+            200, {"token": redeemed.token, "expiresAt": rfc3339(redeemed.expires_at)}
+        )
 
     def _reset_password(self, fields: dict[str, str]) -> Answer:
         # Hash before taking the store's lock: scrypt is the slow part and needs no state.
@@ -111,3 +114,9 @@ class Service:
         if not self.store.reset_password(fields["token"], encoded):
             return error_answer(401, "invalid_token", "the token is wrong, expired or already used")
         return json_answer(200, {"success": True, "message": "The password has been changed."})
+
+
+def _too_many(wait: int, what: str) -> Answer:
+    return error_answer(
+        429, "rate_limited", f"{what}; retry in {wait} s", (("Retry-After", str(wait)),)
+    )
