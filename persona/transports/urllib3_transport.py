@@ -341,8 +341,10 @@ class Urllib3Transport:
     ) -> tuple[int, int, tuple[Any, ...], urllib3.PoolManager]:
         forked = seen[0] != _fork.generation()
         if forked:
-            # The parent's lock may have been held by one of its threads at fork time.
+            # The parent's lock may have been held by one of its threads at fork time;
+            # the parent's running attempts are not this process's to end.
             self._lock = threading.Lock()
+            self._running = set()
         with self._lock:
             state = self._state
             if state is not seen:
@@ -361,8 +363,11 @@ class Urllib3Transport:
         """Close every pooled connection and end the attempts still running (they raise
         ApiClosedError); later sends raise ApiClosedError. Idempotent."""
         self._closed = True
-        for watch in list(self._running):
-            watch.fire(closed=True)
+        if self._state[0] == _fork.generation():
+            # Never in a forked child: its copies of the parent's sockets share the
+            # parent's connections, and a shutdown would cut the parent's calls.
+            for watch in list(self._running):
+                watch.fire(closed=True)
         self._state[3].clear()
 
     @property

@@ -80,7 +80,6 @@ class _Watchdog:
     """The thread and heap behind :func:`arm` (one per process)."""
 
     def __init__(self) -> None:
-        self.generation = _fork.generation()
         self.cond = threading.Condition(threading.Lock())
         self.heap: list[tuple[float, int, Watch]] = []
         self.count = 0  # tie-breaker, so that Watch objects are never compared
@@ -129,7 +128,7 @@ class _Watchdog:
 
 
 class _Current:
-    """This process's watchdog, made on first use and again in a forked child."""
+    """This process's watchdog, made on first use, and again in a forked child."""
 
     def __init__(self) -> None:
         self.dog: Optional[_Watchdog] = None
@@ -137,20 +136,22 @@ class _Current:
 
     def get(self) -> _Watchdog:
         dog = self.dog
-        if dog is not None and dog.generation == _fork.generation():
-            return dog
-        if dog is not None:
-            # Forked: the parent's thread is not here, and the lock may have been held
-            # by one of its threads at fork time.
-            self.lock = threading.Lock()
-        with self.lock:
-            dog = self.dog
-            if dog is None or dog.generation != _fork.generation():
-                dog = self.dog = _Watchdog()
-            return dog
+        if dog is None:
+            with self.lock:
+                dog = self.dog
+                if dog is None:
+                    dog = self.dog = _Watchdog()
+        return dog
+
+    def forget(self) -> None:
+        """In a forked child: the parent's thread is not here (its heap holds the
+        parent's attempts), and the lock may have been held by one of its threads."""
+        self.dog = None
+        self.lock = threading.Lock()
 
 
 _current = _Current()
+_fork.in_child(_current.forget)
 
 
 def arm(deadline: float) -> Watch:
