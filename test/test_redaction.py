@@ -507,3 +507,32 @@ def test_the_cli_never_prints_a_secret_the_server_echoes(as_json: bool) -> None:
     seen = Collector()
     seen.texts += [out.getvalue(), err.getvalue()]
     seen.assert_clean([password, "tok-12345678"])
+
+
+@pytest.mark.parametrize("framing", ["chunked", "Content-Length"])
+def test_a_token_body_cut_by_the_connection_is_not_kept_in_the_chained_errors(
+    debug_log: ListHandler, framing: str
+) -> None:
+    from _faultserver import ScriptedServer
+
+    body = json.dumps({"token": SERVER_TOKEN, "expiresAt": "2030-01-01T00:00:00Z"}).encode()
+
+    def script(conn: Any, req: Any) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        if framing == "chunked":
+            conn.send(head + b"Transfer-Encoding: chunked\r\n\r\n%x\r\n" % (len(body) + 50) + body)
+        else:
+            conn.send(head + b"Content-Length: %d\r\n\r\n" % (len(body) + 50) + body)
+        conn.close()
+
+    seen = Collector()
+    with ScriptedServer(script) as srv, client(srv.url(), max_retries=0) as api_client:
+        api = persona.AccountApi(api_client)
+        exc = seen.call(
+            lambda: api.account_code_for_token_post(
+                persona.CodeForTokenData(email=EMAIL, code=CODE)
+            )
+        )
+    assert isinstance(exc, persona.ApiConnectionError)
+    seen.texts += debug_log.lines
+    seen.assert_clean([SERVER_TOKEN, CODE])
