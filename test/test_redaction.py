@@ -536,3 +536,21 @@ def test_a_token_body_cut_by_the_connection_is_not_kept_in_the_chained_errors(
     assert isinstance(exc, persona.ApiConnectionError)
     seen.texts += debug_log.lines
     seen.assert_clean([SERVER_TOKEN, CODE])
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ('{"to\\u006ben": "abc", "x": 1', '{"to\\u006ben": "***", "x": 1'),
+        ('{"PassWord": 12345 ,', '{"PassWord": "***" ,'),
+        ('{"a\\q": "kept", "token": "abc', '{"a\\q": "kept", "token": "***"'),
+        ('{"token": {"inner": "abc"}, "x": 1', '{"token": "***"'),
+        ('no JSON "token" here', 'no JSON "token" here'),
+    ],
+)
+def test_mask_response_text_masks_secret_properties_of_text_that_is_not_json(
+    text: str, shown: str
+) -> None:
+    from persona.redaction import mask_response_text
+
+    assert mask_response_text(text, (), {"token"}) == shown

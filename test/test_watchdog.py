@@ -140,3 +140,45 @@ def test_a_forked_child_has_its_own_watchdog_and_leaves_the_parents_calls_alone(
     assert answer == b"timeout"
     assert os.WEXITSTATUS(status) == 0
     assert 1.5 < elapsed < 4  # ended by its own deadline, not by the child's close()
+
+
+def test_a_watch_that_fired_while_connecting_cuts_the_new_connection() -> None:
+    from persona.transports import urllib3_transport as transport_module
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    with listener:
+        watch = watchdog.arm(time.monotonic() + 3600)
+        watch.fire()  # the deadline passed before there was a socket to shut down
+        conn = transport_module._HTTPConnection("127.0.0.1", listener.getsockname()[1])
+        transport_module._current.watch = watch
+        try:
+            conn.connect()
+        finally:
+            transport_module._current.watch = None
+        server_side, _ = listener.accept()
+        with server_side:
+            conn.sock.settimeout(2)
+            assert conn.sock.recv(1) == b""  # shut down as soon as it existed
+        watch.disarm()
+        conn.close()
+
+
+def test_an_error_missing_from_the_map_is_still_an_api_exception(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = persona.Configuration(host="http://127.0.0.1:9/v1", max_retries=0)
+    with persona.ApiClient(config) as client:
+        manager = client.transport.pool_manager  # type: ignore[attr-defined]
+
+        def broken(*args: Any, **kwargs: Any) -> Any:
+            raise RuntimeError("a dependency failed in a way nobody mapped")
+
+        monkeypatch.setattr(manager, "urlopen", broken)
+        with pytest.raises(persona.ApiConnectionError) as info:
+            persona.AccountApi(client).account_forgot_pass_post(
+                persona.ForgotPasswordData(email="ann@example.com")
+            )
+    assert isinstance(info.value.__cause__, RuntimeError)
+    assert "RuntimeError" in str(info.value)
