@@ -20,7 +20,7 @@ from ..redaction import (
 from .request import Request
 from .response import RESTResponse
 
-__all__ = ["debug_enabled", "log_request", "log_response", "log_retry"]
+__all__ = ["debug_enabled", "log_request", "log_response", "log_retry", "shown_request_id"]
 
 _LOG_BODY_LIMIT = 2000
 
@@ -60,9 +60,15 @@ def log_response(
         response.status,
         elapsed_ms,
         attempt,
-        response.request_id,
+        shown_request_id(request, response),
         body,
     )
+
+
+def shown_request_id(request: Request, response: RESTResponse) -> Optional[str]:
+    """The response's request id as logs show it: a server may echo a secret there too."""
+    rid = response.request_id
+    return scrub(rid, request.secrets) if rid and request.secrets else rid
 
 
 def log_retry(
