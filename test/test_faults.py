@@ -923,3 +923,35 @@ def test_a_gzip_bomb_is_cut_at_max_response_bytes_of_decoded_body(framing: str) 
     assert "max_response_bytes" in str(exc)
     assert exc.request_id == "rid-bomb"
     assert elapsed < SLACK
+
+
+def test_close_ends_an_async_req_call_waiting_to_retry_at_once() -> None:
+    def script(conn: Conn, req: Request) -> None:
+        conn.respond(503, b'{"code": "internal_error"}', {"Retry-After": "8"})
+
+    with ScriptedServer(script) as srv:
+        config = persona.Configuration(host=srv.url(), deadline=60, max_retry_after=10)
+        client = persona.ApiClient(config)
+        pending = persona.AccountApi(client).account_forgot_pass_post(BODY, async_req=True)
+        while not srv.requests:
+            time.sleep(0.01)
+        time.sleep(0.1)  # the call now sleeps 8 s before its retry
+        started = time.monotonic()
+        client.close()
+        closing = time.monotonic() - started
+        with pytest.raises(persona.ApiClosedError, match="waited to retry"):
+            pending.get(timeout=5)
+        ended = time.monotonic() - started
+    assert closing < 1.0, closing
+    assert ended < 1.0, ended
+    assert len(srv.requests) == 1  # no retry was sent after close()
+
+
+def test_close_of_a_with_options_client_leaves_the_original_usable() -> None:
+    with (
+        ScriptedServer(lambda conn, req: conn.respond(200, OK)) as srv,
+        account_api(srv.url()) as api,
+    ):
+        variant = api.api_client.with_options(max_retries=0)
+        variant.close()
+        assert forgot(api).success is True
