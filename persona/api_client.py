@@ -133,6 +133,8 @@ class ApiClient:
         self.pool_threads = pool_threads
         self._overrides: dict[str, Any] = {}
         self._user_agent: Optional[str] = None
+        #: Set by close(): ends this client's backoff sleeps at once.
+        self._closing = threading.Event()
         self._settings: Optional[ClientSettings] = None
         self._pool: Optional[ThreadPool] = None
         self._lock = threading.Lock()
@@ -188,6 +190,7 @@ class ApiClient:
         child._settings = None
         child._pool = None
         child._lock = threading.Lock()
+        child._closing = threading.Event()
         child._settings_now()
         return child
 
@@ -208,12 +211,14 @@ class ApiClient:
         """Release the connection pool and the ``async_req`` thread pool. Idempotent;
         calls made after it raise :class:`ApiClosedError`.
 
-        Waits at most 5 seconds for ``async_req`` calls still running: each ends by its
-        own deadline, with ApiClosedError at its next attempt.
+        Calls still running end at once with ApiClosedError: an attempt in progress on
+        the client's connections is cut off, a wait before a retry is ended. Then it
+        waits at most 5 seconds (``CLOSE_WAIT``) for the ``async_req`` threads.
         """
         with self._lock:
             self._closed = True
             pool, self._pool = self._pool, None
+        self._closing.set()
         if self._owns_transport:
             self.transport.close()
         if pool is not None:
@@ -381,7 +386,8 @@ class ApiClient:
         with_http_info: bool,
         preload_content: bool,
     ) -> Any:
-        response = send_with_retries(self.transport, CallPlan(request, timeout, policy, debug))
+        plan = CallPlan(request, timeout, policy, debug)
+        response = send_with_retries(self.transport, plan, self._closing)
         if response_type is None:
             return _untyped(response, request, with_http_info, preload_content)
         return read_response(

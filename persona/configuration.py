@@ -87,7 +87,8 @@ class Configuration:
         skip the check (not recommended). Default: the host of ``host``.
     :param tls_server_name: SNI name to send, when it differs from the host.
     :param proxy: proxy URL, e.g. ``http://proxy:3128``.
-    :param proxy_headers: extra headers for the proxy (e.g. Proxy-Authorization).
+    :param proxy_headers: extra headers for the proxy (e.g. Proxy-Authorization); kept
+        read-only, checked when set: assign a new dict to change them.
     :param trust_env: when no ``proxy`` is set, take it from ``HTTPS_PROXY`` /
         ``HTTP_PROXY`` / ``ALL_PROXY``, honouring ``NO_PROXY``. Default True.
     :param connection_pool_maxsize: connections kept per host. Default 16.
@@ -385,7 +386,9 @@ def _check_proxy_headers(name: str, value: Any) -> Optional[dict[str, str]]:
         return None
     if not isinstance(value, Mapping):
         raise ApiTypeError(f"proxy_headers: must be a dict of str, got {type(value).__name__}")
-    return _check_headers("proxy_headers", value)
+    # Read-only: a header changed in place would skip this check and reach http.client
+    # (a ValueError at the first CONNECT) without a new revision to rebuild the pool.
+    return _ReadOnlyHeaders(_check_headers("proxy_headers", value))
 
 
 def _check_headers(name: str, headers: Mapping[Any, Any]) -> dict[str, str]:
@@ -402,6 +405,28 @@ def _check_headers(name: str, headers: Mapping[Any, Any]) -> dict[str, str]:
         if problem is not None:
             raise ApiValueError(f"{name}: {problem.reason}")
     return checked
+
+
+class _ReadOnlyHeaders(dict):  # type: ignore[type-arg]
+    """A dict of checked headers that refuses changes in place (copy and pickle work)."""
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> Any:
+        raise ApiTypeError(
+            "proxy_headers: read-only once set (they are checked then); "
+            "assign a new dict to Configuration.proxy_headers instead"
+        )
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> Any:
+        return (_ReadOnlyHeaders, (dict(self),))
+
+    def __copy__(self) -> _ReadOnlyHeaders:
+        return self  # immutable: a copy is the same value
+
+    def __deepcopy__(self, memo: Any) -> _ReadOnlyHeaders:
+        return self
 
 
 def _check_size(name: str, value: Any) -> int:

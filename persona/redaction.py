@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Optional
 
 __all__ = [
     "MASK",
@@ -20,6 +20,7 @@ __all__ = [
     "scrub",
     "scrub_body",
     "mask_response_text",
+    "response_text",
     "scrub_json",
 ]
 
@@ -108,10 +109,14 @@ _ESCAPE_DEPTH = 3
 
 def _escaped_forms(secret: str) -> set[str]:
     """``secret`` as it reads after 0 to ``_ESCAPE_DEPTH`` rounds of JSON string escaping,
-    and URL-encoded (``%40``, ``+`` for space) as a server may echo it in a URL or form."""
+    URL-encoded (``%40``, ``+`` for space) as a server may echo it in a URL or form, and
+    as its UTF-8 bytes read as latin-1 (how a status line or header value is read)."""
     from urllib.parse import quote, quote_plus
 
     forms = {secret, quote(secret, safe=""), quote_plus(secret, safe=""), quote(secret)}
+    if not secret.isascii():
+        # Echoed as UTF-8 into a status line or header, which HTTP reads as latin-1.
+        forms.add(secret.encode("utf-8", "replace").decode("latin-1"))
     level = {secret}
     for _ in range(_ESCAPE_DEPTH):
         level = {
@@ -166,28 +171,70 @@ def scrub_body(text: str, secrets: Iterable[str]) -> str:
     return text if cleaned == obj else json.dumps(cleaned, ensure_ascii=False)
 
 
-# A JSON property with its value, read from text that may not be whole JSON (a BOM in
-# front, bytes after, cut short): "name" : "string, possibly unterminated" or a bare
-# value. Names are matched after the fact (is_secret_name, or the model's own names).
+def response_text(data: bytes) -> str:
+    """A body as text, read the way ``json.loads`` reads bytes (UTF-8 with or without a
+    BOM, UTF-16 or UTF-32 told by their zero bytes), undecodable bytes replaced.
+
+    Masking works on this text: a body the SDK would accept as JSON must not be shown
+    in another decoding, where its property names no longer read as names.
+    """
+    try:
+        encoding = json.detect_encoding(data)
+    except (TypeError, ValueError):  # pragma: no cover - detect_encoding reads any bytes
+        encoding = "utf-8"
+    text = data.decode(encoding, "replace")
+    return text[1:] if text.startswith("\ufeff") else text
+
+
+# A JSON property with its value, read from text that may not be whole JSON (cut short,
+# bytes after it): "name" : "string, possibly unterminated", a bare value, or the start
+# of an object or array (masked to the end of the text: where it ends is not known).
+# Names are matched after the fact, with their JSON escapes undone ("to\u006ben" is
+# "token" to a JSON decoder, so it is to the mask too).
 _PROPERTY = re.compile(
-    r'"((?:[^"\\]|\\.){0,200})"(\s*:\s*)("(?:[^"\\]|\\.)*(?:"|$)|[^\s,}\]"]+)', re.S
+    r'"((?:[^"\\]|\\.){0,200})"(\s*:\s*)("(?:[^"\\]|\\.)*(?:"|$)|[\[{].*|[^\s,}\]"]+)', re.S
 )
 
 
+def _property_name(raw: str) -> str:
+    if "\\" not in raw:
+        return raw
+    try:
+        name = json.loads(f'"{raw}"')
+    except ValueError:
+        return raw
+    return name if isinstance(name, str) else raw
+
+
+def _redact_parsed(text: str, names: frozenset[str]) -> Optional[str]:
+    """``text`` with secret-named properties masked through its JSON structure, or None
+    when it is not JSON (or nested too deep to walk)."""
+    try:
+        obj = json.loads(text)
+        masked = _redact(obj, names)
+    except (ValueError, RecursionError):
+        return None
+    return text if masked == obj else json.dumps(masked, ensure_ascii=False)
+
+
 def mask_response_text(text: str, secrets: Iterable[str], names: Iterable[str]) -> str:
-    """Text a server sent (a body, a reason phrase) as it may be shown: every
-    secret-named JSON property's value (``names``, and names that say "token",
-    "password"...) replaced by ``***`` whatever the body's shape (not JSON, cut short,
-    a BOM in front, bytes after), and the ``secrets`` masked in every form
+    """Text a server sent (a body, a reason phrase, a header value) as it may be shown:
+    every secret-named JSON property's value (``names``, and names that say "token",
+    "password"...) replaced by ``***`` whatever the body's shape (JSON, or not: cut
+    short, bytes after it, an escaped name), and the ``secrets`` masked in every form
     (plain, JSON-escaped, URL-encoded)."""
     wanted = frozenset(names)
-
-    def mask(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name in wanted or is_secret_name(name):
-            return f'"{name}"{match.group(2)}"{MASK}"'
-        return match.group(0)
-
     if '"' in text:
-        text = _PROPERTY.sub(mask, text)
+        parsed = _redact_parsed(text, wanted)
+        if parsed is not None:
+            text = parsed
+        else:
+
+            def mask(match: re.Match[str]) -> str:
+                name = _property_name(match.group(1))
+                if name in wanted or is_secret_name(name):
+                    return f'"{match.group(1)}"{match.group(2)}"{MASK}"'
+                return match.group(0)
+
+            text = _PROPERTY.sub(mask, text)
     return scrub_body(text, secrets)

@@ -14,7 +14,7 @@ from typing import Any, Optional
 from .configuration import Configuration
 from .core.attempts import CallPlan
 from .core.policy import Timeout
-from .core.request import Request
+from .core.request import Request, check_header
 from .core.response import RESTResponse
 from .exceptions import ApiException
 from .retry_loop import send_with_retries
@@ -57,7 +57,10 @@ class RESTClientObject:
         limits = config.timeouts
         if timeout is not None:
             limits = Timeout.of(timeout, "_request_timeout", limits.total)
-        request = Request(method, url, dict(headers), body, secrets)
+        # Checked here as every API call's headers are: http.client's own refusal would be
+        # a ValueError quoting the value (a credential, perhaps), after a connection.
+        checked = {name: check_header(name, value) for name, value in headers.items()}
+        request = Request(method, url, checked, body, secrets)
         plan = CallPlan(request, limits, config.retry_policy, config.debug)
         return send_with_retries(self.transport, plan)
 

@@ -4,27 +4,39 @@ sleeps and sends (its async twin does the same with ``await``)."""
 
 from __future__ import annotations
 
+import threading
 import time
+from typing import Optional
 
 from .core.attempts import CallPlan
 from .core.response import RESTResponse
-from .exceptions import ApiConnectionError
+from .exceptions import ApiClosedError, ApiConnectionError
 from .transports.base import Transport
 
 __all__ = ["send_with_retries"]
 
 
-def send_with_retries(transport: Transport, plan: CallPlan) -> RESTResponse:
-    """The final response of ``plan``'s call, or the exception that ends it."""
+def send_with_retries(
+    transport: Transport, plan: CallPlan, closing: Optional[threading.Event] = None
+) -> RESTResponse:
+    """The final response of ``plan``'s call, or the exception that ends it. A backoff
+    sleep ends early, with ApiClosedError, when ``closing`` is set (the client closed)."""
     while True:
         budget = plan.next_attempt()
         started = time.monotonic()
         try:
             response = transport.send(plan.request, budget)
         except ApiConnectionError as exc:
-            time.sleep(plan.after_error(exc))
+            _sleep(plan.after_error(exc), closing)
             continue
         delay = plan.after_response(response, started)
         if delay is None:
             return response
-        time.sleep(delay)
+        _sleep(delay, closing)
+
+
+def _sleep(seconds: float, closing: Optional[threading.Event]) -> None:
+    if closing is None:
+        time.sleep(seconds)
+    elif closing.wait(seconds):
+        raise ApiClosedError("this ApiClient was closed while the call waited to retry")

@@ -420,3 +420,88 @@ def test_tls_and_proxy_changes_rebuild_the_pool() -> None:
     assert not isinstance(plain, urllib3.ProxyManager)
     assert plain.connection_pool_kw["cert_reqs"] == "CERT_NONE"
     client.close()
+
+
+# -- settings checked when set, with the field named (issue 11, item 4) -------------------
+HUGE = [1e10, float("inf"), float("nan"), 10**400]
+
+
+@pytest.mark.parametrize("value", HUGE, ids=["1e10", "inf", "nan", "10**400"])
+@pytest.mark.parametrize(
+    "setting", ["timeout", "deadline", "backoff_base", "backoff_max", "max_retry_after"]
+)
+def test_absurd_seconds_are_refused_when_set_naming_the_setting(setting: str, value: float) -> None:
+    with pytest.raises(ApiValueError, match=setting):
+        Configuration(**{setting: value})
+    config = Configuration()
+    with pytest.raises(ApiValueError, match=setting):
+        setattr(config, setting, value)
+
+
+@pytest.mark.parametrize("value", HUGE, ids=["1e10", "inf", "nan", "10**400"])
+def test_absurd_seconds_are_refused_by_timeout_with_options_and_per_call(value: float) -> None:
+    from persona.core.response import RESTResponse
+    from persona.testing import MockTransport
+
+    sent: list[object] = []
+    transport = MockTransport(lambda request: sent.append(request) or RESTResponse(200, json={}))
+    with pytest.raises(ApiValueError, match="total"):
+        persona.Timeout(total=value)
+    with pytest.raises(ApiValueError, match="timeout"):
+        persona.Timeout.of(value)
+    with persona.ApiClient(Configuration(), transport=transport) as client:
+        with pytest.raises(ApiValueError, match="timeout"):
+            client.with_options(timeout=value)
+        with pytest.raises(ApiValueError, match="total"):
+            client.with_options(deadline=value)
+        api = persona.AccountApi(client)
+        body = persona.ForgotPasswordData(email="ann@example.com")
+        with pytest.raises(ApiValueError, match="_request_timeout"):
+            api.account_forgot_pass_post(body, _request_timeout=value)
+        with pytest.raises(ApiValueError, match=r"_request_timeout\[1\]"):
+            api.account_forgot_pass_post(body, _request_timeout=(1, value))
+    assert sent == []  # refused before anything was sent
+
+
+def test_the_longest_allowed_wait_makes_a_working_call() -> None:
+    # One year: every timer and socket of the platform takes it (1e10 overflowed them).
+    from persona.core.policy import MAX_SECONDS
+    from persona.testing import ReferenceServer
+
+    with ReferenceServer({}, outbox="") as srv:
+        config = Configuration(host=srv.url, timeout=MAX_SECONDS, deadline=MAX_SECONDS)
+        with persona.ApiClient(config) as client:
+            api = persona.AccountApi(client)
+            body = persona.ForgotPasswordData(email="ann@example.com")
+            assert api.account_forgot_pass_post(body).success is True
+            assert api.account_forgot_pass_post(body, _request_timeout=MAX_SECONDS).success
+
+
+@pytest.mark.parametrize(
+    "value", ["Basic a\r\nX-Injected: 1", "a\nb", "nul\x00", "snow \u2603", "\ud800"]
+)
+def test_bad_proxy_headers_are_refused_when_set(value: str) -> None:
+    with pytest.raises(ApiValueError, match="proxy_headers") as info:
+        Configuration(proxy_headers={"Proxy-Authorization": value})
+    assert value not in str(info.value)  # a credential is never echoed
+    config = Configuration()
+    with pytest.raises(ApiValueError, match="proxy_headers"):
+        config.proxy_headers = {"Proxy-Authorization": value}
+    with pytest.raises(ApiValueError, match="proxy_headers"):
+        config.proxy_headers = {"Bad Name": "v"}
+
+
+def test_proxy_headers_cannot_be_changed_in_place_past_the_check() -> None:
+    import copy
+    import pickle
+
+    config = Configuration(proxy_headers={"Proxy-Authorization": "Basic dTpw"})
+    with pytest.raises(persona.ApiTypeError, match="read-only"):
+        config.proxy_headers["X-Bad"] = "a\r\nb"  # type: ignore[index]
+    with pytest.raises(persona.ApiTypeError, match="read-only"):
+        config.proxy_headers.update({"X-Bad": "a\r\nb"})  # type: ignore[union-attr]
+    assert dict(config.proxy_headers or {}) == {"Proxy-Authorization": "Basic dTpw"}
+    assert copy.deepcopy(config).proxy_headers == {"Proxy-Authorization": "Basic dTpw"}
+    assert pickle.loads(pickle.dumps(config.proxy_headers)) == config.proxy_headers
+    config.proxy_headers = {"Proxy-Authorization": "Basic eDp5"}  # a new dict is checked
+    assert config.proxy_headers == {"Proxy-Authorization": "Basic eDp5"}

@@ -626,3 +626,332 @@ def test_reference_server_stall_past_read_timeout_then_success() -> None:
     # The stalled attempt does its work only after the retry did (or is cut short by
     # stop()); with the same key it is a replay: one code either way.
     assert len(srv.outbox) == 1
+
+
+# -- the deadline over every phase of a response (issue 11, item 1) ------------------------
+# Each script sends its bytes well inside the read timeout, so only the deadline can end
+# the call; a script gives up after DRIP_FOR seconds, so that code without a deadline
+# fails the elapsed-time check instead of hanging the suite.
+DRIP_EVERY = 0.1
+DRIP_FOR = 8.0
+DEADLINE = 1.0
+HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Request-Id: rid-drip\r\n"
+
+
+def drip(conn: Conn, pieces: Any) -> None:
+    """Send each of ``pieces`` DRIP_EVERY apart, for at most DRIP_FOR seconds."""
+    until = time.monotonic() + DRIP_FOR
+    for piece in pieces:
+        if time.monotonic() > until or conn.server.stopping.wait(DRIP_EVERY):
+            return
+        conn.send(piece)
+
+
+def forever(piece: bytes) -> Iterator[bytes]:
+    while True:
+        yield piece
+
+
+def one_byte_at_a_time(data: bytes) -> Iterator[bytes]:
+    return (data[i : i + 1] for i in range(len(data)))
+
+
+PHASES: dict[str, Any] = {
+    "status line": lambda conn: drip(conn, one_byte_at_a_time(HEAD * 50)),
+    "headers": lambda conn: (
+        conn.send(b"HTTP/1.1 200 OK\r\nX-Drip: "),
+        drip(conn, forever(b"a")),
+    ),
+    "100 Continue answers": lambda conn: drip(conn, forever(b"HTTP/1.1 100 Continue\r\n\r\n")),
+    "103 Early Hints answers": lambda conn: drip(
+        conn, forever(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n")
+    ),
+    "chunk size line": lambda conn: (
+        conn.send(HEAD + b"Transfer-Encoding: chunked\r\n\r\n"),
+        drip(conn, forever(b"0")),
+    ),
+    "chunked body": lambda conn: (
+        conn.send(HEAD + b"Transfer-Encoding: chunked\r\n\r\n"),
+        drip(conn, forever(b"1\r\n \r\n")),
+    ),
+    "trailers": lambda conn: (
+        conn.send(HEAD + b"Transfer-Encoding: chunked\r\n\r\n" + b"%x\r\n" % len(OK) + OK),
+        conn.send(b"\r\n0\r\n"),
+        drip(conn, forever(b"X-Trailer: 1\r\n")),
+        conn.close(),  # EOF ends the trailers as "complete": only the deadline fails it
+    ),
+    "body with Content-Length": lambda conn: (
+        conn.send(HEAD + b"Content-Length: 999\r\n\r\n"),
+        drip(conn, forever(b" ")),
+    ),
+}
+
+
+@pytest.mark.parametrize("phase", list(PHASES))
+def test_the_deadline_bounds_every_phase_of_a_response(phase: str) -> None:
+    with (
+        ScriptedServer(lambda conn, req: PHASES[phase](conn)) as srv,
+        account_api(srv.url(), timeout=5, deadline=DEADLINE) as api,
+    ):
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.ApiTimeoutError, repr(exc)
+    assert "deadline" in str(exc)
+    assert elapsed < DEADLINE + 1.0, elapsed
+    assert len(srv.requests) == 1  # no time was left for another attempt
+
+
+def test_trailers_cut_by_the_deadline_fail_the_call_instead_of_succeeding() -> None:
+    # The body is complete and valid; only the trailers never end. Shutting the socket
+    # ends the trailer loop "cleanly", and that must not pass for a success.
+    with (
+        ScriptedServer(lambda conn, req: PHASES["trailers"](conn)) as srv,
+        account_api(srv.url(), timeout=5, deadline=DEADLINE) as api,
+    ):
+        exc, _ = timed_failure(api)
+    assert isinstance(exc, persona.ApiTimeoutError)
+
+
+def test_a_connection_cut_by_the_deadline_is_not_reused() -> None:
+    def script(conn: Conn, req: Request) -> None:
+        if req.number == 1:
+            PHASES["headers"](conn)
+            conn.close()
+        else:
+            conn.respond(200, OK)
+
+    with (
+        ScriptedServer(script) as srv,
+        account_api(srv.url(), timeout=5, deadline=DEADLINE) as api,
+    ):
+        timed_failure(api)
+        assert forgot(api).success is True
+    assert srv.connections == 2
+
+
+def test_the_deadline_bounds_a_dripped_tls_handshake(tmp_path: Any) -> None:
+    # A TLS record header announcing 16 KiB, then one byte at a time: the client's
+    # handshake read never completes, each byte arriving inside the connect timeout.
+    def script(conn: Conn, req: Request) -> None:  # pragma: no cover - never a request
+        raise AssertionError("no request expected")
+
+    with ScriptedServer(script) as srv:
+        srv.stop()  # a raw listener of our own instead: the handshake is the fault
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    listener.settimeout(5)
+    stop = threading.Event()
+
+    def serve() -> None:
+        try:
+            sock, _ = listener.accept()
+        except OSError:
+            return
+        with sock:
+            sock.sendall(b"\x16\x03\x03\x40\x00")
+            until = time.monotonic() + DRIP_FOR
+            while time.monotonic() < until and not stop.wait(DRIP_EVERY):
+                try:
+                    sock.sendall(b"\x00")
+                except OSError:
+                    return
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        host = f"https://127.0.0.1:{listener.getsockname()[1]}/v1"
+        with account_api(host, timeout=5, deadline=DEADLINE, max_retries=0) as api:
+            exc, elapsed = timed_failure(api)
+    finally:
+        stop.set()
+        listener.close()
+        thread.join(5)
+    assert type(exc) is persona.ApiTimeoutError, repr(exc)
+    assert elapsed < DEADLINE + 1.0
+
+
+@pytest.mark.parametrize(
+    "interim",
+    [
+        b"HTTP/1.1 100 Continue\r\n\r\n",
+        b"HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\n\r\n",
+        b"HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 103 Early Hints\r\n\r\n",
+    ],
+    ids=["100", "103", "102+103"],
+)
+def test_interim_1xx_answers_are_skipped(interim: bytes) -> None:
+    def script(conn: Conn, req: Request) -> None:
+        conn.send(interim)
+        conn.respond(200, OK, request_id="rid-final")
+
+    with ScriptedServer(script) as srv, account_api(srv.url()) as api:
+        info = api.account_forgot_pass_post_with_http_info(BODY)
+        assert info.status == 200
+        assert info.data.success is True
+        assert info.request_id == "rid-final"
+        assert forgot(api).success is True  # the connection was left at a clean boundary
+    assert len(srv.requests) == 2
+    assert srv.connections == 1
+
+
+def test_101_switching_protocols_is_an_api_exception() -> None:
+    def script(conn: Conn, req: Request) -> None:
+        if req.number == 1:
+            conn.send(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n\x00\x01junk")
+        else:
+            conn.respond(200, OK)
+
+    with ScriptedServer(script) as srv, account_api(srv.url()) as api:
+        exc, _ = timed_failure(api)
+        assert type(exc) is persona.ApiException
+        assert exc.status == 101
+        assert forgot(api).success is True
+
+
+def test_close_ends_a_stuck_async_req_call_at_once() -> None:
+    with ScriptedServer(lambda conn, req: PHASES["headers"](conn)) as srv:
+        config = persona.Configuration(host=srv.url(), timeout=5, deadline=60)
+        client = persona.ApiClient(config)
+        pending = persona.AccountApi(client).account_forgot_pass_post(BODY, async_req=True)
+        while not srv.requests:
+            time.sleep(0.01)
+        started = time.monotonic()
+        client.close()
+        closing = time.monotonic() - started
+        with pytest.raises(persona.ApiClosedError):
+            pending.get(timeout=5)
+        ended = time.monotonic() - started
+    assert closing < 1.0, closing  # the documented bound is CLOSE_WAIT (5 s); no wait here
+    assert ended < 1.0, ended
+
+
+# -- nothing a server sends escapes as a built-in exception (issue 11, item 4) -------------
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Mon, 01 Jan 2024 00:00:00 +9999", None),  # no clock holds the zone offset
+        ("Mon, 01 Jan 2024 00:00:00 -9999", None),
+        ("Fri, 31 Dec 9999 23:59:59 -2359", "max"),  # far away: capped to be sleepable
+        ("Mon, 01 Jan 0001 00:00:00 +2359", 0.0),  # long past: no wait
+        ("1" * 400, None),  # beyond any float
+        ("nan", None),
+        ("-1", None),
+    ],
+)
+def test_an_absurd_retry_after_never_raises(value: str, expected: Any) -> None:
+    from persona.core.policy import MAX_SECONDS
+
+    def script(conn: Conn, req: Request) -> None:
+        conn.respond(429, b'{"code": "rate_limited"}', {"Retry-After": value})
+
+    with ScriptedServer(script) as srv, account_api(srv.url()) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.TooManyRequestsException
+    assert exc.retry_after == (MAX_SECONDS if expected == "max" else expected)
+    # Unreadable or past: backed off as usual; too far: the error at once.
+    assert len(srv.requests) == (1 if expected == "max" else 3)
+    assert elapsed < FAST["deadline"] + SLACK
+
+
+def test_a_huge_retry_after_is_capped_so_that_it_can_be_slept() -> None:
+    from persona.core.policy import MAX_SECONDS
+
+    def script(conn: Conn, req: Request) -> None:
+        conn.respond(429, b'{"code": "rate_limited"}', {"Retry-After": "9" * 30})
+
+    with ScriptedServer(script) as srv, account_api(srv.url()) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.TooManyRequestsException
+    assert exc.retry_after == MAX_SECONDS
+    assert len(srv.requests) == 1  # over max_retry_after: the error at once
+    assert elapsed < SLACK
+
+
+@pytest.mark.parametrize(
+    ("head", "expected"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: " + b"9" * 5000, persona.ApiResponseError),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: " + b"0" * 5000 + b"5", persona.ApiException),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 17, 18", persona.ApiConnectionError),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2", persona.ApiConnectionError),
+        (b"HTTP/1.1 600 Beyond\r\nContent-Length: 2", persona.ApiException),
+        (b"HTTP/1.1 099 Below\r\nContent-Length: 2", persona.ApiConnectionError),
+        (b"HTTP/1.1 abc Junk\r\nContent-Length: 2", persona.ApiConnectionError),
+        (b"HTTP/2.0 200 OK\r\nContent-Length: 2", persona.ApiConnectionError),
+        (b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70000, persona.ApiConnectionError),
+        (
+            b"HTTP/1.1 200 OK\r\n" + b"\r\n".join(b"X-%d: 1" % i for i in range(200)),
+            persona.ApiConnectionError,
+        ),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz", persona.ApiConnectionError),
+        (b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 2", persona.ApiException),
+        (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c", persona.ApiException),
+    ],
+    ids=lambda v: v.__name__ if isinstance(v, type) else v[9:40].decode(errors="replace"),
+)
+def test_malformed_answers_raise_an_api_exception(head: bytes, expected: type) -> None:
+    def script(conn: Conn, req: Request) -> None:
+        conn.send(head + b"\r\n\r\n{}")
+        conn.close()
+
+    with ScriptedServer(script) as srv, account_api(srv.url(), deadline=2) as api:
+        exc, elapsed = timed_failure(api)
+    assert isinstance(exc, expected), repr(exc)
+    assert elapsed < 2 + SLACK
+
+
+@pytest.mark.parametrize("framing", ["Content-Length", "chunked"])
+def test_a_gzip_bomb_is_cut_at_max_response_bytes_of_decoded_body(framing: str) -> None:
+    import gzip
+
+    bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # 64 MiB -> ~64 KiB
+
+    def script(conn: Conn, req: Request) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nX-Request-Id: rid-bomb\r\n"
+        if framing == "chunked":
+            conn.send(head + b"Transfer-Encoding: chunked\r\n\r\n%x\r\n" % len(bomb) + bomb)
+            conn.send(b"\r\n0\r\n\r\n")
+        else:
+            conn.send(head + b"Content-Length: %d\r\n\r\n" % len(bomb) + bomb)
+
+    with ScriptedServer(script) as srv, account_api(srv.url()) as api:
+        exc, elapsed = timed_failure(api)
+    assert type(exc) is persona.ApiResponseError
+    assert "max_response_bytes" in str(exc)
+    assert exc.request_id == "rid-bomb"
+    assert elapsed < SLACK
+
+
+def test_close_ends_an_async_req_call_waiting_to_retry_at_once() -> None:
+    def script(conn: Conn, req: Request) -> None:
+        conn.respond(503, b'{"code": "internal_error"}', {"Retry-After": "8"})
+
+    with ScriptedServer(script) as srv:
+        config = persona.Configuration(host=srv.url(), deadline=60, max_retry_after=10)
+        client = persona.ApiClient(config)
+        pending = persona.AccountApi(client).account_forgot_pass_post(BODY, async_req=True)
+        while not srv.requests:
+            time.sleep(0.01)
+        time.sleep(0.1)  # the call now sleeps 8 s before its retry
+        started = time.monotonic()
+        client.close()
+        closing = time.monotonic() - started
+        with pytest.raises(persona.ApiClosedError, match="waited to retry"):
+            pending.get(timeout=5)
+        ended = time.monotonic() - started
+    assert closing < 1.0, closing
+    assert ended < 1.0, ended
+    assert len(srv.requests) == 1  # no retry was sent after close()
+
+
+def test_close_of_a_with_options_client_leaves_the_original_usable() -> None:
+    with (
+        ScriptedServer(lambda conn, req: conn.respond(200, OK)) as srv,
+        account_api(srv.url()) as api,
+    ):
+        variant = api.api_client.with_options(max_retries=0)
+        variant.close()
+        assert forgot(api).success is True

@@ -427,6 +427,63 @@ def test_additional_property_clashing_with_a_field_is_refused() -> None:
         UpdatePasswordData(additional_properties={"newPassword": "x"})
 
 
+@pytest.mark.parametrize(
+    "add",
+    [
+        lambda extra: extra.__setitem__("newPassword", "x"),
+        lambda extra: extra.update({"newPassword": "x"}),
+        lambda extra: extra.update(newPassword="x"),
+        lambda extra: extra.setdefault("newPassword", "x"),
+        lambda extra: extra.__ior__({"token": "x"}),
+        lambda extra: extra.__setitem__("new_password", "x"),  # the attribute name too
+    ],
+    ids=["item", "update", "update-kwargs", "setdefault", "|=", "attribute name"],
+)
+def test_additional_properties_refuse_a_field_however_it_is_added(add: Any) -> None:
+    data = UpdatePasswordData(token="tok-1234", new_password="good-password")
+    with pytest.raises(ApiValueError, match="is a field of the model"):
+        add(data.additional_properties)
+    assert data.additional_properties == {}
+    assert data.to_dict() == {"token": "tok-1234", "newPassword": "good-password"}
+
+
+def test_an_unknown_property_never_shadows_a_field_on_the_wire() -> None:
+    from persona.core.response import RESTResponse
+    from persona.testing import MockTransport
+
+    sent: list[Any] = []
+
+    def handler(request: Any) -> RESTResponse:
+        sent.append(request.json())
+        return RESTResponse(200, json={"success": True})
+
+    # Past every check (dict's own method on the live dict): still never sent.
+    data = UpdatePasswordData(token="tok-1234", new_password="good-password")
+    dict.__setitem__(data.additional_properties, "newPassword", "x")
+    unset = UpdatePasswordData(token="tok-1234")
+    dict.__setitem__(unset.additional_properties, "newPassword", "x")
+    with persona.ApiClient(persona.Configuration(), transport=MockTransport(handler)) as client:
+        api = persona.AccountApi(client)
+        api.account_reset_forgotten_password_post(data)
+        with pytest.raises(ApiValueError, match="new_password: is required"):
+            api.account_reset_forgotten_password_post(unset)  # the field's checks still rule
+    assert sent == [{"token": "tok-1234", "newPassword": "good-password"}]
+
+
+def test_additional_properties_survive_copy_and_pickle() -> None:
+    import copy
+    import pickle
+
+    data = ForgotPasswordData(email="a@b.c", additional_properties={"locale": "fr"})
+    for again in (copy.deepcopy(data), pickle.loads(pickle.dumps(data)), copy.copy(data)):
+        assert again == data
+        with pytest.raises(ApiValueError):
+            again.additional_properties["email"] = "b@c.d"
+    copied = data.additional_properties.copy()
+    with pytest.raises(ApiValueError):
+        copied["email"] = "x"
+
+
 def test_additional_properties_must_be_a_dict() -> None:
     with pytest.raises(ApiTypeError, match=r"additional_properties: must be dict, got list"):
         ForgotPasswordData(additional_properties=[("a", 1)])

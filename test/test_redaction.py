@@ -47,6 +47,19 @@ class Collector:
         self.texts += traceback.format_exception(type(exc), exc, exc.__traceback__)
         for attr in ("body", "reason", "data", "headers", "error_message"):
             self.texts.append(repr(getattr(exc, attr, None)))
+        # Every exception chained to it: a JSONDecodeError's .doc or a
+        # UnicodeEncodeError's .object would hold the whole body or request.
+        seen: set[int] = set()
+        chained: list[BaseException] = [exc]
+        while chained:
+            link = chained.pop()
+            if id(link) in seen:
+                continue
+            seen.add(id(link))
+            self.texts += [repr(link.args), repr(vars(link) if hasattr(link, "__dict__") else "")]
+            for attr in ("doc", "object", "body", "reason"):
+                self.texts.append(repr(getattr(link, attr, None)))
+            chained += [c for c in (link.__cause__, link.__context__) if c is not None]
 
     def call(self, fn: Callable[[], Any]) -> persona.ApiException:
         try:
@@ -57,12 +70,18 @@ class Collector:
         raise AssertionError("the call should have failed")
 
     def assert_clean(self, secrets: list[str]) -> None:
+        from urllib.parse import quote, quote_plus
+
         forms = set()
         for secret in secrets:
             forms |= {
                 secret,
                 json.dumps(secret)[1:-1],
                 json.dumps(secret, ensure_ascii=False)[1:-1],
+                quote(secret, safe=""),
+                quote_plus(secret, safe=""),
+                secret.encode().decode("latin-1"),  # UTF-8 read as latin-1 (reason, headers)
+                "\x00".join(secret),  # UTF-16 read as UTF-8, NULs between the letters
             }
         for text in self.texts:
             for form in forms:
@@ -351,3 +370,196 @@ def test_redact_url_masks_only_the_password(url: str, shown: str) -> None:
     from persona.redaction import redact_url
 
     assert redact_url(url) == shown
+
+
+# -- a hostile server: bodies of every shape, echoes in the reason and headers (issue 11) ------
+SERVER_TOKEN = "srv-TOKEN-4f9c2e7a1b"
+CODE = "C0de-\u00e9-123456"
+TOKEN = 'T0ken-"quoted"-abcdef\u2603'
+
+
+def _raw_answer(status_line: bytes, body: bytes, headers: bytes = b"") -> Callable[..., None]:
+    def script(conn: Any, req: Any) -> None:
+        conn.send(
+            status_line
+            + b"\r\nContent-Type: application/json\r\nX-Request-Id: rid-hostile\r\n"
+            + headers
+            + b"Content-Length: %d\r\n\r\n" % len(body)
+            + body
+        )
+
+    return script
+
+
+TOKEN_BODIES: dict[str, bytes] = {
+    "BOM before the JSON": b"\xef\xbb\xbf" + json.dumps({"token": SERVER_TOKEN}).encode(),
+    "UTF-16 JSON": json.dumps({"token": SERVER_TOKEN}).encode("utf-16"),
+    "escaped property name": b'{"to\\u006ben": "%s"}' % SERVER_TOKEN.encode(),
+    "cut short": b'{"expiresAt": "2030-01-01T00:00:00Z", "token": "%s' % SERVER_TOKEN.encode(),
+    "bytes after the JSON": json.dumps({"token": SERVER_TOKEN}).encode() + b"\x00 trailing",
+    "token in an array, cut short": b'{"token": ["%s", ' % SERVER_TOKEN.encode(),
+    "secret-named unknown property": json.dumps(
+        {"token": "t-1234", "extra": {"refreshToken": SERVER_TOKEN}}
+    ).encode(),
+}
+
+
+@pytest.mark.parametrize("case", sorted(TOKEN_BODIES))
+def test_a_token_body_of_any_shape_never_reaches_the_log_or_an_error(
+    debug_log: ListHandler, case: str
+) -> None:
+    from _faultserver import ScriptedServer
+
+    seen = Collector()
+    script = _raw_answer(b"HTTP/1.1 200 OK", TOKEN_BODIES[case])
+    with ScriptedServer(script) as srv, client(srv.url(), max_retries=0) as api_client:
+        api = persona.AccountApi(api_client)
+        result: Any = None
+        try:
+            result = api.account_code_for_token_post(
+                persona.CodeForTokenData(email=EMAIL, code=CODE)
+            )
+        except persona.ApiException as exc:
+            seen.exception(exc)
+            failure: Any = exc
+        else:
+            failure = None
+            seen.texts += [repr(result), str(result)]
+    assert failure is None or isinstance(failure, persona.ApiResponseError)
+    log = "\n".join(debug_log.lines)
+    assert "-> 200" in log  # the body was logged, masked
+    seen.texts += debug_log.lines
+    seen.assert_clean([SERVER_TOKEN, CODE])
+
+
+def _echo_of(secret: str, how: str) -> str:
+    from urllib.parse import quote, quote_plus
+
+    return {"plain": secret, "url": quote(secret, safe=""), "form": quote_plus(secret)}[how]
+
+
+@pytest.mark.parametrize("how", ["plain", "url", "form"])
+@pytest.mark.parametrize("where", ["reason", "body", "header", "request id", "retried"])
+def test_an_echo_of_a_request_secret_is_masked_wherever_the_server_puts_it(
+    debug_log: ListHandler, where: str, how: str
+) -> None:
+    from _faultserver import ScriptedServer
+
+    def script(conn: Any, req: Any) -> None:
+        body = req.body.decode()
+        secret = json.loads(body).get("newPassword") or json.loads(body)["code"]
+        echo = _echo_of(secret, how).encode()
+        reason, payload, header = b"Bad Request", b'{"code": "invalid_request"}', b""
+        if where in ("request id", "retried"):
+            # A second X-Request-Id: urllib3 joins it to the first ("rid-hostile, rid-...").
+            header = b"X-Request-Id: rid-" + echo + b"\r\n"
+            if where == "retried" and req.number == 1:
+                reason = b"Service Unavailable"
+                _raw_answer(b"HTTP/1.1 503 " + reason, payload, header)(conn, req)
+                return
+        elif where == "reason":
+            reason = b"Bad newPassword=" + echo
+        elif where == "body":
+            payload = b"newPassword=" + echo + b"&email=ann%40example.com"
+        else:
+            header = (
+                b"X-Echo: " + echo + b"\r\nSet-Cookie: session=" + SERVER_TOKEN.encode() + b"\r\n"
+            )
+        _raw_answer(b"HTTP/1.1 400 " + reason, payload, header)(conn, req)
+
+    seen = Collector()
+    retries = 1 if where == "retried" else 0
+    with ScriptedServer(script) as srv, client(srv.url(), max_retries=retries) as api_client:
+        api = persona.AccountApi(api_client)
+        exc = seen.call(
+            lambda: api.account_reset_forgotten_password_post(
+                persona.UpdatePasswordData(token=TOKEN, new_password=NEW_PASSWORD)
+            )
+        )
+        seen.call(
+            lambda: api.account_code_for_token_post(
+                persona.CodeForTokenData(email=EMAIL, code=CODE)
+            )
+        )
+    assert type(exc) is persona.BadRequestException
+    if where not in ("request id", "retried"):
+        assert exc.request_id == "rid-hostile"  # the useful parts stay
+    if where == "header":
+        assert exc.headers is not None
+        assert exc.headers["X-Echo"] == "***"
+        assert exc.headers["Set-Cookie"] == "***"
+    seen.texts += debug_log.lines
+    seen.assert_clean([NEW_PASSWORD, CODE, SERVER_TOKEN])
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_the_cli_never_prints_a_secret_the_server_echoes(as_json: bool) -> None:
+    import io
+
+    from _faultserver import ScriptedServer
+
+    from persona.cli import main
+
+    def script(conn: Any, req: Any) -> None:
+        secret = json.loads(req.body)["newPassword"]
+        body = json.dumps({"code": "invalid_request", "message": f"bad {secret}"}).encode()
+        _raw_answer(b"HTTP/1.1 400 Bad " + secret.encode(), body)(conn, req)
+
+    password = "cli-Secret-pass-42"
+    with ScriptedServer(script) as srv:
+        out, err = io.StringIO(), io.StringIO()
+        argv = ["--host", srv.url(), "reset-password", "--token", "tok-12345678"]
+        argv += ["--password-stdin"] + (["--json"] if as_json else [])
+        status = main(argv, stdin=io.StringIO(password + "\n"), stdout=out, stderr=err)
+    assert status == 1
+    assert "400" in err.getvalue()
+    seen = Collector()
+    seen.texts += [out.getvalue(), err.getvalue()]
+    seen.assert_clean([password, "tok-12345678"])
+
+
+@pytest.mark.parametrize("framing", ["chunked", "Content-Length"])
+def test_a_token_body_cut_by_the_connection_is_not_kept_in_the_chained_errors(
+    debug_log: ListHandler, framing: str
+) -> None:
+    from _faultserver import ScriptedServer
+
+    body = json.dumps({"token": SERVER_TOKEN, "expiresAt": "2030-01-01T00:00:00Z"}).encode()
+
+    def script(conn: Any, req: Any) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        if framing == "chunked":
+            conn.send(head + b"Transfer-Encoding: chunked\r\n\r\n%x\r\n" % (len(body) + 50) + body)
+        else:
+            conn.send(head + b"Content-Length: %d\r\n\r\n" % (len(body) + 50) + body)
+        conn.close()
+
+    seen = Collector()
+    with ScriptedServer(script) as srv, client(srv.url(), max_retries=0) as api_client:
+        api = persona.AccountApi(api_client)
+        exc = seen.call(
+            lambda: api.account_code_for_token_post(
+                persona.CodeForTokenData(email=EMAIL, code=CODE)
+            )
+        )
+    assert isinstance(exc, persona.ApiConnectionError)
+    seen.texts += debug_log.lines
+    seen.assert_clean([SERVER_TOKEN, CODE])
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ('{"to\\u006ben": "abc", "x": 1', '{"to\\u006ben": "***", "x": 1'),
+        ('{"PassWord": 12345 ,', '{"PassWord": "***" ,'),
+        ('{"a\\q": "kept", "token": "abc', '{"a\\q": "kept", "token": "***"'),
+        ('{"token": {"inner": "abc"}, "x": 1', '{"token": "***"'),
+        ('no JSON "token" here', 'no JSON "token" here'),
+    ],
+)
+def test_mask_response_text_masks_secret_properties_of_text_that_is_not_json(
+    text: str, shown: str
+) -> None:
+    from persona.redaction import mask_response_text
+
+    assert mask_response_text(text, (), {"token"}) == shown

@@ -428,3 +428,17 @@ def test_a_timeout_says_how_many_attempts_over_how_long() -> None:
     assert "read timeout (0.2s)" in str(timed_out.value)
     assert "(2 attempts over " in str(timed_out.value)
     assert timed_out.value.attempts == 2
+
+
+def test_rest_client_refuses_a_bad_header_before_connecting() -> None:
+    from persona.rest import RESTClientObject
+
+    rest = RESTClientObject(persona.Configuration(host="http://127.0.0.1:9/v1", max_retries=0))
+    with pytest.raises(persona.ApiValueError) as info:
+        rest.request(
+            "POST", "http://127.0.0.1:9/v1/x", {"Authorization": "Bearer sk-1\r\nX-Injected: 1"}
+        )
+    assert "sk-1" not in str(info.value)
+    assert info.value.__cause__ is None
+    assert info.value.__context__ is None
+    rest.close()

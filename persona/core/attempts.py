@@ -15,7 +15,7 @@ from ..exceptions import ApiConnectionError, ApiTimeoutError, ApiTLSError
 from .policy import RETRY_STATUSES, AttemptTimeout, RetryPolicy, Timeout, parse_retry_after
 from .request import Request
 from .response import RESTResponse
-from .trace import debug_enabled, log_request, log_response, log_retry
+from .trace import debug_enabled, log_request, log_response, log_retry, shown_request_id
 
 __all__ = ["CallPlan"]
 
@@ -79,7 +79,7 @@ class CallPlan:
             return None
         delay = self._delay(parse_retry_after(response.headers.get("Retry-After")))
         if delay is not None:
-            rid = response.request_id
+            rid = shown_request_id(self.request, response)
             why = f"{response.status} (request id {rid})" if rid else str(response.status)
             log_retry(self.request, self.attempt, self.policy.max_retries, why, delay, self._debug)
         return delay

@@ -56,7 +56,10 @@ def check_seconds(name: str, value: Any, *, allow_zero: bool = False) -> float:
     """``value`` as float seconds, or ApiValueError naming ``name`` and the rule."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ApiValueError(f"{name}: must be a number of seconds, got {value!r}")
-    seconds = float(value)
+    try:
+        seconds = float(value)
+    except OverflowError:  # an int beyond any float (10**400)
+        seconds = math.inf
     low_ok = seconds >= 0 if allow_zero else seconds > 0
     if not (low_ok and seconds <= MAX_SECONDS):  # also refuses nan
         rule = ">= 0" if allow_zero else "> 0"
@@ -71,7 +74,8 @@ def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Opti
 
     Returns None when the value is absent or unreadable (a negative number, ``nan``,
     ``1e3``, a date no clock can hold: the caller then backs off as usual); a date in
-    the past gives 0. Never raises: the value comes from the server.
+    the past gives 0, and a wait over :data:`MAX_SECONDS` gives that (so that the value
+    can be handed to ``time.sleep``). Never raises: the value comes from the server.
     """
     if not isinstance(value, str):
         return None
@@ -88,7 +92,7 @@ def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Opti
         return None
     if not math.isfinite(seconds):
         return None
-    return max(0.0, seconds)
+    return min(max(0.0, seconds), MAX_SECONDS)
 
 
 TimeoutSetting = Union[float, tuple[float, float], "Timeout"]

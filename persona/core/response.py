@@ -22,7 +22,7 @@ from ..exceptions import (
     request_id_of,
 )
 from ..models.base import Model
-from ..redaction import mask_response_text
+from ..redaction import MASK, is_secret_name, mask_response_text, response_text
 from .request import JSON_CONTENT_TYPE, Request
 
 __all__ = ["ApiResponse", "RESTResponse", "decode_model", "read_response"]
@@ -152,16 +152,37 @@ def read_response(
 
 def error_for(response: RESTResponse, request: Request) -> Exception:
     """The exception a non-2xx ``response`` raises, with the body and reason masked."""
-    text = response.data.decode("utf-8", "replace") if response.data else None
-    if text:
-        text = mask_response_text(text, request.secrets, request.response_secret_names)
+    text = None
+    if response.data:
+        text = mask_response_text(
+            response_text(response.data), request.secrets, request.response_secret_names
+        )
     reason = mask_response_text(response.reason or "", request.secrets, frozenset())
     exc = exception_for_status(response.status)(
-        response.status, reason, body=text, headers=response.headers
+        response.status, reason, body=text, headers=masked_headers(response.headers, request)
     )
     if response.status == 404:
         exc.hint = _base_path_hint(request.url)
     return exc
+
+
+def masked_headers(headers: Any, request: Request) -> Any:
+    """Response ``headers`` as an exception keeps them: a header named for a credential
+    (``Set-Cookie``, ``X-Auth-Token``...) masked, and the request's secrets masked in
+    every other value (a server may echo them). A copy only when something changed."""
+    changed = None
+    for name, value in headers.items():
+        if is_secret_name(name):
+            shown = MASK
+        elif request.secrets and isinstance(value, str):
+            shown = mask_response_text(value, request.secrets, ())
+        else:
+            continue
+        if shown != value:
+            if changed is None:
+                changed = HTTPHeaderDict(headers)
+            changed[name] = shown
+    return headers if changed is None else changed
 
 
 def _base_path_hint(url: str) -> Optional[str]:
@@ -207,14 +228,11 @@ def _bad_response(
 ) -> ApiResponseError:
     # A broken body of a model that carries secrets may still hold one: withhold it.
     keep = not response_type._secret_json_names and response.data
-    text = (
-        mask_response_text(response.data.decode("utf-8", "replace"), secrets, frozenset())
-        if keep
-        else None
-    )
+    text = mask_response_text(response_text(response.data), secrets, ()) if keep else None
+    shown = Request("", "", {}, secrets=secrets)
     return ApiResponseError(
         response.status,
         f"invalid {response_type.__name__} in response: {problem}",
         body=text,
-        headers=response.headers,
+        headers=masked_headers(response.headers, shown),
     )

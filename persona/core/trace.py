@@ -9,11 +9,18 @@ import logging
 from typing import Optional
 
 from ..log import emit, logger
-from ..redaction import mask_response_text, redact_headers, redact_json, scrub, scrub_json
+from ..redaction import (
+    mask_response_text,
+    redact_headers,
+    redact_json,
+    response_text,
+    scrub,
+    scrub_json,
+)
 from .request import Request
 from .response import RESTResponse
 
-__all__ = ["debug_enabled", "log_request", "log_response", "log_retry"]
+__all__ = ["debug_enabled", "log_request", "log_response", "log_retry", "shown_request_id"]
 
 _LOG_BODY_LIMIT = 2000
 
@@ -42,7 +49,7 @@ def log_response(
     """One attempt's answer: status, timing, attempt number, request id, masked body."""
     body = "-"
     if response.data:
-        text = response.data.decode("utf-8", "replace")
+        text = response_text(response.data)  # as the JSON decoder reads it (a BOM...)
         body = _cut(mask_response_text(text, request.secrets, request.response_secret_names))
     emit(
         logging.DEBUG,
@@ -53,9 +60,15 @@ def log_response(
         response.status,
         elapsed_ms,
         attempt,
-        response.request_id,
+        shown_request_id(request, response),
         body,
     )
+
+
+def shown_request_id(request: Request, response: RESTResponse) -> Optional[str]:
+    """The response's request id as logs show it: a server may echo a secret there too."""
+    rid = response.request_id
+    return scrub(rid, request.secrets) if rid and request.secrets else rid
 
 
 def log_retry(

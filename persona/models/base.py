@@ -273,6 +273,50 @@ def email_field() -> Any:
     )
 
 
+class AdditionalProperties(dict):  # type: ignore[type-arg]
+    """A model's ``additional_properties``: a dict that refuses keys naming a field of
+    the model, JSON or attribute name (``newPassword``, ``new_password``)."""
+
+    __slots__ = ("model",)
+
+    def __init__(self, model: type[Model], items: Any = ()) -> None:
+        super().__init__()
+        self.model = model
+        self.update(items)
+
+    def _check(self, key: Any) -> None:
+        model = self.model
+        if key in model._by_json or key in model._by_name:
+            raise ApiValueError(
+                f"{model.__name__}.additional_properties: {key!r} is a field of the model; "
+                "set the field instead"
+            )
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._check(key)
+        super().__setitem__(key, value)
+
+    def setdefault(self, key: Any, default: Any = None) -> Any:
+        self._check(key)
+        return super().setdefault(key, default)
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        items = dict(*args, **kwargs)
+        for key in items:
+            self._check(key)
+        super().update(items)
+
+    def __ior__(self, other: Any) -> AdditionalProperties:  # type: ignore[misc]
+        self.update(other)
+        return self
+
+    def copy(self) -> AdditionalProperties:
+        return AdditionalProperties(self.model, self)
+
+    def __reduce__(self) -> Any:
+        return (AdditionalProperties, (self.model, dict(self)))
+
+
 @dataclass_transform(kw_only_default=True, field_specifiers=(field,))
 class Model:
     """Base of the API's models. Construct with keywords; every field may be left out
@@ -332,11 +376,13 @@ class Model:
     def additional_properties(self) -> dict[str, Any]:
         """Properties the server sent that this version of the SDK does not know.
 
-        They are kept, and sent back out by :meth:`to_dict`.
+        They are kept, and sent back out by :meth:`to_dict`. A dict that refuses a key
+        naming a field of the model (its JSON or attribute name), however it is added:
+        such a key would skip the field's checks and shadow it on the wire.
         """
         extra = self.__dict__.get("_extra")
         if extra is None:
-            extra = self.__dict__["_extra"] = {}
+            extra = self.__dict__["_extra"] = AdditionalProperties(type(self))
         return extra
 
     @additional_properties.setter
@@ -346,13 +392,7 @@ class Model:
                 f"{type(self).__name__}.additional_properties: must be dict, "
                 f"got {type(value).__name__}"
             )
-        clash = sorted(set(value) & set(self._by_json))
-        if clash:
-            raise ApiValueError(
-                f"{type(self).__name__}.additional_properties: {clash[0]!r} is a field of "
-                "the model; set the field instead"
-            )
-        self.__dict__["_extra"] = dict(value)
+        self.__dict__["_extra"] = AdditionalProperties(type(self), value)
 
     # -- contract ----------------------------------------------------------------
     def validate(self) -> None:
@@ -385,7 +425,10 @@ class Model:
                 out[spec.json_name] = format_datetime(value) if spec.type is datetime else value
         extra = values.get("_extra")
         if extra:
-            out.update(extra)
+            # A declared property is never taken from here, even if a key got in past
+            # AdditionalProperties (through dict methods called on it directly).
+            by_json = self._by_json
+            out.update({key: value for key, value in extra.items() if key not in by_json})
         return out
 
     def to_json(self) -> str:
@@ -412,8 +455,8 @@ class Model:
             spec = by_json.get(key)
             if spec is None:
                 if extra is None:
-                    extra = values["_extra"] = {}
-                extra[key] = value
+                    extra = values["_extra"] = AdditionalProperties(cls)
+                dict.__setitem__(extra, key, value)  # not a field: by_json said so
             elif value is not None:
                 # The common cases (a str for a str field, RFC 3339 text for a
                 # date-time) skip the general check, which also words the errors.

@@ -5,6 +5,12 @@ One attempt: send the request, read the status, headers and body (at most
 ssl and socket failure to persona's own exceptions through one table
 (:data:`ERROR_MAP`, most specific first, the original chained as ``__cause__``).
 
+The deadline bounds the whole attempt, not only each socket read: a watchdog
+(:mod:`persona.transports.watchdog`) shuts down the attempt's socket when it passes,
+whether the attempt is connecting, in a TLS handshake, or reading a dripped status
+line, headers, interim ``1xx`` answers, body or chunk trailers. Interim answers
+(``103 Early Hints``...) are skipped, as HTTP says; only the final answer is returned.
+
 The pool follows its :class:`~persona.Configuration`: a change to a TLS, proxy or pool
 setting makes a new pool for the next attempt. After ``fork()`` the child makes its own
 pool and never touches the parent's sockets.
@@ -12,6 +18,7 @@ pool and never touches the parent's sockets.
 
 from __future__ import annotations
 
+import http.client
 import ipaddress
 import os
 import socket
@@ -20,6 +27,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 import urllib3
+import urllib3.connection
 from urllib3.exceptions import (
     ConnectTimeoutError,
     HTTPError,
@@ -34,7 +42,7 @@ from urllib3.util import Retry, Timeout
 from .. import _fork
 from ..core.policy import AttemptTimeout
 from ..core.request import Request
-from ..core.response import RESTResponse
+from ..core.response import RESTResponse, masked_headers
 from ..exceptions import (
     ApiClosedError,
     ApiConnectionError,
@@ -44,6 +52,7 @@ from ..exceptions import (
     ApiTLSError,
 )
 from ..log import logger
+from .watchdog import Watch, arm
 
 if TYPE_CHECKING:
     from ..configuration import Configuration
@@ -148,6 +157,79 @@ def map_error(exc: BaseException, url: str, timeout: AttemptTimeout) -> Optional
     return None
 
 
+# -- the watched connection classes (urllib3's documented ConnectionCls and
+#    pool_classes_by_scheme extension points) -----------------------------------------
+_current = threading.local()
+
+
+def _watch_connection(connection: Any) -> Optional[Watch]:
+    """Tell the running attempt's watch (if any) which connection it uses."""
+    watch: Optional[Watch] = getattr(_current, "watch", None)
+    if watch is not None:
+        watch.connection = connection
+    return watch
+
+
+class _FinalResponse(http.client.HTTPResponse):
+    """http.client's response, reading past interim answers: http.client skips
+    ``100 Continue`` itself but returns any other 1xx (``102``, ``103 Early Hints``) as
+    if it were the answer. ``101 Switching Protocols`` is final (and refused later)."""
+
+    def begin(self) -> None:
+        super().begin()
+        while 100 <= self.status < 200 and self.status != 101:
+            # begin() reads a new status line and headers only when none are held.
+            self.headers = self.msg = None  # type: ignore[assignment]
+            super().begin()
+        lengths = self.headers.get_all("Content-Length") or []
+        if len(lengths) > 1 or (lengths and "," in lengths[0]):
+            distinct = {v.strip().lstrip("0") for value in lengths for v in value.split(",")}
+            if len(distinct) > 1:
+                # Refused here, where the response can still be closed: urllib3 refuses
+                # it later, from a point that leaves this response's socket file open.
+                self.close()
+                raise http.client.HTTPException("conflicting Content-Length values")
+
+
+class _HTTPConnection(urllib3.connection.HTTPConnection):
+    response_class = _FinalResponse
+
+    def connect(self) -> None:
+        watch = _watch_connection(self)
+        super().connect()
+        if watch is not None and watch.fired:
+            watch.fire()  # it fired while there was no socket yet to shut down
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watch_connection(self)  # a pooled connection: connect() is not called
+        super().request(*args, **kwargs)
+
+
+class _HTTPSConnection(urllib3.connection.HTTPSConnection):
+    response_class = _FinalResponse
+
+    def connect(self) -> None:
+        watch = _watch_connection(self)
+        super().connect()  # the TLS handshake too: its socket is .sock meanwhile
+        if watch is not None and watch.fired:
+            watch.fire()
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        _watch_connection(self)
+        super().request(*args, **kwargs)
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+_POOL_CLASSES = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
 def _proxy_from_environment(url: str) -> Optional[str]:
     """The proxy the standard environment variables choose for ``url``, if any."""
     if not any(k.lower() in ("https_proxy", "http_proxy", "all_proxy") for k in os.environ):
@@ -218,9 +300,13 @@ def build_pool_manager(config: Configuration) -> urllib3.PoolManager:
         kwargs["server_hostname"] = config.tls_server_name
     _warn_plain_http(config.host)
     proxy = config.proxy or (_proxy_from_environment(config.host) if config.trust_env else None)
+    manager: urllib3.PoolManager
     if proxy:
-        return urllib3.ProxyManager(proxy, proxy_headers=config.proxy_headers, **kwargs)
-    return urllib3.PoolManager(**kwargs)
+        manager = urllib3.ProxyManager(proxy, proxy_headers=config.proxy_headers, **kwargs)
+    else:
+        manager = urllib3.PoolManager(**kwargs)
+    manager.pool_classes_by_scheme = _POOL_CLASSES
+    return manager
 
 
 class Urllib3Transport:
@@ -234,6 +320,8 @@ class Urllib3Transport:
         self.configuration = configuration
         self._lock = threading.Lock()
         self._closed = False
+        #: The watches of the attempts running now, so that close() can end them.
+        self._running: set[Watch] = set()
         self._state: tuple[int, int, tuple[Any, ...], urllib3.PoolManager] = self._build()
 
     def _build(self) -> tuple[int, int, tuple[Any, ...], urllib3.PoolManager]:
@@ -253,8 +341,10 @@ class Urllib3Transport:
     ) -> tuple[int, int, tuple[Any, ...], urllib3.PoolManager]:
         forked = seen[0] != _fork.generation()
         if forked:
-            # The parent's lock may have been held by one of its threads at fork time.
+            # The parent's lock may have been held by one of its threads at fork time;
+            # the parent's running attempts are not this process's to end.
             self._lock = threading.Lock()
+            self._running = set()
         with self._lock:
             state = self._state
             if state is not seen:
@@ -270,8 +360,14 @@ class Urllib3Transport:
             return state
 
     def close(self) -> None:
-        """Close every pooled connection; later sends raise ApiClosedError. Idempotent."""
+        """Close every pooled connection and end the attempts still running (they raise
+        ApiClosedError); later sends raise ApiClosedError. Idempotent."""
         self._closed = True
+        if self._state[0] == _fork.generation():
+            # Never in a forked child: its copies of the parent's sockets share the
+            # parent's connections, and a shutdown would cut the parent's calls.
+            for watch in list(self._running):
+                watch.fire(closed=True)
         self._state[3].clear()
 
     @property
@@ -280,46 +376,82 @@ class Urllib3Transport:
         return self._closed
 
     def send(self, request: Request, timeout: AttemptTimeout) -> RESTResponse:
-        """One attempt of ``request`` within ``timeout``."""
+        """One attempt of ``request``, ended by ``timeout.deadline`` whatever the server
+        does (see the module's docstring)."""
         if self._closed:
             raise ApiClosedError("this ApiClient is closed; create a new one")
         manager = self.pool_manager
+        watch = arm(timeout.deadline)
+        running = self._running
+        running.add(watch)
+        try:
+            return self._attempt(manager, request, timeout, watch)
+        finally:
+            running.discard(watch)
+            watch.disarm()
+
+    def _attempt(
+        self, manager: urllib3.PoolManager, request: Request, timeout: AttemptTimeout, watch: Watch
+    ) -> RESTResponse:
         url = request.url
         try:
-            raw = manager.urlopen(
-                request.method,
-                url,
-                body=request.body,
-                headers=request.headers,
-                timeout=Timeout(connect=timeout.connect, read=timeout.read),
-                retries=_NO_RETRY,
-                redirect=False,
-                assert_same_host=False,
-                preload_content=False,
-            )
+            _current.watch = watch
             try:
-                data = self._read_body(raw, timeout)
+                raw = manager.urlopen(
+                    request.method,
+                    url,
+                    body=request.body,
+                    headers=request.headers,
+                    timeout=Timeout(connect=timeout.connect, read=timeout.read),
+                    retries=_NO_RETRY,
+                    redirect=False,
+                    assert_same_host=False,
+                    preload_content=False,
+                )
+            finally:
+                _current.watch = None
+            try:
+                data = self._read_body(raw, request, timeout)
             except BaseException:
                 raw.close()  # a half-read connection must not go back to the pool
                 raw.release_conn()
                 raise
+            if watch.disarm():
+                # Cut short by the watchdog: the body (or its trailers) may be partial
+                # though the read "ended". Its socket is shut down, so a pool that got it
+                # back already sees it dropped and never reuses it.
+                raw.close()
+                raw.release_conn()
+                raise _cut_short(watch, url)
             raw.release_conn()
             if self.closed:  # closed while this attempt ran: drop what it re-opened
                 manager.clear()
-        except ApiException:
+        except ApiException as exc:
+            if watch.disarm() and not isinstance(exc, ApiClosedError):
+                raise _cut_short(watch, url) from None
             raise  # already ours (body too large, deadline while reading)
         except Exception as exc:
+            if watch.disarm():
+                # Whatever the shut-down socket made the read raise, the cause is the
+                # deadline (or close()), and the caller is told that.
+                raise _cut_short(watch, url) from exc
             mapped = map_error(exc, url, timeout)
             if mapped is None:
-                raise
+                # Not in the table: still the caller's ApiException (every failure of a
+                # call is one), with the original chained for whoever debugs it.
+                mapped = ApiConnectionError(
+                    f"connection to {_origin(url)} failed: {type(exc).__name__}"
+                )
             raise mapped from exc
         return RESTResponse(raw.status, raw.reason or "", raw.headers, data)
 
-    def _read_body(self, raw: Any, timeout: AttemptTimeout) -> bytes:
+    def _read_body(self, raw: Any, request: Request, timeout: AttemptTimeout) -> bytes:
         limit = self.configuration.max_response_bytes
         length = raw.headers.get("Content-Length")
-        if length and length.isascii() and length.isdigit() and int(length) > limit:
-            raise _too_large(raw, limit, f"Content-Length {length}")
+        # Compared by its digits first: int() refuses more than 4300 of them (ValueError).
+        digits = length.lstrip("0") if length and length.isascii() and length.isdigit() else ""
+        if digits and (len(digits) > len(str(limit)) or int(digits) > limit):
+            raise _too_large(raw, request, limit, f"Content-Length {length}")
         # read1 returns after one network read, so a server that drips bytes slower
         # than the deadline but faster than the read timeout cannot hold the call; each
         # read waits at most what is left of the deadline.
@@ -338,7 +470,7 @@ class Urllib3Transport:
                 break
             size += len(chunk)
             if size > limit:
-                raise _too_large(raw, limit, "more")
+                raise _too_large(raw, request, limit, "more")
             chunks.append(chunk)
             if sized and raw.length_remaining == 0:
                 break
@@ -347,9 +479,16 @@ class Urllib3Transport:
         return b"".join(chunks)
 
 
-def _too_large(raw: Any, limit: int, got: str) -> ApiResponseError:
+def _cut_short(watch: Watch, url: str) -> ApiException:
+    """The error of an attempt the watchdog (or close()) ended."""
+    if watch.closed:
+        return ApiClosedError("this ApiClient was closed while the call was running")
+    return ApiTimeoutError(f"deadline exceeded waiting for {_origin(url)}")
+
+
+def _too_large(raw: Any, request: Request, limit: int, got: str) -> ApiResponseError:
     return ApiResponseError(
         raw.status,
         f"response body over max_response_bytes ({limit} bytes; got {got}); refused",
-        headers=raw.headers,
+        headers=masked_headers(raw.headers, request),
     )
