@@ -11,7 +11,6 @@ made after a client exists takes effect on that client's next call.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import threading
@@ -204,6 +203,8 @@ class Configuration:
     def __setattr__(self, name: str, value: Any) -> None:
         check = _CHECKS.get(name)
         if check is None:
+            import difflib  # only on this error path: not paid for by every import
+
             close = difflib.get_close_matches(name, _CHECKS, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise AttributeError(

@@ -15,7 +15,6 @@ import math
 import random
 import re
 import time
-from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple, Optional, Union
 
 from .._constants import (
@@ -84,6 +83,8 @@ def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Opti
         if _DELTA_SECONDS.fullmatch(value):
             seconds = float(value)
         else:
+            from email.utils import parsedate_to_datetime  # rare: not at import
+
             when = parsedate_to_datetime(value)
             if when is None or when.tzinfo is None:  # pragma: no cover - lib-dependent
                 return None

@@ -10,7 +10,6 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Optional
 
 from ..exceptions import ApiTypeError, ApiValueError
@@ -42,9 +41,8 @@ class Operation(NamedTuple):
     response_type: type[Model]
 
 
-@dataclass(frozen=True, repr=False)
 class Request:
-    """One request, ready for a :class:`~persona.transports.Transport`.
+    """One request, ready for a :class:`~persona.transports.Transport`. Immutable.
 
     ``method``, ``url``, ``headers`` and ``body`` (bytes, or None) are what goes on the
     wire. ``secrets`` are the secret values the body carries, ``secret_names`` the JSON
@@ -53,14 +51,60 @@ class Request:
     ``repr``) masks them. ``operation`` names the API method that made it.
     """
 
+    # A slotted class rather than a dataclass: importing dataclasses (and inspect) would
+    # double the cost of importing the client.
+    __slots__ = (
+        "body",
+        "headers",
+        "method",
+        "operation",
+        "response_secret_names",
+        "secret_names",
+        "secrets",
+        "url",
+    )
     method: str
     url: str
     headers: Mapping[str, str]
-    body: Optional[bytes] = None
-    secrets: tuple[str, ...] = ()
-    secret_names: frozenset[str] = field(default_factory=frozenset)
-    response_secret_names: frozenset[str] = field(default_factory=frozenset)
-    operation: str = ""
+    body: Optional[bytes]
+    secrets: tuple[str, ...]
+    secret_names: frozenset[str]
+    response_secret_names: frozenset[str]
+    operation: str
+
+    def __init__(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: Optional[bytes] = None,
+        secrets: tuple[str, ...] = (),
+        secret_names: frozenset[str] = frozenset(),
+        response_secret_names: frozenset[str] = frozenset(),
+        operation: str = "",
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "method", method)
+        setter(self, "url", url)
+        setter(self, "headers", headers)
+        setter(self, "body", body)
+        setter(self, "secrets", secrets)
+        setter(self, "secret_names", secret_names)
+        setter(self, "response_secret_names", response_secret_names)
+        setter(self, "operation", operation)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Request is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Request is immutable (cannot delete {name!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Request):
+            return NotImplemented
+        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
+
+    __hash__ = None  # type: ignore[assignment]  # headers are a mapping
 
     def json(self) -> Any:
         """The body parsed as JSON (None when there is no body)."""

@@ -422,8 +422,9 @@ class Handler(BaseHTTPRequestHandler):
         data = head.encode("latin-1")
         if self.command != "HEAD":
             data += payload
-        self.wfile.write(data)
+        # Logged before the write: a client that has its answer finds it in the log.
         self.server.app._log(self._log_line(str(answer.status)))
+        self.wfile.write(data)
 
     def log_request(self, code: object = "-", size: object = "-") -> None:
         """Silence the stdlib's per-response log line; :meth:`_send` writes ours."""

@@ -19,7 +19,6 @@ pool and never touches the parent's sockets.
 from __future__ import annotations
 
 import http.client
-import ipaddress
 import os
 import socket
 import threading
@@ -79,6 +78,8 @@ def _is_loopback(hostname: str) -> bool:
     if hostname == "localhost" or hostname.endswith(".localhost"):
         return True
     try:
+        import ipaddress  # once per client, not at import
+
         return ipaddress.ip_address(hostname).is_loopback
     except ValueError:
         return False
