@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+import urllib3
 from pytest_httpserver import HTTPServer
 
 import persona
@@ -164,3 +165,27 @@ def test_call_timeout_and_configuration_timeout_changes_are_used(httpserver: HTT
         assert api.account_code_for_token_post(body, _request_timeout=(2, 3)).token == "rst_abc"
         config.timeout = 5
         assert api.account_code_for_token_post(body).token == "rst_abc"
+
+
+def test_a_routed_pool_that_was_closed_is_replaced_without_failing_the_call(
+    httpserver: HTTPServer,
+) -> None:
+    httpserver.expect_request("/v1/account/codeForToken").respond_with_json(TOKEN)
+    rest = RESTClientObject(persona.Configuration(host=httpserver.url_for("/v1")))
+    url = httpserver.url_for("/v1/account/codeForToken")
+    assert rest.request("POST", url, {}, b"{}").status == 200
+    rest.pool_manager.connection_from_url(url).close()  # as an older urllib3's eviction does
+    assert rest.request("POST", url, {}, b"{}").status == 200
+    assert len(httpserver.log) == 2
+    rest.close()
+
+
+def test_close_closes_the_routed_pools(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/v1/account/codeForToken").respond_with_json(TOKEN)
+    rest = RESTClientObject(persona.Configuration(host=httpserver.url_for("/v1")))
+    url = httpserver.url_for("/v1/account/codeForToken")
+    rest.request("POST", url, {}, b"{}")
+    pool = rest.pool_manager.connection_from_url(url)
+    rest.close()
+    with pytest.raises(urllib3.exceptions.ClosedPoolError):
+        pool.urlopen("GET", "/")

@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 import pytest
+import urllib3
 from _faultserver import Conn, Request, ScriptedServer
 
 import persona
@@ -175,7 +176,8 @@ def test_an_error_missing_from_the_map_is_still_an_api_exception(
         def broken(*args: Any, **kwargs: Any) -> Any:
             raise RuntimeError("a dependency failed in a way nobody mapped")
 
-        monkeypatch.setattr(manager, "urlopen", broken)
+        monkeypatch.setattr(urllib3.HTTPConnectionPool, "urlopen", broken)
+        del manager
         with pytest.raises(persona.ApiConnectionError) as info:
             persona.AccountApi(client).account_forgot_pass_post(
                 persona.ForgotPasswordData(email="ann@example.com")

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 import urllib3
 import urllib3.connection
 from urllib3.exceptions import (
+    ClosedPoolError,
     ConnectTimeoutError,
     HTTPError,
     NameResolutionError,
@@ -59,6 +60,8 @@ if TYPE_CHECKING:
 __all__ = ["ERROR_MAP", "Urllib3Transport", "map_error"]
 
 _CHUNK = 64 * 1024
+#: Bound of the per-URL route and per-(connect, read) Timeout caches.
+_MAX_ROUTES = 64
 #: urllib3 must not retry or redirect: persona's loop retries, with the same key.
 _NO_RETRY = Retry(False, redirect=False)
 _warned_plain_http: set[str] = set()
@@ -310,6 +313,17 @@ def build_pool_manager(config: Configuration) -> urllib3.PoolManager:
     return manager
 
 
+def _close_pools(manager: urllib3.PoolManager, routes: dict[str, tuple[Any, str]]) -> None:
+    """Close ``manager``'s pools and the routed ones: PoolManager.clear() only forgets
+    its pools in recent urllib3 (their sockets close when they are collected), and the
+    routes still hold theirs."""
+    pools = [pool for pool, _ in list(routes.values())]
+    routes.clear()
+    manager.clear()
+    for pool in pools:
+        pool.close()
+
+
 class Urllib3Transport:
     """Sends attempts over urllib3 with ``configuration``'s TLS, proxy and pool settings.
 
@@ -323,10 +337,14 @@ class Urllib3Transport:
         self._closed = False
         #: The watches of the attempts running now, so that close() can end them.
         self._running: set[Watch] = set()
+        self._routes: dict[str, tuple[Any, str]] = {}
+        #: urllib3 Timeouts by (connect, read): built once, not on every attempt.
+        self._timeouts: dict[tuple[float, float], Timeout] = {}
         self._state: tuple[int, int, tuple[Any, ...], urllib3.PoolManager] = self._build()
 
     def _build(self) -> tuple[int, int, tuple[Any, ...], urllib3.PoolManager]:
         config = self.configuration
+        self._routes = {}  # the new manager's pools
         return (_fork.generation(), config.revision, pool_key(config), build_pool_manager(config))
 
     @property
@@ -336,6 +354,23 @@ class Urllib3Transport:
         if state[0] != _fork.generation() or state[1] != self.configuration.revision:
             state = self._refresh(state)
         return state[3]
+
+    def _opener(self, manager: urllib3.PoolManager, url: str) -> tuple[Any, str]:
+        """Who opens ``url`` and with what target: the host's own connection pool and
+        the path (found once per URL through PoolManager's public ``connection_from_url``,
+        which saves parsing the URL and looking the pool up on every request), or, through
+        a proxy, the ProxyManager and the whole URL."""
+        if isinstance(manager, urllib3.ProxyManager):
+            return manager, url
+        routes = self._routes
+        route = routes.get(url)
+        if route is None:
+            pool = manager.connection_from_url(url)
+            route = (pool, urllib3.util.parse_url(url).request_uri)
+            if len(routes) >= _MAX_ROUTES:
+                routes.clear()
+            routes[url] = route
+        return route
 
     def _refresh(
         self, seen: tuple[int, int, tuple[Any, ...], urllib3.PoolManager]
@@ -354,9 +389,10 @@ class Urllib3Transport:
             if not forked and pool_key(config) == state[2]:
                 state = (state[0], config.revision, state[2], state[3])  # nothing to rebuild
             else:
+                old_routes = self._routes
                 state = self._build()
-                if not forked:
-                    seen[3].clear()  # the parent's sockets are the parent's: never closed here
+                if not forked:  # the parent's sockets are the parent's: never closed here
+                    _close_pools(seen[3], old_routes)
             self._state = state
             return state
 
@@ -369,7 +405,7 @@ class Urllib3Transport:
             # parent's connections, and a shutdown would cut the parent's calls.
             for watch in list(self._running):
                 watch.fire(closed=True)
-        self._state[3].clear()
+        _close_pools(self._state[3], self._routes)
 
     @property
     def closed(self) -> bool:
@@ -398,17 +434,28 @@ class Urllib3Transport:
         try:
             _current.watch = watch
             try:
-                raw = manager.urlopen(
-                    request.method,
-                    url,
-                    body=request.body,
-                    headers=request.headers,
-                    timeout=Timeout(connect=timeout.connect, read=timeout.read),
-                    retries=_NO_RETRY,
-                    redirect=False,
-                    assert_same_host=False,
-                    preload_content=False,
-                )
+                opener, target = self._opener(manager, url)
+                limits = self._timeouts.get((timeout.connect, timeout.read))
+                if limits is None:
+                    limits = Timeout(connect=timeout.connect, read=timeout.read)
+                    if len(self._timeouts) < _MAX_ROUTES:
+                        self._timeouts[(timeout.connect, timeout.read)] = limits
+                arguments: dict[str, Any] = {
+                    "body": request.body,
+                    "headers": request.headers,
+                    "timeout": limits,
+                    "retries": _NO_RETRY,
+                    "redirect": False,
+                    "assert_same_host": False,
+                    "preload_content": False,
+                }
+                try:
+                    raw = opener.urlopen(request.method, target, **arguments)
+                except ClosedPoolError:
+                    # The PoolManager closed that pool (evicted, or cleared): raised
+                    # before anything was sent, so go the long way, once.
+                    self._routes.pop(url, None)
+                    raw = manager.urlopen(request.method, url, **arguments)
             finally:
                 _current.watch = None
             try:
@@ -426,7 +473,7 @@ class Urllib3Transport:
                 raise _cut_short(watch, url)
             raw.release_conn()
             if self.closed:  # closed while this attempt ran: drop what it re-opened
-                manager.clear()
+                _close_pools(manager, self._routes)
         except ApiException as exc:
             if watch.disarm() and not isinstance(exc, ApiClosedError):
                 raise _cut_short(watch, url) from None
