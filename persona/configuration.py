@@ -435,7 +435,7 @@ def _check_size(name: str, value: Any) -> int:
         raise ApiTypeError(f"{name}: must be a whole number, got {value!r}")
     if value < 1:
         raise ApiValueError(f"{name}: must be at least 1, got {value!r}")
-    return value
+    return int(value)
 
 
 def _check_user_agent(name: str, value: Any) -> str:
