@@ -82,7 +82,8 @@ async def test_connection_refused_raises_connection_error_with_cause(unused_url:
     assert type(exc) is persona.ApiConnectionError
     assert isinstance(exc.__cause__, aiohttp.ClientConnectorError)
     assert "cannot connect" in str(exc)
-    assert exc.hint and "server running" in exc.hint
+    assert exc.hint
+    assert "server running" in exc.hint
     assert elapsed < FAST["deadline"] + SLACK
 
 
