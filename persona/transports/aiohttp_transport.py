@@ -273,17 +273,18 @@ class AiohttpTransport:
 
     async def close(self) -> None:
         """Close every connection; later sends raise ApiClosedError. Idempotent."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not None and loop is not self._loop and not self._loop.is_closed():
+            raise ApiEventLoopError("close this AsyncApiClient in the event loop it belongs to")
         self._closed = True
         sessions = [s for s in (*self._retired, self._current) if s is not None]
         self._retired = []
         self._current = None
-        if not sessions:
-            return
-        loop = asyncio.get_running_loop()
-        if self._loop is not None and loop is not self._loop and not self._loop.is_closed():
-            raise ApiEventLoopError("close this AsyncApiClient in the event loop it belongs to")
         for held in sessions:
-            await held.session.close()  # with the loop closed, marks it closed only
+            await held.session.close()  # its loop closed: only marked closed
+        # The sockets close in a callback of the next loop iteration: let it run, so
+        # that a loop stopped right after close() leaves none open.
+        await asyncio.sleep(0)
 
     async def send(self, request: Request, timeout: AttemptTimeout) -> RESTResponse:
         """One attempt of ``request`` within ``timeout``."""
