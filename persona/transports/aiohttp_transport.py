@@ -182,7 +182,7 @@ else:  # pragma: no cover - Python 3.9 and 3.10
 class _Session:
     """One aiohttp session and what every request through it needs."""
 
-    __slots__ = ("key", "options", "revision", "session")
+    __slots__ = ("key", "options", "proxy_headers", "revision", "session")
 
     def __init__(self, config: Configuration) -> None:
         self.revision = config.revision
@@ -203,10 +203,16 @@ class _Session:
         )
         options: dict[str, Any] = {"allow_redirects": False}
         proxy = config.proxy or (_proxy_from_environment(config.host) if config.trust_env else None)
+        #: Headers for the proxy on each plain-http request: aiohttp sends
+        #: ``proxy_headers`` only with an https tunnel's CONNECT.
+        self.proxy_headers: Optional[dict[str, str]] = None
         if proxy:
             options["proxy"] = proxy
             if config.proxy_headers:
-                options["proxy_headers"] = config.proxy_headers
+                if config.host.startswith("https:"):
+                    options["proxy_headers"] = config.proxy_headers
+                else:
+                    self.proxy_headers = dict(config.proxy_headers)
         server_name = config.tls_server_name or (
             config.assert_hostname if isinstance(config.assert_hostname, str) else None
         )
@@ -308,11 +314,14 @@ class AiohttpTransport:
     async def _attempt(
         self, held: _Session, request: Request, timeout: AttemptTimeout
     ) -> RESTResponse:
+        headers = request.headers
+        if held.proxy_headers:
+            headers = {**headers, **held.proxy_headers}
         response = await held.session.request(
             request.method,
             request.url,
             data=request.body,
-            headers=request.headers,
+            headers=headers,
             timeout=aiohttp.ClientTimeout(
                 total=None, sock_connect=timeout.connect, sock_read=timeout.read
             ),
