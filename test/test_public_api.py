@@ -19,6 +19,7 @@ PUBLIC = {
     "ApiClient",
     "ApiClosedError",
     "ApiConnectionError",
+    "ApiEventLoopError",
     "ApiException",
     "ApiResponse",
     "ApiResponseError",
@@ -26,6 +27,8 @@ PUBLIC = {
     "ApiTimeoutError",
     "ApiTypeError",
     "ApiValueError",
+    "AsyncAccountApi",
+    "AsyncApiClient",
     "BadRequestException",
     "CodeForTokenData",
     "Configuration",
@@ -46,7 +49,9 @@ PUBLIC = {
 
 HOME = {
     "AccountApi": "persona.api.account_api",
+    "AsyncAccountApi": "persona.api.account_api",
     "ApiClient": "persona.api_client",
+    "AsyncApiClient": "persona.async_api_client",
     "ApiResponse": "persona.core.response",
     "RetryPolicy": "persona.core.policy",
     "Timeout": "persona.core.policy",
@@ -78,6 +83,9 @@ def test_models_and_api_packages_re_export_their_classes() -> None:
     from persona.models import CodeForTokenData
 
     assert AccountApi is persona.AccountApi
+    from persona.api import AsyncAccountApi
+
+    assert AsyncAccountApi is persona.AsyncAccountApi
     assert CodeForTokenData is persona.CodeForTokenData
 
 
