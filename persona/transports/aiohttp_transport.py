@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-import sys
-from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Optional
 
 try:
     import aiohttp
@@ -29,7 +27,7 @@ except ImportError as exc:  # pragma: no cover - tested in a subprocess without 
 from urllib3 import HTTPHeaderDict
 
 from .. import _fork
-from ..core.policy import AttemptTimeout
+from ..core.policy import MAX_SECONDS, AttemptTimeout
 from ..core.request import Request
 from ..core.response import RESTResponse
 from ..exceptions import (
@@ -56,8 +54,10 @@ if TYPE_CHECKING:
 
 __all__ = ["ERROR_MAP", "AiohttpTransport", "map_error"]
 
-T = TypeVar("T")
-_CHUNK = 64 * 1024
+#: aiohttp rounds timeouts of 5 s or more up to a whole second; a deadline is exact.
+_NO_CEIL = MAX_SECONDS
+#: aiohttp sets no timer for a total of 0: past the deadline, an attempt still gets one.
+_MIN_WAIT = 0.001
 _DNSError: type[BaseException] = getattr(
     aiohttp, "ClientConnectorDNSError", aiohttp.ClientConnectorError
 )
@@ -83,10 +83,14 @@ def _connector_failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> 
     return _refused(exc, url, timeout)
 
 
-def _timed_out(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
+def _read_timed_out(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
     if timeout.remaining() <= 0:
         return ApiTimeoutError(f"deadline exceeded waiting for {_origin(url)}")
     return ApiTimeoutError(f"read timeout ({timeout.read:g}s) from {_origin(url)}")
+
+
+def _deadline(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
+    return ApiTimeoutError(f"deadline exceeded waiting for {_origin(url)}")
 
 
 def _failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
@@ -127,8 +131,10 @@ ERROR_MAP: tuple[
         _ConnectTimeout,
         lambda exc, url, t: ApiTimeoutError(f"connect timeout ({t.connect:g}s) to {_origin(url)}"),
     ),
-    (asyncio.TimeoutError, _timed_out),  # aiohttp's read timeout and the deadline
-    (TimeoutError, _timed_out),
+    (aiohttp.ServerTimeoutError, _read_timed_out),  # sock_read
+    # A plain TimeoutError is the attempt's ``total``: the call's deadline.
+    (asyncio.TimeoutError, _deadline),
+    (TimeoutError, _deadline),
     (
         aiohttp.ClientHttpProxyError,
         lambda exc, url, t: ApiConnectionError(
@@ -165,20 +171,6 @@ def build_ssl_context(config: Configuration) -> ssl.SSLContext:
     return context
 
 
-if sys.version_info >= (3, 11):
-
-    async def _within(awaitable: Awaitable[T], seconds: float) -> T:
-        # asyncio.timeout cancels in place; wait_for would wrap every attempt in a
-        # new Task (a measurable cost per call).
-        async with asyncio.timeout(seconds):
-            return await awaitable
-
-else:  # pragma: no cover - Python 3.9 and 3.10
-
-    async def _within(awaitable: Awaitable[T], seconds: float) -> T:
-        return await asyncio.wait_for(awaitable, seconds)
-
-
 class _Session:
     """One aiohttp session and what every request through it needs."""
 
@@ -189,7 +181,9 @@ class _Session:
         self.key = pool_key(config)
         _warn_plain_http(config.host)
         connector = aiohttp.TCPConnector(
-            limit=config.connection_pool_maxsize, ssl=build_ssl_context(config)
+            limit=config.connection_pool_maxsize,
+            ssl=build_ssl_context(config),
+            timeout_ceil_threshold=_NO_CEIL,
         )
         # trust_env=False: aiohttp would otherwise read netrc and the proxy variables
         # in a thread on every request. The environment's proxy is resolved once here.
@@ -298,15 +292,12 @@ class AiohttpTransport:
             raise ApiClosedError("this AsyncApiClient is closed; create a new one")
         self._check_loop()
         held = self._session()
-        url = request.url
         try:
-            return await _within(
-                self._attempt(held, request, timeout), max(0.0, timeout.remaining())
-            )
+            return await self._attempt(held, request, timeout)
         except ApiException:
             raise  # already ours (body too large)
         except Exception as exc:  # CancelledError is a BaseException: it passes unchanged
-            mapped = map_error(exc, url, timeout)
+            mapped = map_error(exc, request.url, timeout)
             if mapped is None:
                 raise
             raise mapped from exc
@@ -322,8 +313,15 @@ class AiohttpTransport:
             request.url,
             data=request.body,
             headers=headers,
+            # ``total`` bounds the whole attempt -- connecting, sending, status line,
+            # headers and body, until the connection is released -- by the call's
+            # deadline. aiohttp's own timer does it: an asyncio.timeout() around the
+            # attempt would cost a second timer (about 9 µs a call).
             timeout=aiohttp.ClientTimeout(
-                total=None, sock_connect=timeout.connect, sock_read=timeout.read
+                total=max(_MIN_WAIT, timeout.remaining()),
+                sock_connect=timeout.connect,
+                sock_read=timeout.read,
+                ceil_threshold=_NO_CEIL,
             ),
             **held.options,
         )
