@@ -66,21 +66,13 @@ _ConnectTimeout: type[BaseException] = getattr(
 )
 
 
-def _refused(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
-    error = ApiConnectionError(f"cannot connect to {_origin(url)}: {_os_reason(exc)}")
+def _connector_failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
+    os_error = getattr(exc, "os_error", None)
+    why = os_error.strerror if isinstance(os_error, OSError) and os_error.strerror else None
+    error = ApiConnectionError(f"cannot connect to {_origin(url)}: {why or _os_reason(exc)}")
     if _is_loopback(_hostname(url)):
         error.hint = "is the server running? For a local one: python -m persona.testing serve"
     return error
-
-
-def _connector_failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
-    os_error = getattr(exc, "os_error", None)
-    if isinstance(os_error, OSError) and os_error.strerror:
-        error = ApiConnectionError(f"cannot connect to {_origin(url)}: {os_error.strerror}")
-        if _is_loopback(_hostname(url)):
-            error.hint = "is the server running? For a local one: python -m persona.testing serve"
-        return error
-    return _refused(exc, url, timeout)
 
 
 def _read_timed_out(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
