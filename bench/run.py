@@ -479,6 +479,8 @@ def _not_available(why: str) -> Row:
 
 # -- 8. the async client against raw aiohttp ----------------------------------------
 ASYNC_LEVELS = (1, 16, 128)
+#: Connections per side: aiohttp's default limit, given to persona too.
+ASYNC_POOL = 100
 
 
 async def _async_round(fn: Callable[[], Any], concurrency: int, calls: int) -> tuple[float, float]:
@@ -597,10 +599,15 @@ async def _bench_async(url: str, rounds: int, calls: int, peers: bool) -> list[R
 
     import persona
 
-    client = persona.AsyncApiClient(persona.Configuration(host=url))
+    # As many connections as the floor's default session keeps (aiohttp's limit of 100;
+    # persona's default is 16, and calls past it wait for a free connection).
+    config = persona.Configuration(host=url, connection_pool_maxsize=ASYNC_POOL)
+    client = persona.AsyncApiClient(config)
     api = persona.AsyncAccountApi(client)
     body = persona.CodeForTokenData(**CODE_FOR_TOKEN)
     session = aiohttp.ClientSession()  # the defaults a user gets (trust_env off, 100 connections)
+    assert session.connector is not None
+    assert session.connector.limit == ASYNC_POOL
     target = url + "/account/codeForToken"
 
     async def floor() -> Any:
