@@ -102,9 +102,9 @@ class AsyncApiClient(BaseClient):
     async def close(self) -> None:
         """Close the connection pool. Idempotent; calls made after it raise
         :class:`~persona.ApiClosedError`. Call it in the client's event loop."""
-        self._closed = True
         if self._owns_transport:
-            await self.transport.close()
+            await self.transport.close()  # raises in another loop: the client stays open
+        self._closed = True
 
     def __del__(self, _warn: Any = warnings.warn) -> None:
         if self._owns_transport and not self._closed:

@@ -17,6 +17,7 @@ use from another loop, or in a child process after ``fork()``, raises
 from __future__ import annotations
 
 import asyncio
+import inspect
 import ssl
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
@@ -55,7 +56,18 @@ if TYPE_CHECKING:
 __all__ = ["ERROR_MAP", "AiohttpTransport", "map_error"]
 
 #: aiohttp rounds timeouts of 5 s or more up to a whole second; a deadline is exact.
+#: (The settings that say so are newer than aiohttp 3.9: passed only where they exist.)
 _NO_CEIL = MAX_SECONDS
+_TIMEOUT_EXTRA: dict[str, Any] = (
+    {"ceil_threshold": _NO_CEIL}
+    if "ceil_threshold" in inspect.signature(aiohttp.ClientTimeout).parameters
+    else {}
+)
+_CONNECTOR_EXTRA: dict[str, Any] = (
+    {"timeout_ceil_threshold": _NO_CEIL}
+    if "timeout_ceil_threshold" in inspect.signature(aiohttp.TCPConnector).parameters
+    else {}
+)
 #: aiohttp sets no timer for a total of 0: past the deadline, an attempt still gets one.
 _MIN_WAIT = 0.001
 _DNSError: type[BaseException] = getattr(
@@ -175,7 +187,7 @@ class _Session:
         connector = aiohttp.TCPConnector(
             limit=config.connection_pool_maxsize,
             ssl=build_ssl_context(config),
-            timeout_ceil_threshold=_NO_CEIL,
+            **_CONNECTOR_EXTRA,
         )
         # trust_env=False: aiohttp would otherwise read netrc and the proxy variables
         # in a thread on every request. The environment's proxy is resolved once here.
@@ -313,7 +325,7 @@ class AiohttpTransport:
                 total=max(_MIN_WAIT, timeout.remaining()),
                 sock_connect=timeout.connect,
                 sock_read=timeout.read,
-                ceil_threshold=_NO_CEIL,
+                **_TIMEOUT_EXTRA,
             ),
             **held.options,
         )
