@@ -206,3 +206,21 @@ def test_closed_mock_transport_refuses_requests() -> None:
         assert transport.closed
         with pytest.raises(persona.ApiClosedError):
             persona.AccountApi(client).account_forgot_pass_post(BODY)
+
+
+@pytest.mark.asyncio
+async def test_response_headers_are_an_http_header_dict_with_repeats_kept() -> None:
+    from urllib3 import HTTPHeaderDict
+
+    with ReferenceServer({}, outbox="") as server:
+        config = persona.Configuration(host=server.url)
+        async with persona.AsyncApiClient(config) as client:
+            raw = await persona.AsyncAccountApi(client).account_forgot_pass_post(
+                BODY, _preload_content=False
+            )
+    assert isinstance(raw, RESTResponse)
+    assert isinstance(raw.headers, HTTPHeaderDict)
+    assert raw.headers is raw.headers  # copied once
+    assert raw.getheader("content-type") == "application/json;charset=utf-8"
+    raw.headers = HTTPHeaderDict([("Set-Cookie", "a=1"), ("Set-Cookie", "b=2")])
+    assert raw.headers.getlist("set-cookie") == ["a=1", "b=2"]
