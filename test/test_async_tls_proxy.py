@@ -7,7 +7,11 @@ proxy variables (resolved once per client, ignored with ``trust_env=False``) and
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import ssl
+import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -132,11 +136,19 @@ async def test_client_certificate_required_and_sent(
 
 
 async def test_client_certificate_required_and_not_sent_fails(ca: trustme.CA, ca_file: str) -> None:
-    with (
-        tls_server(server_context(ca, "localhost", client_ca=True)) as srv,
-        pytest.raises(persona.ApiConnectionError) as info,
-    ):
-        await call(srv.url("localhost"), ssl_ca_cert=ca_file)
+    with contextlib.ExitStack() as stack:
+        if sys.version_info < (3, 11):
+            # Before 3.11, asyncio's TLS transport closes the socket on a fatal alert but
+            # never marks its wrapper closed, which then warns when it is freed (CPython's
+            # sslproto, rewritten in 3.11). Not a leak: the socket is closed.
+            stack.enter_context(warnings.catch_warnings())
+            warnings.simplefilter("ignore", ResourceWarning)
+        with (
+            tls_server(server_context(ca, "localhost", client_ca=True)) as srv,
+            pytest.raises(persona.ApiConnectionError) as info,
+        ):
+            await call(srv.url("localhost"), ssl_ca_cert=ca_file)
+        gc.collect()
     assert info.value.__cause__ is not None
     assert srv.handshakes == 0
     assert srv.requests == []
