@@ -276,3 +276,9 @@ async def test_unreachable_proxy_is_a_connection_error(server: ReferenceServer) 
     assert "proxy" in str(info.value)
     assert info.value.__cause__ is not None
     assert server.request_count() == 0
+
+
+async def test_an_unreadable_ca_bundle_is_a_tls_error_for_an_https_host(tmp_path: Path) -> None:
+    missing = str(tmp_path / "no-such-ca.pem")
+    with pytest.raises(persona.ApiTLSError, match="cannot load the TLS settings"):
+        await call("https://127.0.0.1:9/v1", ssl_ca_cert=missing)

@@ -185,10 +185,16 @@ class _Session:
         self.revision = config.revision
         self.key = pool_key(config)
         _warn_plain_http(config.host)
+        # TLS settings matter only for an https host (as with urllib3): an http host
+        # neither loads the CA bundle nor fails on a bad one.
+        tls: Any = True
+        if config.host.startswith("https:"):
+            try:
+                tls = build_ssl_context(config)
+            except (OSError, ssl.SSLError) as exc:
+                raise ApiTLSError(f"cannot load the TLS settings: {exc}") from exc
         connector = aiohttp.TCPConnector(
-            limit=config.connection_pool_maxsize,
-            ssl=build_ssl_context(config),
-            **_CONNECTOR_EXTRA,
+            limit=config.connection_pool_maxsize, ssl=tls, **_CONNECTOR_EXTRA
         )
         # trust_env=False: aiohttp would otherwise read netrc and the proxy variables
         # in a thread on every request. The environment's proxy is resolved once here.
