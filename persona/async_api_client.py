@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import warnings
 from collections.abc import Mapping
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar, Optional, Union
 
 from .api_client import CALL_OPTIONS, BaseClient, check_options, result_of
 from .async_retry_loop import send_with_retries_async
@@ -22,6 +22,7 @@ from .core.response import RESTResponse
 from .exceptions import ApiTypeError
 from .transports.aiohttp_transport import AiohttpTransport
 from .transports.base import AsyncTransport
+from .transports.mock import MockTransport
 
 __all__ = ["ASYNC_CALL_OPTIONS", "AsyncApiClient"]
 
@@ -66,7 +67,7 @@ class AsyncApiClient(BaseClient):
     def __init__(
         self,
         configuration: Optional[Configuration] = None,
-        transport: Optional[AsyncTransport] = None,
+        transport: Union[AsyncTransport, MockTransport, None] = None,
         *,
         header_name: Optional[str] = None,
         header_value: Optional[str] = None,
@@ -75,18 +76,18 @@ class AsyncApiClient(BaseClient):
         self._owns_transport = False
         self._closed = True  # until fully made: a failed __init__ must not warn
         self._init_common(configuration, header_name, header_value, cookie)
-        if transport is None:
-            transport = AiohttpTransport(self.configuration)
+        given: Any = transport  # checked at run time: any object may arrive here
+        if given is None:
+            given = AiohttpTransport(self.configuration)
             self._owns_transport = True
-        elif not inspect.iscoroutinefunction(getattr(transport, "send", None)):
-            if inspect.iscoroutinefunction(getattr(transport, "send_async", None)):
-                transport = _AwaitSendAsync(transport)
-            else:
+        elif not inspect.iscoroutinefunction(getattr(given, "send", None)):
+            if not inspect.iscoroutinefunction(getattr(given, "send_async", None)):
                 raise ApiTypeError(
                     "transport: must have an async send(request, timeout) method, got "
-                    f"{type(transport).__name__}"
+                    f"{type(given).__name__}"
                 )
-        self.transport: AsyncTransport = transport
+            given = _AwaitSendAsync(given)  # MockTransport: its coroutine is send_async
+        self.transport: AsyncTransport = given
         self._settings_now()  # a bad setting fails here, not at the first call
 
     def _derived(self) -> None:

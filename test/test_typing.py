@@ -54,6 +54,8 @@ ASYNC_USER_CODE = textwrap.dedent(
     """
     import asyncio
     import persona
+    from persona.rest import RESTResponse
+    from persona.testing import MockTransport
 
     async def main() -> None:
         async with persona.AsyncApiClient() as client:
@@ -83,6 +85,11 @@ ASYNC_USER_CODE = textwrap.dedent(
             reveal_type(raw)
             reveal_type(client.with_options(max_retries=0))
             api.account_forgot_pass_post(persona.CodeForTokenData())  # the wrong model
+        mock = MockTransport(lambda request: RESTResponse(200, json={"success": True}))
+        async with persona.AsyncApiClient(transport=mock) as unit:  # accepted as a transport
+            await persona.AsyncAccountApi(unit).account_forgot_pass_post(
+                persona.ForgotPasswordData(email="a@b.c")
+            )
 
     asyncio.run(main())
     """
