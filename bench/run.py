@@ -236,7 +236,8 @@ def bench_deserialize(rounds: int, calls: int) -> Row:
     loads = json.loads
     body = TOKEN_BODY
     model = from_json(body)
-    assert model.expires_at is not None and model.expires_at.year == 2030
+    assert model.expires_at is not None
+    assert model.expires_at.year == 2030
     got = interleaved(
         {"persona": lambda: from_json(body), "floor": lambda: loads(body)},
         rounds,
