@@ -1,5 +1,6 @@
 """Packaging for persona. The version lives in persona/_version.py, the runtime
-dependencies in requirements.txt; this file only reads them."""
+dependencies in requirements.txt; this file only reads them. The one optional
+dependency is the ``async`` extra (aiohttp, for ``persona.AsyncApiClient``)."""
 
 import re
 from pathlib import Path
@@ -28,6 +29,7 @@ setup(
     package_data={"persona": ["openapi.yaml", "py.typed"]},
     include_package_data=True,
     install_requires=REQUIRES,
+    extras_require={"async": ["aiohttp>=3.9"]},
     entry_points={
         "console_scripts": ["persona = persona.cli:console"],
         "pytest11": ["persona = persona.testing.pytest_plugin"],

@@ -478,6 +478,227 @@ def _not_available(why: str) -> Row:
     return Row("openapi-generator `python` client", "not available", "—", None, why, verdict="—")
 
 
+# -- 8. the async client against raw aiohttp ----------------------------------------
+ASYNC_LEVELS = (1, 16, 128)
+#: Connections per side: aiohttp's default limit, given to persona too.
+ASYNC_POOL = 100
+
+
+async def _async_round(fn: Callable[[], Any], concurrency: int, calls: int) -> tuple[float, float]:
+    """Client CPU seconds per call and calls per second of about ``calls`` awaits of
+    ``fn``, ``concurrency`` of them in flight at once."""
+    import asyncio
+
+    each = max(1, calls // concurrency)
+
+    async def worker() -> None:
+        for _ in range(each):
+            await fn()
+
+    cpu, wall = time.process_time(), time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    done = each * concurrency
+    return (time.process_time() - cpu) / done, done / (time.perf_counter() - wall)
+
+
+async def _async_interleaved(
+    sides: dict[str, Callable[[], Any]], concurrency: int, rounds: int, calls: int
+) -> dict[str, tuple[float, float]]:
+    """Median (CPU per call, calls/s) of each side over ``rounds``, in alternating order."""
+    for fn in sides.values():
+        await _async_round(fn, concurrency, min(calls, 200))  # warm-up: connections, caches
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name in sides}
+    names = list(sides)
+    for r in range(rounds):
+        for name in names if r % 2 == 0 else reversed(names):
+            samples[name].append(await _async_round(sides[name], concurrency, calls))
+    return {
+        name: (
+            statistics.median(cpu for cpu, _ in values),
+            statistics.median(rate for _, rate in values),
+        )
+        for name, values in samples.items()
+    }
+
+
+def _generate(generator: list[str], out: str) -> Optional[str]:
+    """Run a client generator on persona/openapi.yaml into ``out``; None if it worked,
+    else why not."""
+    try:
+        subprocess.run(generator, check=True, capture_output=True, timeout=300, cwd=out)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"generation failed ({type(exc).__name__})"
+    return None
+
+
+async def _peer_openapi_generator_asyncio(url: str, out: str) -> Any:
+    """openapi-generator's ``python`` client with ``--library asyncio``: (call, close),
+    or a string saying why it is not available."""
+    cli = shutil.which("openapi-generator-cli") or shutil.which("openapi-generator")
+    if not cli:
+        return "openapi-generator-cli not installed"
+    why = _generate(
+        [
+            cli, "generate", "-g", "python", "--library", "asyncio",
+            "-i", str(ROOT / "persona" / "openapi.yaml"), "-o", out,
+            "--additional-properties", "packageName=oag_async",
+        ],
+        out,
+    )  # fmt: skip
+    if why:
+        return why
+    sys.path.insert(0, out)
+    try:
+        import oag_async  # type: ignore[import-not-found]
+    except ImportError as exc:
+        return f"generated client does not import ({exc})"
+    client = oag_async.ApiClient(oag_async.Configuration(host=url))
+    api = oag_async.AccountApi(client)
+    body = oag_async.CodeForTokenData(**CODE_FOR_TOKEN)
+
+    async def call() -> Any:
+        return await api.account_code_for_token_post(body)
+
+    return call, client.close
+
+
+async def _peer_openapi_python_client(url: str, out: str) -> Any:
+    """openapi-python-client's async function (httpx): (call, close), or why not."""
+    cli = shutil.which("openapi-python-client")
+    if not cli:
+        return "openapi-python-client not installed"
+    why = _generate(
+        [cli, "generate", "--path", str(ROOT / "persona" / "openapi.yaml"), "--meta", "none",
+         "--output-path", str(Path(out) / "opc_persona")],
+        out,
+    )  # fmt: skip
+    if why:
+        return why
+    sys.path.insert(0, out)
+    try:
+        import importlib
+
+        opc = importlib.import_module("opc_persona")
+        endpoint = importlib.import_module("opc_persona.api.account.account_code_for_token_post")
+        models = importlib.import_module("opc_persona.models")
+    except ImportError as exc:
+        return f"generated client does not import ({exc})"
+    client = opc.Client(base_url=url)
+    body = models.CodeForTokenData(**CODE_FOR_TOKEN)
+
+    async def call() -> Any:
+        return await endpoint.asyncio(client=client, body=body)
+
+    async def close() -> None:
+        await client.get_async_httpx_client().aclose()
+
+    return call, close
+
+
+async def _bench_async(url: str, rounds: int, calls: int, peers: bool) -> list[Row]:
+    import aiohttp
+
+    import persona
+
+    # As many connections as the floor's default session keeps (aiohttp's limit of 100;
+    # persona's default is 16, and calls past it wait for a free connection).
+    config = persona.Configuration(host=url, connection_pool_maxsize=ASYNC_POOL)
+    client = persona.AsyncApiClient(config)
+    api = persona.AsyncAccountApi(client)
+    body = persona.CodeForTokenData(**CODE_FOR_TOKEN)
+    session = aiohttp.ClientSession()  # the defaults a user gets (trust_env off, 100 connections)
+    assert session.connector is not None
+    assert session.connector.limit == ASYNC_POOL
+    target = url + "/account/codeForToken"
+
+    async def floor() -> Any:
+        async with session.post(
+            target, data=json.dumps(CODE_FOR_TOKEN).encode(), headers=JSON_HEADERS
+        ) as resp:
+            return json.loads(await resp.read())
+
+    async def sdk() -> Any:
+        return await api.account_code_for_token_post(body)
+
+    assert (await sdk()).expires_at.year == 2030
+    assert (await floor())["token"]
+    sides: dict[str, Callable[[], Any]] = {"persona": sdk, "aiohttp": floor}
+    closers: list[Callable[[], Any]] = [client.close, session.close]
+    missing: dict[str, str] = {}
+    with tempfile.TemporaryDirectory() as out:
+        if peers:
+            for name, make in (
+                ("openapi-generator asyncio", _peer_openapi_generator_asyncio),
+                ("openapi-python-client async", _peer_openapi_python_client),
+            ):
+                folder = Path(out) / name.split()[0]
+                folder.mkdir()
+                made = await make(url, str(folder))
+                if isinstance(made, str):
+                    missing[name] = made
+                else:
+                    sides[name], close = made
+                    closers.append(close)
+                    await sides[name]()
+        else:
+            missing = dict.fromkeys(
+                ("openapi-generator asyncio", "openapi-python-client async"),
+                "skipped (--no-generator)",
+            )
+        rows = []
+        try:
+            for level in ASYNC_LEVELS:
+                got = await _async_interleaved(sides, level, rounds, calls)
+                (mine, my_rate), (theirs, their_rate) = got["persona"], got["aiohttp"]
+                rows.append(
+                    Row(
+                        f"async codeForToken, concurrency {level}: client CPU per call",
+                        _us(mine),
+                        _us(theirs) + " aiohttp",
+                        mine / theirs,
+                        "≤ 1.15x",
+                        1.15,
+                    )
+                )
+                rows.append(
+                    Row(
+                        f"async calls/s, concurrency {level}",
+                        f"{my_rate:,.0f} calls/s",
+                        f"{their_rate:,.0f} calls/s aiohttp",
+                        my_rate / their_rate,
+                        "report (higher is better)",
+                    )
+                )
+                for name in ("openapi-generator asyncio", "openapi-python-client async"):
+                    if name in got:
+                        cpu, rate = got[name]
+                        rows.append(
+                            Row(
+                                f"{name}, concurrency {level}: client CPU per call",
+                                f"{_us(cpu)}, {rate:,.0f} calls/s",
+                                _us(theirs) + " aiohttp",
+                                cpu / theirs,
+                                f"persona ahead ({mine / theirs:.2f}x)",
+                                verdict=_pass(mine < cpu),
+                            )
+                        )
+        finally:
+            for close in closers:
+                await close()
+    for name, why in missing.items():
+        rows.append(Row(name, "not available", "—", None, why, verdict="—"))
+    return rows
+
+
+def bench_async(url: str, rounds: int, calls: int, peers: bool) -> list[Row]:
+    """persona's AsyncAccountApi against ``aiohttp.ClientSession.post`` + ``json.loads``
+    (and the generated async clients, when their generators are installed) at each
+    concurrency of ASYNC_LEVELS, on one event loop."""
+    import asyncio
+
+    return asyncio.run(_bench_async(url, rounds, calls, peers))
+
+
 # -- the table --------------------------------------------------------------------
 def table(rows: list[Row]) -> str:
     lines = [
@@ -500,6 +721,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument(
         "--no-generator", action="store_true", help="skip the openapi-generator row"
     )
+    parser.add_argument("--no-async", action="store_true", help="skip the async rows")
+    parser.add_argument(
+        "--only-async", action="store_true", help="only the async rows (and their peers)"
+    )
     args = parser.parse_args(argv)
     if args.serve:
         serve()
@@ -507,11 +732,16 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.quick:
         call_rounds, call_n, codec_n, import_runs = 2, 20, 200, 2
         tp_rounds, tp_seconds, mem = 1, 0.05, (50, 200)
+        async_rounds, async_n = 2, 256
     else:
         call_rounds, call_n, codec_n, import_runs = 15, 2000, 20000, 21
         tp_rounds, tp_seconds, mem = 3, 2.0, (1_000, 100_000)
+        async_rounds, async_n = 9, 3072
     server, url = start_server()
     try:
+        if args.only_async:
+            rows = bench_async(url, async_rounds, async_n, not args.no_generator)
+            return _report(args, rows)
         rows = [bench_call(url, call_rounds, call_n)]
         rows.append(bench_deserialize(call_rounds, codec_n))
         rows.append(bench_serialize(call_rounds, codec_n))
@@ -522,10 +752,16 @@ def main(argv: Optional[list[str]] = None) -> int:
             rows.append(_not_available("skipped (--no-generator)"))
         else:
             rows.append(bench_openapi_generator(url, call_rounds, call_n))
+        if not args.no_async:
+            rows.extend(bench_async(url, async_rounds, async_n, not args.no_generator))
     finally:
         assert server.stdin is not None
         server.stdin.close()
         server.wait(timeout=10)
+    return _report(args, rows)
+
+
+def _report(args: argparse.Namespace, rows: list[Row]) -> int:
     print(
         f"persona bench ({'quick' if args.quick else 'full'}): Python "
         f"{sys.version.split()[0]}, {os.cpu_count()} CPUs; per-call figures are client CPU, "

@@ -18,13 +18,16 @@ from ._version import __version__
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; kept equal to _LOCATIONS by a test
     from .api.account_api import AccountApi as AccountApi
+    from .api.account_api import AsyncAccountApi as AsyncAccountApi
     from .api_client import ApiClient as ApiClient
+    from .async_api_client import AsyncApiClient as AsyncApiClient
     from .configuration import Configuration as Configuration
     from .core.policy import RetryPolicy as RetryPolicy
     from .core.policy import Timeout as Timeout
     from .core.response import ApiResponse as ApiResponse
     from .exceptions import ApiClosedError as ApiClosedError
     from .exceptions import ApiConnectionError as ApiConnectionError
+    from .exceptions import ApiEventLoopError as ApiEventLoopError
     from .exceptions import ApiException as ApiException
     from .exceptions import ApiResponseError as ApiResponseError
     from .exceptions import ApiTimeoutError as ApiTimeoutError
@@ -50,11 +53,14 @@ _LOCATIONS = {
     "AccountApi": ".api.account_api",
     "ApiClient": ".api_client",
     "ApiResponse": ".core.response",
+    "AsyncAccountApi": ".api.account_api",
+    "AsyncApiClient": ".async_api_client",
     "Configuration": ".configuration",
     "RetryPolicy": ".core.policy",
     "Timeout": ".core.policy",
     "ApiClosedError": ".exceptions",
     "ApiConnectionError": ".exceptions",
+    "ApiEventLoopError": ".exceptions",
     "ApiException": ".exceptions",
     "ApiResponseError": ".exceptions",
     "ApiTimeoutError": ".exceptions",
@@ -78,11 +84,17 @@ _LOCATIONS = {
 
 __all__ = ["__version__", *sorted(_LOCATIONS)]  # noqa: PLE0604
 
+#: Names that need the ``async`` extra (aiohttp): touching one without it raises an
+#: ImportError that names the extra. The sync client never imports aiohttp.
+_NEEDS_ASYNC_EXTRA = frozenset({"AsyncAccountApi", "AsyncApiClient"})
+
 
 def __getattr__(name: str) -> Any:
     location = _LOCATIONS.get(name)
     if location is None:
         raise AttributeError(f"module 'persona' has no attribute {name!r}")
+    if name in _NEEDS_ASYNC_EXTRA:
+        importlib.import_module(".transports.aiohttp_transport", __name__)
     value = getattr(importlib.import_module(location, __name__), name)
     globals()[name] = value  # later lookups skip this function
     return value

@@ -2,6 +2,10 @@
 ``async_req`` thread pool, fork safety), the call options, and the path of a call:
 core builds the request -> the retry loop sends it through the Transport -> core reads
 the response into a model or an exception.
+
+What the sync and the async client (:mod:`persona.async_api_client`) share -- settings,
+``with_options()``, headers, building the request and reading the result -- lives once,
+in :class:`BaseClient`; each client adds only its lifecycle and its loop.
 """
 
 from __future__ import annotations
@@ -34,9 +38,10 @@ from .transports.base import Transport
 if TYPE_CHECKING:
     from multiprocessing.pool import ThreadPool
 
-__all__ = ["ApiClient", "ApiResponse", "Operation"]
+__all__ = ["ApiClient", "ApiResponse", "BaseClient", "Operation"]
 
 M = TypeVar("M", bound=Model)
+C = TypeVar("C", bound="BaseClient")
 
 #: Keyword options every operation method accepts, as in generated clients, plus ours.
 CALL_OPTIONS = frozenset(
@@ -79,79 +84,54 @@ class ClientSettings:
         self.policy = policy
 
 
-class ApiClient:
-    """Sends the API's requests. Share one between threads; close it when done
-    (or use it as a context manager).
+class BaseClient:
+    """What :class:`ApiClient` and :class:`~persona.AsyncApiClient` share: the
+    configuration and its snapshot, ``with_options()``, default headers and the
+    User-Agent, and building a call's request and policies. Not used directly."""
 
-    :param configuration: the settings; default :meth:`Configuration.get_default`.
-    :param header_name: a header to send with every request (with ``header_value``).
-    :param header_value: its value.
-    :param cookie: a ``Cookie`` header to send with every request.
-    :param pool_threads: threads of the pool that serves ``async_req=True`` calls.
-    :param transport: what sends each attempt; default a :class:`Urllib3Transport` of
-        ``configuration`` (``persona.testing.MockTransport`` in unit tests).
+    #: The client's name in messages ("this ApiClient is closed").
+    _kind: ClassVar[str] = "ApiClient"
 
-    Safe across ``fork()``: a child process makes its own connections and thread pool.
-    """
+    configuration: Configuration
+    default_headers: dict[str, str]
+    cookie: Optional[str]
+    _overrides: dict[str, Any]
+    _user_agent: Optional[str]
+    _settings: Optional[ClientSettings]
+    _closed: bool
 
-    _default: ClassVar[Optional[ApiClient]] = None
-    _close_at_exit_registered: ClassVar[bool] = False
-    _default_lock: ClassVar[threading.Lock] = threading.Lock()
-
-    def __init__(
+    def _init_common(
         self,
-        configuration: Optional[Configuration] = None,
-        header_name: Optional[str] = None,
-        header_value: Optional[str] = None,
-        cookie: Optional[str] = None,
-        pool_threads: int = 1,
-        *,
-        transport: Optional[Transport] = None,
+        configuration: Optional[Configuration],
+        header_name: Optional[str],
+        header_value: Optional[str],
+        cookie: Optional[str],
     ) -> None:
         self.configuration = (
             configuration if configuration is not None else Configuration.get_default()
         )
-        if transport is None:
-            from .transports.urllib3_transport import Urllib3Transport
-
-            transport = Urllib3Transport(self.configuration)
-            self._owns_transport = True
-        else:
-            if not callable(getattr(transport, "send", None)):
-                raise ApiTypeError(
-                    f"transport: must have a send(request, timeout) method, got "
-                    f"{type(transport).__name__}"
-                )
-            self._owns_transport = False
-        self.transport: Transport = transport
-        self.default_headers: dict[str, str] = {}
+        self.default_headers = {}
         if header_name is not None:
             self.set_default_header(header_name, header_value or "")
         self.cookie = cookie
-        if isinstance(pool_threads, bool) or not isinstance(pool_threads, int) or pool_threads < 1:
-            raise ApiValueError(f"pool_threads: must be a whole number >= 1, got {pool_threads!r}")
-        self.pool_threads = pool_threads
-        self._overrides: dict[str, Any] = {}
-        self._user_agent: Optional[str] = None
-        #: Set by close(): ends this client's backoff sleeps at once.
-        self._closing = threading.Event()
-        self._settings: Optional[ClientSettings] = None
-        self._pool: Optional[ThreadPool] = None
-        self._lock = threading.Lock()
-        self._generation = _fork.generation()
+        self._overrides = {}
+        self._user_agent = None
+        self._settings = None
         self._closed = False
-        self._settings_now()  # a bad setting fails here, not at the first call
+
+    def _closed_error(self) -> ApiClosedError:
+        return ApiClosedError(f"this {self._kind} is closed; create a new one")
 
     # -- options -------------------------------------------------------------------
     def with_options(
-        self,
+        self: C,
         *,
         timeout: Union[float, tuple[float, float], Timeout, None] = None,
         deadline: Optional[float] = None,
         max_retries: Optional[int] = None,
         retry_policy: Optional[RetryPolicy] = None,
         headers: Optional[Mapping[str, str]] = None,
-    ) -> ApiClient:
+    ) -> C:
         """A client like this one with some options changed, sharing its connection pool
         and configuration (closing it leaves this one open).
 
@@ -180,19 +160,20 @@ class ApiClient:
         if max_retries is not None:
             RetryPolicy(max_retries=max_retries)  # checked now
             overrides["max_retries"] = max_retries
-        child = ApiClient.__new__(ApiClient)
+        cls = type(self)
+        child = cls.__new__(cls)
         child.__dict__.update(self.__dict__)
         child.default_headers = dict(self.default_headers)
         for name, value in (headers or {}).items():
             child.set_default_header(name, value)
         child._overrides = overrides
-        child._owns_transport = False  # the pool stays with the client that made it
         child._settings = None
-        child._pool = None
-        child._lock = threading.Lock()
-        child._closing = threading.Event()
+        child._derived()
         child._settings_now()
         return child
+
+    def _derived(self) -> None:
+        """Called on a ``with_options()`` copy: drop what must not be shared."""
 
     def _settings_now(self) -> ClientSettings:
         settings = self._settings
@@ -200,80 +181,10 @@ class ApiClient:
             settings = self._settings = ClientSettings(self.configuration, self._overrides)
         return settings
 
-    # -- lifecycle -------------------------------------------------------------------
-    def __enter__(self) -> ApiClient:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Release the connection pool and the ``async_req`` thread pool. Idempotent;
-        calls made after it raise :class:`ApiClosedError`.
-
-        Calls still running end at once with ApiClosedError: an attempt in progress on
-        the client's connections is cut off, a wait before a retry is ended. Then it
-        waits at most 5 seconds (``CLOSE_WAIT``) for the ``async_req`` threads.
-        """
-        with self._lock:
-            self._closed = True
-            pool, self._pool = self._pool, None
-        self._closing.set()
-        if self._owns_transport:
-            self.transport.close()
-        if pool is not None:
-            pool.close()
-            joiner = threading.Thread(target=pool.join, name="persona-close", daemon=True)
-            joiner.start()
-            joiner.join(CLOSE_WAIT)
-
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         return self._closed
-
-    @property
-    def pool(self) -> ThreadPool:
-        """The thread pool behind ``async_req=True``, created on first use."""
-        if self._generation != _fork.generation():
-            # Forked: the parent's pool threads do not exist here, and its lock may
-            # have been held by one of them at fork time.
-            self._generation = _fork.generation()
-            self._lock = threading.Lock()
-            self._pool = None
-        with self._lock:
-            if self._closed:
-                raise ApiClosedError("this ApiClient is closed; create a new one")
-            if self._pool is None:
-                from multiprocessing.pool import ThreadPool
-
-                self._pool = ThreadPool(self.pool_threads)
-            return self._pool
-
-    @classmethod
-    def get_default(cls) -> ApiClient:
-        """The ApiClient used by ``AccountApi()`` when none is given; closed at exit."""
-        with cls._default_lock:
-            if cls._default is None or cls._default.closed:
-                if not cls._close_at_exit_registered:
-                    # One hook for whichever default is current at exit; a hook per
-                    # client would keep every replaced client alive until then.
-                    atexit.register(cls._close_default)
-                    cls._close_at_exit_registered = True
-                cls._default = cls()
-            return cls._default
-
-    @classmethod
-    def _close_default(cls) -> None:
-        default = cls._default
-        if default is not None:
-            default.close()
-
-    @classmethod
-    def set_default(cls, default: Optional[ApiClient]) -> None:
-        """Make ``default`` the ApiClient used where none is given (None resets it)."""
-        with cls._default_lock:
-            cls._default = default
 
     # -- headers ---------------------------------------------------------------------
     @property
@@ -314,6 +225,195 @@ class ApiClient:
         return merge_headers(base, (self.default_headers, cookie, extra), idempotency_key, method)
 
     # -- calls -----------------------------------------------------------------------
+    def _prepare(
+        self,
+        operation: Operation,
+        body: Any,
+        request_timeout: Any,
+        idempotency_key: Optional[str],
+        headers: Optional[Mapping[str, str]],
+    ) -> tuple[Request, Timeout, RetryPolicy, bool]:
+        """The request and the call's policies; shared with the async client."""
+        if self._closed:
+            raise self._closed_error()
+        settings = self._settings_now()
+        timeout = settings.timeout
+        if request_timeout is not None:
+            timeout = Timeout.of(request_timeout, "_request_timeout", timeout.total)
+        request = build_request(
+            operation,
+            body,
+            host=settings.host,
+            headers=self._headers("POST", headers, idempotency_key),
+            validate=settings.validate,
+        )
+        return request, timeout, settings.policy, settings.debug
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"{self._kind}(host={self.configuration.host!r}, {state})"
+
+
+def check_options(
+    operation: Operation, options: Mapping[str, Any], allowed: frozenset[str]
+) -> None:
+    """Refuse a keyword option an API method does not take, as generated clients do."""
+    unknown = set(options) - allowed
+    if unknown:
+        raise ApiTypeError(
+            f"Got an unexpected keyword argument {sorted(unknown)[0]!r} to method {operation.name}"
+        )
+
+
+def result_of(
+    response: RESTResponse,
+    request: Request,
+    response_type: Optional[type[Model]],
+    with_http_info: bool,
+    preload_content: bool,
+) -> Any:
+    """What a call returns for its final ``response`` (or the exception it raises)."""
+    if response_type is None:
+        return _untyped(response, request, with_http_info, preload_content)
+    return read_response(
+        response,
+        request,
+        response_type,
+        with_http_info=with_http_info,
+        preload_content=preload_content,
+    )
+
+
+class ApiClient(BaseClient):
+    """Sends the API's requests. Share one between threads; close it when done
+    (or use it as a context manager).
+
+    :param configuration: the settings; default :meth:`Configuration.get_default`.
+    :param header_name: a header to send with every request (with ``header_value``).
+    :param header_value: its value.
+    :param cookie: a ``Cookie`` header to send with every request.
+    :param pool_threads: threads of the pool that serves ``async_req=True`` calls.
+    :param transport: what sends each attempt; default a :class:`Urllib3Transport` of
+        ``configuration`` (``persona.testing.MockTransport`` in unit tests).
+
+    Safe across ``fork()``: a child process makes its own connections and thread pool.
+    """
+
+    _default: ClassVar[Optional[ApiClient]] = None
+    _close_at_exit_registered: ClassVar[bool] = False
+    _default_lock: ClassVar[threading.Lock] = threading.Lock()
+
+    def __init__(
+        self,
+        configuration: Optional[Configuration] = None,
+        header_name: Optional[str] = None,
+        header_value: Optional[str] = None,
+        cookie: Optional[str] = None,
+        pool_threads: int = 1,
+        *,
+        transport: Optional[Transport] = None,
+    ) -> None:
+        self._init_common(configuration, header_name, header_value, cookie)
+        if transport is None:
+            from .transports.urllib3_transport import Urllib3Transport
+
+            transport = Urllib3Transport(self.configuration)
+            self._owns_transport = True
+        else:
+            if not callable(getattr(transport, "send", None)):
+                raise ApiTypeError(
+                    f"transport: must have a send(request, timeout) method, got "
+                    f"{type(transport).__name__}"
+                )
+            self._owns_transport = False
+        self.transport: Transport = transport
+        if isinstance(pool_threads, bool) or not isinstance(pool_threads, int) or pool_threads < 1:
+            raise ApiValueError(f"pool_threads: must be a whole number >= 1, got {pool_threads!r}")
+        self.pool_threads = pool_threads
+        self._pool: Optional[ThreadPool] = None
+        self._lock = threading.Lock()
+        #: Set by close(): ends this client's backoff sleeps at once.
+        self._closing = threading.Event()
+        self._generation = _fork.generation()
+        self._settings_now()  # a bad setting fails here, not at the first call
+
+    def _derived(self) -> None:
+        self._owns_transport = False  # the pool stays with the client that made it
+        self._pool = None
+        self._lock = threading.Lock()
+        self._closing = threading.Event()
+
+    # -- lifecycle -------------------------------------------------------------------
+    def __enter__(self) -> ApiClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the connection pool and the ``async_req`` thread pool. Idempotent;
+        calls made after it raise :class:`ApiClosedError`.
+
+        Calls still running end at once with ApiClosedError: an attempt in progress on
+        the client's connections is cut off, a wait before a retry is ended. Then it
+        waits at most 5 seconds (``CLOSE_WAIT``) for the ``async_req`` threads.
+        """
+        with self._lock:
+            self._closed = True
+            pool, self._pool = self._pool, None
+        self._closing.set()
+        if self._owns_transport:
+            self.transport.close()
+        if pool is not None:
+            pool.close()
+            joiner = threading.Thread(target=pool.join, name="persona-close", daemon=True)
+            joiner.start()
+            joiner.join(CLOSE_WAIT)
+
+    @property
+    def pool(self) -> ThreadPool:
+        """The thread pool behind ``async_req=True``, created on first use."""
+        if self._generation != _fork.generation():
+            # Forked: the parent's pool threads do not exist here, and its lock may
+            # have been held by one of them at fork time.
+            self._generation = _fork.generation()
+            self._lock = threading.Lock()
+            self._pool = None
+        with self._lock:
+            if self._closed:
+                raise self._closed_error()
+            if self._pool is None:
+                from multiprocessing.pool import ThreadPool
+
+                self._pool = ThreadPool(self.pool_threads)
+            return self._pool
+
+    @classmethod
+    def get_default(cls) -> ApiClient:
+        """The ApiClient used by ``AccountApi()`` when none is given; closed at exit."""
+        with cls._default_lock:
+            if cls._default is None or cls._default.closed:
+                if not cls._close_at_exit_registered:
+                    # One hook for whichever default is current at exit; a hook per
+                    # client would keep every replaced client alive until then.
+                    atexit.register(cls._close_default)
+                    cls._close_at_exit_registered = True
+                cls._default = cls()
+            return cls._default
+
+    @classmethod
+    def _close_default(cls) -> None:
+        default = cls._default
+        if default is not None:
+            default.close()
+
+    @classmethod
+    def set_default(cls, default: Optional[ApiClient]) -> None:
+        """Make ``default`` the ApiClient used where none is given (None resets it)."""
+        with cls._default_lock:
+            cls._default = default
+
+    # -- calls -----------------------------------------------------------------------
     def call_operation(
         self,
         operation: Operation,
@@ -331,12 +431,7 @@ class ApiClient:
         ``ApplyResult`` for ``async_req=True``. Everything that can fail on the caller's
         input fails here, in the caller's thread, before anything is sent.
         """
-        unknown = set(options) - CALL_OPTIONS
-        if unknown:
-            raise ApiTypeError(
-                f"Got an unexpected keyword argument {sorted(unknown)[0]!r} to method "
-                f"{operation.name}"
-            )
+        check_options(operation, options, CALL_OPTIONS)
         request, timeout, policy, debug = self._prepare(
             operation,
             body,
@@ -352,30 +447,6 @@ class ApiClient:
             return self.pool.apply_async(self._send, args)
         return self._send(*args)
 
-    def _prepare(
-        self,
-        operation: Operation,
-        body: Any,
-        request_timeout: Any,
-        idempotency_key: Optional[str],
-        headers: Optional[Mapping[str, str]],
-    ) -> tuple[Request, Timeout, RetryPolicy, bool]:
-        """The request and the call's policies; shared with the async client."""
-        if self._closed:
-            raise ApiClosedError("this ApiClient is closed; create a new one")
-        settings = self._settings_now()
-        timeout = settings.timeout
-        if request_timeout is not None:
-            timeout = Timeout.of(request_timeout, "_request_timeout", timeout.total)
-        request = build_request(
-            operation,
-            body,
-            host=settings.host,
-            headers=self._headers("POST", headers, idempotency_key),
-            validate=settings.validate,
-        )
-        return request, timeout, settings.policy, settings.debug
-
     def _send(
         self,
         request: Request,
@@ -388,15 +459,7 @@ class ApiClient:
     ) -> Any:
         plan = CallPlan(request, timeout, policy, debug)
         response = send_with_retries(self.transport, plan, self._closing)
-        if response_type is None:
-            return _untyped(response, request, with_http_info, preload_content)
-        return read_response(
-            response,
-            request,
-            response_type,
-            with_http_info=with_http_info,
-            preload_content=preload_content,
-        )
+        return result_of(response, request, response_type, with_http_info, preload_content)
 
     def call_api(
         self,
@@ -419,7 +482,7 @@ class ApiClient:
         ``_preload_content=False`` the :class:`RESTResponse` is returned undecoded.
         """
         if self._closed:
-            raise ApiClosedError("this ApiClient is closed; create a new one")
+            raise self._closed_error()
         settings = self._settings_now()
         headers = self._headers(method, header_params, _idempotency_key)
         payload: Optional[bytes] = None
@@ -477,10 +540,6 @@ class ApiClient:
         if isinstance(obj, dict):
             return {key: self.sanitize_for_serialization(value) for key, value in obj.items()}
         return obj
-
-    def __repr__(self) -> str:
-        state = "closed" if self._closed else "open"
-        return f"ApiClient(host={self.configuration.host!r}, {state})"
 
 
 _fork.in_child(_new_default_lock)

@@ -5,6 +5,7 @@
          ├─ ApiTypeError        (also TypeError)   client-side, status 0, nothing sent
          ├─ ApiValueError       (also ValueError)  client-side, status 0, nothing sent
          ├─ ApiClosedError      (also RuntimeError) the ApiClient was closed
+         │   └─ ApiEventLoopError  an AsyncApiClient used from a second event loop
          ├─ BadRequestException          400
          ├─ UnauthorizedException        401
          ├─ ForbiddenException           403
@@ -31,6 +32,7 @@ from typing import Any, Optional, Union
 __all__ = [
     "ApiClosedError",
     "ApiConnectionError",
+    "ApiEventLoopError",
     "ApiException",
     "ApiResponseError",
     "ApiTLSError",
@@ -164,6 +166,12 @@ class ApiValueError(_ClientSideError, ValueError):
 
 class ApiClosedError(_ClientSideError, RuntimeError):
     """The ApiClient was closed; create a new one to make more calls."""
+
+
+class ApiEventLoopError(ApiClosedError):
+    """An :class:`~persona.AsyncApiClient` was used from an event loop other than the
+    one it first ran in (or in a child process after ``fork()``). Its connections belong
+    to that loop; create one client per event loop. Nothing was sent."""
 
 
 class ApiConnectionError(ApiException):

@@ -23,6 +23,14 @@ ROWS = (
     "throughput, one shared client, 8 threads",
     "RSS after",
     "openapi-generator `python` client",
+    "async codeForToken, concurrency 1: client CPU per call",
+    "async calls/s, concurrency 1",
+    "async codeForToken, concurrency 16: client CPU per call",
+    "async calls/s, concurrency 16",
+    "async codeForToken, concurrency 128: client CPU per call",
+    "async calls/s, concurrency 128",
+    "openapi-generator asyncio",
+    "openapi-python-client async",
 )
 
 

@@ -75,11 +75,15 @@ def test_metadata_passes_twine_check(dists: Dists) -> None:
 def test_wheel_requires_exactly_the_three_runtime_dependencies(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         metadata = archive.read(f"persona-{persona.__version__}.dist-info/METADATA").decode()
-    requires = [
+    declared = [
         line.split(":", 1)[1] for line in metadata.splitlines() if line.startswith("Requires-Dist:")
     ]
+    requires = [r for r in declared if "extra ==" not in r]
     assert {_name(r) for r in requires} == RUNTIME
     assert len(requires) == 3
+    extras = [r for r in declared if "extra ==" in r]
+    assert [_name(r) for r in extras] == ["aiohttp"]  # only with the `async` extra
+    assert "Provides-Extra: async" in metadata
     assert any(r.strip().startswith("urllib3") and "<3" in r for r in requires)
     assert "Requires-Python: >=3.9" in metadata
 
@@ -153,3 +157,39 @@ def test_wheel_installs_into_an_empty_venv_with_only_its_dependencies(
     ).stdout.split()
     assert located[:2] == ["True", "True"]
     assert str(venv) in located[2]
+
+
+def _first_python_block(page: Path) -> str:
+    match = re.search(r"```python\n(.+?)\n```", page.read_text(encoding="utf-8"), re.S)
+    assert match, f"{page} has no python block"
+    return match.group(1)
+
+
+def test_wheel_with_the_async_extra_runs_the_first_async_example(
+    wheel: Path, tmp_path: Path
+) -> None:
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = str(venv / "bin" / "python")
+    install = subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", f"{wheel}[async]"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert install.returncode == 0, install.stderr[-2000:]
+    from persona.testing import ReferenceServer
+
+    with ReferenceServer({"ann@example.com": "old-pass-1"}, outbox="") as server:
+        run = subprocess.run(
+            [python, "-c", _first_python_block(REPO / "docs" / "Async.md")],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,  # not the repository: the installed copy is imported
+            env={"PERSONA_HOST": server.url, "PATH": "/usr/bin:/bin"},
+            timeout=60,
+            check=False,
+        )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("True "), run.stdout

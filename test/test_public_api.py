@@ -19,6 +19,7 @@ PUBLIC = {
     "ApiClient",
     "ApiClosedError",
     "ApiConnectionError",
+    "ApiEventLoopError",
     "ApiException",
     "ApiResponse",
     "ApiResponseError",
@@ -26,6 +27,8 @@ PUBLIC = {
     "ApiTimeoutError",
     "ApiTypeError",
     "ApiValueError",
+    "AsyncAccountApi",
+    "AsyncApiClient",
     "BadRequestException",
     "CodeForTokenData",
     "Configuration",
@@ -46,7 +49,9 @@ PUBLIC = {
 
 HOME = {
     "AccountApi": "persona.api.account_api",
+    "AsyncAccountApi": "persona.api.account_api",
     "ApiClient": "persona.api_client",
+    "AsyncApiClient": "persona.async_api_client",
     "ApiResponse": "persona.core.response",
     "RetryPolicy": "persona.core.policy",
     "Timeout": "persona.core.policy",
@@ -78,6 +83,9 @@ def test_models_and_api_packages_re_export_their_classes() -> None:
     from persona.models import CodeForTokenData
 
     assert AccountApi is persona.AccountApi
+    from persona.api import AsyncAccountApi
+
+    assert AsyncAccountApi is persona.AsyncAccountApi
     assert CodeForTokenData is persona.CodeForTokenData
 
 
@@ -137,3 +145,19 @@ def test_using_the_sdk_does_not_load_the_reference_server_or_cli() -> None:
     assert "persona.api.account_api" in loaded
     assert not {m for m in loaded if m.startswith(("persona.testing", "persona.cli"))}
     assert "dateutil" not in loaded
+
+
+def test_reloading_persona_gives_the_same_public_objects() -> None:
+    # Also runs the module body under coverage: the pytest plugin imports the package
+    # before coverage starts.
+    before = {name: getattr(persona, name) for name in PUBLIC - {"__version__"}}
+    importlib.reload(importlib.import_module("persona._version"))
+    reloaded = importlib.reload(persona)
+    assert {name: getattr(reloaded, name) for name in before} == before
+    assert reloaded.__version__ == importlib.import_module("persona._version").__version__
+
+
+def test_typing_protocols_of_the_api_methods_import_at_run_time() -> None:
+    options = importlib.import_module("persona.api.options")
+    assert {"AsyncOperationMethod", "CallOptions", "OperationMethod"} <= set(options.__all__)
+    assert options.CallOptions.__optional_keys__ >= {"_request_timeout", "_idempotency_key"}

@@ -111,3 +111,78 @@ def test_the_api_module_needs_no_type_ignore() -> None:
     root = Path(__file__).resolve().parents[1] / "persona" / "api"
     for module in root.glob("*.py"):
         assert "type: ignore" not in module.read_text(encoding="utf-8"), module
+
+
+ASYNC_USER_CODE = textwrap.dedent(
+    """
+    import asyncio
+    import persona
+    from persona.rest import RESTResponse
+    from persona.testing import MockTransport
+
+    async def main() -> None:
+        async with persona.AsyncApiClient() as client:
+            api = persona.AsyncAccountApi(client)
+            sent = await api.account_forgot_pass_post(persona.ForgotPasswordData(email="a@b.c"))
+            reveal_type(sent)
+            info = await api.account_forgot_pass_post_with_http_info(
+                persona.ForgotPasswordData(email="a@b.c")
+            )
+            reveal_type(info)
+            token = await api.account_code_for_token_post(
+                persona.CodeForTokenData(email="a@b.c", code="1")
+            )
+            reveal_type(token)
+            reveal_type(await api.account_code_for_token_post_with_http_info(
+                persona.CodeForTokenData(email="a@b.c", code="1")
+            ))
+            reveal_type(await api.account_reset_forgotten_password_post(
+                persona.UpdatePasswordData(token="t", new_password="p" * 8)
+            ))
+            reveal_type(await api.account_reset_forgotten_password_post_with_http_info(
+                persona.UpdatePasswordData(token="t", new_password="p" * 8)
+            ))
+            raw = await api.account_forgot_pass_post(
+                persona.ForgotPasswordData(email="a@b.c"), _preload_content=False
+            )
+            reveal_type(raw)
+            reveal_type(client.with_options(max_retries=0))
+            api.account_forgot_pass_post(persona.CodeForTokenData())  # the wrong model
+        mock = MockTransport(lambda request: RESTResponse(200, json={"success": True}))
+        async with persona.AsyncApiClient(transport=mock) as unit:  # accepted as a transport
+            await persona.AsyncAccountApi(unit).account_forgot_pass_post(
+                persona.ForgotPasswordData(email="a@b.c")
+            )
+
+    asyncio.run(main())
+    """
+)
+
+
+@pytest.mark.slow
+def test_mypy_sees_the_async_methods_return_types(tmp_path: Path) -> None:
+    script = tmp_path / "async_user_code.py"
+    script.write_text(ASYNC_USER_CODE, encoding="utf-8")
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
+            "--cache-dir", str(tmp_path / "cache"), str(script),
+        ],
+        capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    lines = result.stdout.splitlines()
+    errors = [line for line in lines if ": error:" in line]
+    notes = [line.split("Revealed type is ", 1)[1] for line in lines if "Revealed type" in line]
+    assert len(errors) == 1, result.stdout
+    assert "No overload variant" in errors[0] or "incompatible type" in errors[0], errors
+    models = "persona.models."
+    assert notes == [
+        f'"{models}forgot_password_response.ForgotPasswordResponse"',
+        f'"persona.core.response.ApiResponse[{models}forgot_password_response.ForgotPasswordResponse]"',
+        f'"{models}token_response.TokenResponse"',
+        f'"persona.core.response.ApiResponse[{models}token_response.TokenResponse]"',
+        f'"{models}forgot_password_response.ForgotPasswordResponse"',
+        f'"persona.core.response.ApiResponse[{models}forgot_password_response.ForgotPasswordResponse]"',
+        '"persona.core.response.RESTResponse"',
+        '"persona.async_api_client.AsyncApiClient"',
+    ], result.stdout

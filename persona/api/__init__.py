@@ -1,5 +1,5 @@
-"""The API classes, one per tag of the contract."""
+"""The API classes, one per tag of the contract (each sync and async)."""
 
-from .account_api import AccountApi
+from .account_api import AccountApi, AsyncAccountApi
 
-__all__ = ["AccountApi"]
+__all__ = ["AccountApi", "AsyncAccountApi"]

@@ -13,8 +13,11 @@ Fixtures (see ``docs/Testing.md``):
     with the ini option ``persona_server_scope = session``.
 ``persona_api``
     A :class:`persona.AccountApi` bound to ``persona_server``; its client is closed after
-    the test. (An async twin, ``async_persona_api``, belongs beside it, built on
-    :func:`client_configuration` in the same way.)
+    the test.
+``persona_async_api``, ``persona_async_client``
+    The async twins (``persona[async]`` and pytest-asyncio or anyio): an
+    :class:`persona.AsyncAccountApi` and its :class:`persona.AsyncApiClient`, bound to
+    ``persona_server``, closed after the test.
 ``persona_server_factory``
     Makes more servers, configured by keyword; stops them after the test.
 ``persona_shared_server``
@@ -35,7 +38,10 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Union
 import pytest
 
 if TYPE_CHECKING:
-    from persona import AccountApi, Configuration
+    from collections.abc import AsyncIterator
+
+    from persona import AccountApi, AsyncAccountApi, Configuration
+    from persona.async_api_client import AsyncApiClient
     from persona.testing.server import ReferenceServer
 
 #: The account every server of these fixtures starts with, unless told otherwise.
@@ -246,3 +252,39 @@ def persona_api(persona_server: ReferenceServer) -> Iterator[AccountApi]:
 
     with ApiClient(client_configuration(persona_server)) as client:
         yield AccountApi(client)
+
+
+def _async_fixture(function: Callable[..., Any]) -> Any:
+    """An async fixture: pytest-asyncio's when it is installed (its strict mode needs
+    its own decorator), else pytest's own (which anyio's plugin runs for anyio tests)."""
+    try:
+        import pytest_asyncio
+    except ImportError:  # pragma: no cover - depends on the user's plugins
+        return pytest.fixture(function)
+    return pytest_asyncio.fixture(function)
+
+
+@_async_fixture
+async def persona_async_client(persona_server: ReferenceServer) -> AsyncIterator[AsyncApiClient]:
+    """An :class:`persona.AsyncApiClient` bound to ``persona_server`` (the marker and the
+    session scope apply), with the same settings as ``persona_api``'s client; closed after
+    the test. Needs ``persona[async]`` and an async test plugin (pytest-asyncio or anyio)::
+
+        @pytest.mark.asyncio
+        async def test_forgot(persona_async_client):
+            api = persona.AsyncAccountApi(persona_async_client)
+            await api.account_forgot_pass_post(persona.ForgotPasswordData(email="ann@example.com"))
+    """
+    from persona.async_api_client import AsyncApiClient
+
+    async with AsyncApiClient(client_configuration(persona_server)) as client:
+        yield client
+
+
+@pytest.fixture
+def persona_async_api(persona_async_client: AsyncApiClient) -> AsyncAccountApi:
+    """The async twin of ``persona_api``: an :class:`persona.AsyncAccountApi` on
+    ``persona_async_client``."""
+    from persona import AsyncAccountApi
+
+    return AsyncAccountApi(persona_async_client)

@@ -1,0 +1,162 @@
+"""AsyncApiClient: the native asyncio client. Same settings, headers, requests, retries,
+deadline, errors and logging as :class:`~persona.ApiClient` -- the same core code --
+with an aiohttp transport and an async retry loop (:mod:`persona.async_retry_loop`).
+
+Needs the ``async`` extra: ``pip install "persona[async]"``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from collections.abc import Mapping
+from typing import Any, ClassVar, Optional, Union
+
+from .api_client import CALL_OPTIONS, BaseClient, check_options, result_of
+from .async_retry_loop import send_with_retries_async
+from .configuration import Configuration
+from .core.attempts import CallPlan
+from .core.policy import AttemptTimeout
+from .core.request import Operation, Request
+from .core.response import RESTResponse
+from .exceptions import ApiTypeError
+from .transports.aiohttp_transport import AiohttpTransport
+from .transports.base import AsyncTransport
+from .transports.mock import MockTransport
+
+__all__ = ["ASYNC_CALL_OPTIONS", "AsyncApiClient"]
+
+#: The keyword options of an async API method: the sync ones but ``async_req``.
+ASYNC_CALL_OPTIONS = CALL_OPTIONS - {"async_req"}
+
+
+class _AwaitSendAsync:
+    """A transport whose coroutine is ``send_async`` (``MockTransport``), seen as an
+    :class:`~persona.transports.AsyncTransport`."""
+
+    __slots__ = ("_send",)
+
+    def __init__(self, transport: Any) -> None:
+        self._send = transport.send_async
+
+    async def send(self, request: Request, timeout: AttemptTimeout) -> RESTResponse:
+        return await self._send(request, timeout)  # type: ignore[no-any-return]
+
+    async def close(self) -> None:  # pragma: no cover - the user's transport: not ours
+        pass
+
+
+class AsyncApiClient(BaseClient):
+    """Sends the API's requests from asyncio code. Share one between the tasks of one
+    event loop; close it when done (``await client.close()``, or ``async with``).
+
+    :param configuration: the settings; default :meth:`Configuration.get_default`.
+    :param transport: what sends each attempt; default an aiohttp transport of
+        ``configuration`` (``persona.testing.MockTransport`` in unit tests).
+    :param header_name: a header to send with every request (with ``header_value``).
+    :param header_value: its value.
+    :param cookie: a ``Cookie`` header to send with every request.
+
+    A client belongs to the event loop of its first call: using it from another loop
+    (or after ``fork()``) raises :class:`~persona.ApiEventLoopError`. A client that is
+    never closed warns with a ``ResourceWarning`` when it is garbage-collected.
+    """
+
+    _kind: ClassVar[str] = "AsyncApiClient"
+
+    def __init__(
+        self,
+        configuration: Optional[Configuration] = None,
+        transport: Union[AsyncTransport, MockTransport, None] = None,
+        *,
+        header_name: Optional[str] = None,
+        header_value: Optional[str] = None,
+        cookie: Optional[str] = None,
+    ) -> None:
+        self._owns_transport = False
+        self._closed = True  # until fully made: a failed __init__ must not warn
+        self._init_common(configuration, header_name, header_value, cookie)
+        given: Any = transport  # checked at run time: any object may arrive here
+        if given is None:
+            given = AiohttpTransport(self.configuration)
+            self._owns_transport = True
+        elif not inspect.iscoroutinefunction(getattr(given, "send", None)):
+            if not inspect.iscoroutinefunction(getattr(given, "send_async", None)):
+                raise ApiTypeError(
+                    "transport: must have an async send(request, timeout) method, got "
+                    f"{type(given).__name__}"
+                )
+            given = _AwaitSendAsync(given)  # MockTransport: its coroutine is send_async
+        self.transport: AsyncTransport = given
+        self._settings_now()  # a bad setting fails here, not at the first call
+
+    def _derived(self) -> None:
+        self._owns_transport = False  # the pool stays with the client that made it
+
+    # -- lifecycle -------------------------------------------------------------------
+    async def __aenter__(self) -> AsyncApiClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the connection pool. Idempotent; calls made after it raise
+        :class:`~persona.ApiClosedError`. Call it in the client's event loop."""
+        if self._owns_transport:
+            await self.transport.close()  # raises in another loop: the client stays open
+        self._closed = True
+
+    def __del__(self, _warn: Any = warnings.warn) -> None:
+        if self._owns_transport and not self._closed:
+            _warn(
+                f"unclosed {self!r}: await client.close() or use 'async with'",
+                ResourceWarning,
+                stacklevel=2,
+                source=self,
+            )
+
+    # -- calls -----------------------------------------------------------------------
+    async def call_operation(
+        self,
+        operation: Operation,
+        body: Any,
+        *,
+        with_http_info: bool = False,
+        **options: Any,
+    ) -> Any:
+        """Call ``operation`` with ``body`` and an API method's keyword ``options``
+        (``_request_timeout``, ``_idempotency_key``, ``_headers``, ``_preload_content``,
+        ``_return_http_data_only``).
+
+        Returns the response model (or :class:`ApiResponse` when ``with_http_info``),
+        or the raw :class:`RESTResponse` with ``_preload_content=False``. Everything
+        that can fail on the caller's input fails before anything is sent.
+        """
+        if options.get("async_req"):
+            raise ApiTypeError(
+                f"{operation.name}: async_req is for the sync ApiClient; with "
+                "AsyncApiClient, await the call (asyncio.gather runs many at once)"
+            )
+        options.pop("async_req", None)
+        check_options(operation, options, ASYNC_CALL_OPTIONS)
+        headers: Optional[Mapping[str, str]] = options.get("_headers")
+        request, timeout, policy, debug = self._prepare(
+            operation,
+            body,
+            options.get("_request_timeout"),
+            options.get("_idempotency_key"),
+            headers,
+        )
+        data_only = options.get("_return_http_data_only")
+        info = with_http_info if data_only is None else not data_only
+        response = await send_with_retries_async(
+            self.transport, CallPlan(request, timeout, policy, debug)
+        )
+        return result_of(
+            response,
+            request,
+            operation.response_type,
+            info,
+            options.get("_preload_content", True),
+        )

@@ -1,0 +1,417 @@
+"""The async transport: aiohttp, one connection pool (``ClientSession``) per client.
+
+Needs the ``async`` extra (``pip install "persona[async]"``); importing this module
+without aiohttp raises an ImportError that says so.
+
+One attempt: send the request, read the status, headers and body (at most
+``max_response_bytes``), all inside the attempt's deadline, and map every aiohttp,
+asyncio, ssl and socket failure to persona's own exceptions through one table
+(:data:`ERROR_MAP`, most specific first, the original chained as ``__cause__``).
+
+The session is bound to the event loop it was made in (aiohttp's connections are);
+use from another loop, or in a child process after ``fork()``, raises
+:class:`~persona.ApiEventLoopError`. A change to a TLS, proxy or pool setting of the
+:class:`~persona.Configuration` makes a new session for the next attempt.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import ssl
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+try:
+    import aiohttp
+except ImportError as exc:  # pragma: no cover - tested in a subprocess without aiohttp
+    raise ImportError("persona's async client needs aiohttp: pip install 'persona[async]'") from exc
+from urllib3 import HTTPHeaderDict
+
+from .. import _fork
+from ..core.policy import MAX_SECONDS, AttemptTimeout
+from ..core.request import Request
+from ..core.response import RESTResponse
+from ..exceptions import (
+    ApiClosedError,
+    ApiConnectionError,
+    ApiEventLoopError,
+    ApiException,
+    ApiResponseError,
+    ApiTimeoutError,
+    ApiTLSError,
+)
+from .urllib3_transport import (
+    _hostname,
+    _is_loopback,
+    _origin,
+    _os_reason,
+    _proxy_from_environment,
+    _warn_plain_http,
+    pool_key,
+)
+
+if TYPE_CHECKING:
+    from ..configuration import Configuration
+
+__all__ = ["ERROR_MAP", "AiohttpTransport", "map_error"]
+
+#: aiohttp rounds timeouts of 5 s or more up to a whole second; a deadline is exact.
+#: (The settings that say so are newer than aiohttp 3.9: passed only where they exist.)
+_NO_CEIL = MAX_SECONDS
+_TIMEOUT_EXTRA: dict[str, Any] = (
+    {"ceil_threshold": _NO_CEIL}
+    if "ceil_threshold" in inspect.signature(aiohttp.ClientTimeout).parameters
+    else {}
+)
+_CONNECTOR_EXTRA: dict[str, Any] = (
+    {"timeout_ceil_threshold": _NO_CEIL}
+    if "timeout_ceil_threshold" in inspect.signature(aiohttp.TCPConnector).parameters
+    else {}
+)
+#: aiohttp sets no timer for a total of 0: past the deadline, an attempt still gets one.
+_MIN_WAIT = 0.001
+_DNSError: type[BaseException] = getattr(
+    aiohttp, "ClientConnectorDNSError", aiohttp.ClientConnectorError
+)
+_ConnectTimeout: type[BaseException] = getattr(
+    aiohttp, "ConnectionTimeoutError", aiohttp.ServerTimeoutError
+)
+
+
+def _connector_failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
+    os_error = getattr(exc, "os_error", None)
+    why = os_error.strerror if isinstance(os_error, OSError) and os_error.strerror else None
+    error = ApiConnectionError(f"cannot connect to {_origin(url)}: {why or _os_reason(exc)}")
+    if _is_loopback(_hostname(url)):
+        error.hint = "is the server running? For a local one: python -m persona.testing serve"
+    return error
+
+
+def _read_timed_out(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
+    if timeout.remaining() <= 0:
+        return ApiTimeoutError(f"deadline exceeded waiting for {_origin(url)}")
+    return ApiTimeoutError(f"read timeout ({timeout.read:g}s) from {_origin(url)}")
+
+
+def _deadline(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
+    return ApiTimeoutError(f"deadline exceeded waiting for {_origin(url)}")
+
+
+def _failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
+    return ApiConnectionError(f"connection to {_origin(url)} failed: {type(exc).__name__}")
+
+
+#: Dependency errors -> persona's, most specific first (aiohttp's certificate and SSL
+#: errors are ClientConnectorErrors, its timeouts are asyncio.TimeoutErrors).
+ERROR_MAP: tuple[
+    tuple[type[BaseException], Callable[[BaseException, str, AttemptTimeout], ApiException]], ...
+] = (
+    (
+        aiohttp.ClientConnectorCertificateError,
+        lambda exc, url, t: ApiTLSError(f"TLS failure talking to {_origin(url)}: {exc}"),
+    ),
+    (
+        aiohttp.ClientSSLError,
+        lambda exc, url, t: ApiTLSError(f"TLS failure talking to {_origin(url)}: {exc}"),
+    ),
+    (
+        ssl.SSLError,
+        lambda exc, url, t: ApiTLSError(f"TLS failure talking to {_origin(url)}: {exc}"),
+    ),
+    (
+        aiohttp.ClientProxyConnectionError,
+        lambda exc, url, t: ApiConnectionError(
+            f"cannot connect to the proxy for {_origin(url)}: {_os_reason(exc)}"
+        ),
+    ),
+    (
+        _DNSError,
+        lambda exc, url, t: ApiConnectionError(
+            f"cannot connect to {_origin(url)}: Failed to resolve '{_hostname(url)}'"
+        ),
+    ),
+    (aiohttp.ClientConnectorError, _connector_failed),
+    (
+        _ConnectTimeout,
+        lambda exc, url, t: ApiTimeoutError(f"connect timeout ({t.connect:g}s) to {_origin(url)}"),
+    ),
+    (aiohttp.ServerTimeoutError, _read_timed_out),  # sock_read
+    # A plain TimeoutError is the attempt's ``total``: the call's deadline.
+    (asyncio.TimeoutError, _deadline),
+    (TimeoutError, _deadline),
+    (
+        aiohttp.ClientHttpProxyError,
+        lambda exc, url, t: ApiConnectionError(
+            f"the proxy for {_origin(url)} refused the tunnel: "
+            f"{getattr(exc, 'status', '')} {getattr(exc, 'message', '')}".rstrip()
+        ),
+    ),
+    (aiohttp.ClientError, _failed),
+    (OSError, _failed),
+)
+
+
+def map_error(exc: BaseException, url: str, timeout: AttemptTimeout) -> Optional[ApiException]:
+    """persona's exception for a dependency's ``exc``, or None if the table has none."""
+    for kind, make in ERROR_MAP:
+        if isinstance(exc, kind):
+            return make(exc, url, timeout)
+    return None
+
+
+def build_ssl_context(config: Configuration) -> ssl.SSLContext:
+    """The TLS context of ``config``: certifi's CAs (or ``ssl_ca_cert``), a client
+    certificate when set, and no verification when ``verify_ssl`` is off."""
+    import certifi
+
+    context = ssl.create_default_context(cafile=config.ssl_ca_cert or certifi.where())
+    if config.cert_file:
+        context.load_cert_chain(config.cert_file, config.key_file)
+    if not config.verify_ssl:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    elif config.assert_hostname is False:
+        context.check_hostname = False  # the chain is still verified
+    return context
+
+
+class _Session:
+    """One aiohttp session and what every request through it needs."""
+
+    __slots__ = ("key", "options", "proxy_headers", "revision", "session")
+
+    def __init__(self, config: Configuration) -> None:
+        self.revision = config.revision
+        self.key = pool_key(config)
+        _warn_plain_http(config.host)
+        # TLS settings matter only for an https host (as with urllib3): an http host
+        # neither loads the CA bundle nor fails on a bad one.
+        tls: Any = True
+        if config.host.startswith("https:"):
+            try:
+                tls = build_ssl_context(config)
+            except (OSError, ssl.SSLError) as exc:
+                raise ApiTLSError(f"cannot load the TLS settings: {exc}") from exc
+        connector = aiohttp.TCPConnector(
+            limit=config.connection_pool_maxsize, ssl=tls, **_CONNECTOR_EXTRA
+        )
+        # trust_env=False: aiohttp would otherwise read netrc and the proxy variables
+        # in a thread on every request. The environment's proxy is resolved once here.
+        self.session = aiohttp.ClientSession(
+            connector=connector,
+            trust_env=False,
+            timeout=aiohttp.ClientTimeout(total=None),
+            # As the sync client: no compression asked for (a compressed body is still
+            # decoded, and counted against max_response_bytes as it is decoded).
+            skip_auto_headers=("Accept-Encoding",),
+        )
+        options: dict[str, Any] = {"allow_redirects": False}
+        proxy = config.proxy or (_proxy_from_environment(config.host) if config.trust_env else None)
+        #: Headers for the proxy on each plain-http request: aiohttp sends
+        #: ``proxy_headers`` only with an https tunnel's CONNECT.
+        self.proxy_headers: Optional[dict[str, str]] = None
+        if proxy:
+            options["proxy"] = proxy
+            if config.proxy_headers:
+                if config.host.startswith("https:"):
+                    options["proxy_headers"] = config.proxy_headers
+                else:
+                    self.proxy_headers = dict(config.proxy_headers)
+        server_name = config.tls_server_name or (
+            config.assert_hostname if isinstance(config.assert_hostname, str) else None
+        )
+        if server_name:
+            options["server_hostname"] = server_name
+        self.options = options
+
+
+class AiohttpTransport:
+    """Sends attempts over aiohttp with ``configuration``'s TLS, proxy and pool settings.
+
+    Made by :class:`~persona.AsyncApiClient`; the session is created at the first
+    attempt, in the event loop the client then belongs to. Shared with the clients its
+    ``with_options()`` makes. ``connection_pool_maxsize`` bounds the open connections:
+    calls beyond it wait for a free one (inside their deadline).
+    """
+
+    def __init__(self, configuration: Configuration) -> None:
+        self.configuration = configuration
+        self._closed = False
+        self._current: Optional[_Session] = None
+        self._retired: list[_Session] = []
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._generation = _fork.generation()
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
+    @property
+    def loop(self) -> Optional[asyncio.AbstractEventLoop]:
+        """The event loop this transport belongs to (None before its first attempt)."""
+        return self._loop
+
+    def _check_loop(self) -> asyncio.AbstractEventLoop:
+        loop = asyncio.get_running_loop()
+        if self._generation != _fork.generation():
+            raise ApiEventLoopError(
+                "this AsyncApiClient was made before fork(); create a new one in the child"
+            )
+        if self._loop is None:
+            self._loop = loop
+        elif loop is not self._loop:
+            raise ApiEventLoopError(
+                "this AsyncApiClient belongs to another event loop; create one client "
+                "per event loop (e.g. inside the coroutine that asyncio.run() runs)"
+            )
+        return loop
+
+    def _session(self) -> _Session:
+        current = self._current
+        config = self.configuration
+        if current is None:
+            current = self._current = _Session(config)
+        elif current.revision != config.revision:
+            if pool_key(config) == current.key:
+                current.revision = config.revision  # nothing to rebuild
+            else:
+                # Calls in flight finish on the old session; it is closed with the client.
+                self._retired.append(current)
+                current = self._current = _Session(config)
+        return current
+
+    async def close(self) -> None:
+        """Close every connection; later sends raise ApiClosedError. Idempotent."""
+        loop = asyncio.get_running_loop()
+        if self._loop is not None and loop is not self._loop and not self._loop.is_closed():
+            raise ApiEventLoopError("close this AsyncApiClient in the event loop it belongs to")
+        self._closed = True
+        sessions = [s for s in (*self._retired, self._current) if s is not None]
+        self._retired = []
+        self._current = None
+        for held in sessions:
+            await held.session.close()  # its loop closed: only marked closed
+        # The sockets close in a callback of the next loop iteration: let it run, so
+        # that a loop stopped right after close() leaves none open.
+        await asyncio.sleep(0)
+
+    async def send(self, request: Request, timeout: AttemptTimeout) -> RESTResponse:
+        """One attempt of ``request`` within ``timeout``."""
+        if self._closed:
+            raise ApiClosedError("this AsyncApiClient is closed; create a new one")
+        self._check_loop()
+        held = self._session()
+        try:
+            return await self._attempt(held, request, timeout)
+        except ApiException:
+            raise  # already ours (body too large)
+        except Exception as exc:  # CancelledError is a BaseException: it passes unchanged
+            mapped = map_error(exc, request.url, timeout)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    async def _attempt(
+        self, held: _Session, request: Request, timeout: AttemptTimeout
+    ) -> RESTResponse:
+        headers = request.headers
+        if held.proxy_headers:
+            headers = {**headers, **held.proxy_headers}
+        response = await held.session.request(
+            request.method,
+            request.url,
+            data=request.body,
+            headers=headers,
+            # ``total`` bounds the whole attempt -- connecting, sending, status line,
+            # headers and body, until the connection is released -- by the call's
+            # deadline. aiohttp's own timer does it: an asyncio.timeout() around the
+            # attempt would cost a second timer (about 9 µs a call).
+            timeout=aiohttp.ClientTimeout(
+                total=max(_MIN_WAIT, timeout.remaining()),
+                sock_connect=timeout.connect,
+                sock_read=timeout.read,
+                **_TIMEOUT_EXTRA,
+            ),
+            **held.options,
+        )
+        try:
+            data = await self._read_body(response)
+        except BaseException:
+            # Cancelled, timed out or failed mid-body: the connection is closed, never
+            # returned half-read to the pool.
+            response.close()
+            raise
+        response.release()
+        return _Response(response.status, response.reason or "", response.headers, data)
+
+    async def _read_body(self, response: aiohttp.ClientResponse) -> bytes:
+        limit = self.configuration.max_response_bytes
+        length = response.content_length
+        if length is not None and length > limit:
+            raise _too_large(response, limit, f"Content-Length {length}")
+        if length is not None and "Content-Encoding" not in response.headers:
+            return await response.read()  # at most `length` bytes: aiohttp stops there
+        chunks = []
+        size = 0
+        while True:
+            chunk = await response.content.readany()
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(response, limit, "more")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    async def __aenter__(self) -> AiohttpTransport:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+
+def _header_dict(headers: Mapping[str, str]) -> HTTPHeaderDict:
+    """aiohttp's headers as the HTTPHeaderDict the sync transport gives (repeats kept)."""
+    copy = HTTPHeaderDict()
+    for name, value in headers.items():
+        copy.add(name, value)
+    return copy
+
+
+_HEADERS_SLOT: Any = RESTResponse.__dict__["headers"]
+
+
+class _Response(RESTResponse):
+    """A RESTResponse whose ``headers`` are copied from aiohttp's on first use: a call
+    that succeeds never reads them, and the copy is a measurable part of its cost."""
+
+    __slots__ = ("_source",)
+
+    def __init__(self, status: int, reason: str, source: Mapping[str, str], data: bytes) -> None:
+        self.status = status
+        self.reason = reason
+        self.data = data
+        self._source = source
+
+    @property
+    def headers(self) -> HTTPHeaderDict:
+        try:
+            return _HEADERS_SLOT.__get__(self, RESTResponse)  # type: ignore[no-any-return]
+        except AttributeError:
+            copy = _header_dict(self._source)
+            _HEADERS_SLOT.__set__(self, copy)
+            return copy
+
+    @headers.setter
+    def headers(self, value: HTTPHeaderDict) -> None:
+        _HEADERS_SLOT.__set__(self, value)
+
+
+def _too_large(response: aiohttp.ClientResponse, limit: int, got: str) -> ApiResponseError:
+    return ApiResponseError(
+        response.status,
+        f"response body over max_response_bytes ({limit} bytes; got {got}); refused",
+        headers=_header_dict(response.headers),
+    )
