@@ -19,7 +19,7 @@ import sys
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 from _dists import Dists
@@ -33,6 +33,20 @@ filterwarnings = error
 """
 
 Runner = Callable[..., pytest.RunResult]
+
+
+@pytest.fixture
+def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
+    """pytester, whose in-process runs leave pytest-asyncio out: the users' projects
+    here, like the wheel's venv, do not have it (installed for persona's own async tests,
+    it would warn, an error under filterwarnings, about its unset loop scope)."""
+    run = pytester.runpytest_inprocess
+
+    def without_asyncio(*args: Any, **kwargs: Any) -> pytest.RunResult:
+        return run("-p", "no:asyncio", *args, **kwargs)
+
+    monkeypatch.setattr(pytester, "runpytest_inprocess", without_asyncio)
+    return pytester
 
 
 @pytest.fixture(scope="session")
