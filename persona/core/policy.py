@@ -15,7 +15,7 @@ import math
 import random
 import re
 import time
-from typing import Any, NamedTuple, Optional, Union
+from typing import Any, NamedTuple, Optional, TypeVar, Union
 
 from .._constants import (
     DEFAULT_BACKOFF_BASE,
@@ -32,6 +32,7 @@ __all__ = [
     "MAX_SECONDS",
     "RETRY_STATUSES",
     "AttemptTimeout",
+    "FrozenValue",
     "RetryPolicy",
     "Timeout",
     "TimeoutSetting",
@@ -98,8 +99,38 @@ def parse_retry_after(value: Optional[str], now: Optional[float] = None) -> Opti
 
 TimeoutSetting = Union[float, tuple[float, float], "Timeout"]
 
+F = TypeVar("F", bound="FrozenValue")
 
-class Timeout:
+
+class FrozenValue:
+    """The base of persona's policy values: immutable (a change is a checked copy made
+    by :meth:`replace`), compared and hashed by their settings (the ``__slots__``)."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _settings(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__slots__}
+
+    def replace(self: F, **changes: Any) -> F:
+        """A copy with ``changes`` (any of the constructor's parameters) applied."""
+        unknown = set(changes) - set(self.__slots__)
+        if unknown:
+            raise TypeError(f"{type(self).__name__} has no setting {sorted(unknown)[0]!r}")
+        return type(self)(**{**self._settings(), **changes})
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable; use replace({name}=...)")
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._settings() == other._settings()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._settings().values()))
+
+
+class Timeout(FrozenValue):
     """How long a call may take, in seconds.
 
     :param connect: the longest wait for a connection (TCP and TLS) on each attempt.
@@ -147,26 +178,6 @@ class Timeout:
             f"got {value!r}"
         )
 
-    def replace(self, **changes: float) -> Timeout:
-        """A copy with ``changes`` (``connect=``, ``read=``, ``total=``) applied."""
-        unknown = set(changes) - set(self.__slots__)
-        if unknown:
-            raise TypeError(f"Timeout has no setting {sorted(unknown)[0]!r}")
-        values = {"connect": self.connect, "read": self.read, "total": self.total}
-        values.update(changes)
-        return Timeout(**values)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"Timeout is immutable; use replace({name}=...)")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Timeout):
-            return NotImplemented
-        return (self.connect, self.read, self.total) == (other.connect, other.read, other.total)
-
-    def __hash__(self) -> int:
-        return hash((self.connect, self.read, self.total))
-
     def __repr__(self) -> str:
         return f"Timeout(connect={self.connect:g}, read={self.read:g}, total={self.total:g})"
 
@@ -186,7 +197,7 @@ class AttemptTimeout(NamedTuple):
         return self.deadline - time.monotonic()
 
 
-class RetryPolicy:
+class RetryPolicy(FrozenValue):
     """How many times to retry and how long to wait between attempts.
 
     :param max_retries: attempts after the first (0 turns retries off). Default 2.
@@ -229,15 +240,6 @@ class RetryPolicy:
         ):
             object.__setattr__(self, name, check_seconds(name, value, allow_zero=True))
 
-    def replace(self, **changes: Any) -> RetryPolicy:
-        """A copy with ``changes`` (any of the constructor's parameters) applied."""
-        unknown = set(changes) - set(self.__slots__)
-        if unknown:
-            raise TypeError(f"RetryPolicy has no setting {sorted(unknown)[0]!r}")
-        values = {name: getattr(self, name) for name in self.__slots__}
-        values.update(changes)
-        return RetryPolicy(**values)
-
     def delay(self, retry_number: int, retry_after: Optional[float] = None) -> Optional[float]:
         """Seconds to sleep before retry ``retry_number`` (1 for the first retry).
 
@@ -248,17 +250,6 @@ class RetryPolicy:
             return retry_after if retry_after <= self.max_retry_after else None
         window = min(self.backoff_max, self.backoff_base * (2 ** min(retry_number - 1, 60)))
         return random.uniform(0.0, window)
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"RetryPolicy is immutable; use replace({name}=...)")
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, RetryPolicy):
-            return NotImplemented
-        return all(getattr(self, n) == getattr(other, n) for n in self.__slots__)
-
-    def __hash__(self) -> int:
-        return hash(tuple(getattr(self, n) for n in self.__slots__))
 
     def __repr__(self) -> str:
         return (
