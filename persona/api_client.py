@@ -33,10 +33,11 @@ from .core.response import ApiResponse, RESTResponse, decode_model, read_respons
 from .exceptions import ApiClosedError, ApiTypeError, ApiValueError
 from .models.base import Model
 from .retry_loop import send_with_retries
-from .transports.base import Transport
 
 if TYPE_CHECKING:
     from multiprocessing.pool import ThreadPool
+
+    from .transports.base import Transport
 
 __all__ = ["ApiClient", "ApiResponse", "BaseClient", "Operation"]
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from .core.attempts import CallPlan
 from .core.response import RESTResponse
 from .exceptions import ApiClosedError, ApiConnectionError
-from .transports.base import Transport
+
+if TYPE_CHECKING:
+    from .transports.base import Transport
 
 __all__ = ["send_with_retries"]
 

@@ -8,7 +8,6 @@ operations and docs.
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING, Any, Callable, Optional, cast
 
 from ..api_client import ApiClient
@@ -188,6 +187,8 @@ class AsyncAccountApi:
 
     def __init__(self, api_client: AsyncApiClient) -> None:
         given: Any = api_client  # checked at run time: any object may arrive here
+        import inspect  # here, not at import: AccountApi's users must not pay for it
+
         if not inspect.iscoroutinefunction(getattr(given, "call_operation", None)):
             hint = " (use AccountApi)" if isinstance(given, ApiClient) else ""
             raise ApiTypeError(

@@ -13,7 +13,6 @@ secret masking. The handler may raise :class:`~persona.ApiConnectionError` or
 
 from __future__ import annotations
 
-import inspect
 import threading
 from typing import Any, Callable, Union
 
@@ -62,6 +61,8 @@ class MockTransport:
         """Answer one attempt with the handler, awaiting it if it is async."""
         self._record(request)
         result = self.handler(request)
+        import inspect  # only async tests pay for it
+
         if inspect.isawaitable(result):
             result = await result
         return _checked(result)
