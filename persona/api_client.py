@@ -13,7 +13,7 @@ from __future__ import annotations
 import atexit
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Optional, TypeVar, Union
 
 from . import _fork
 from ._constants import CLOSE_WAIT
@@ -226,29 +226,39 @@ class BaseClient:
         return merge_headers(base, (self.default_headers, cookie, extra), idempotency_key, method)
 
     # -- calls -----------------------------------------------------------------------
-    def _prepare(
+    def _prepare_call(
         self,
         operation: Operation,
         body: Any,
-        request_timeout: Any,
-        idempotency_key: Optional[str],
-        headers: Optional[Mapping[str, str]],
-    ) -> tuple[Request, Timeout, RetryPolicy, bool]:
-        """The request and the call's policies; shared with the async client."""
+        options: Mapping[str, Any],
+        with_http_info: bool,
+        allowed: frozenset[str],
+    ) -> PreparedCall:
+        """Everything a call of ``operation`` needs before its first attempt, from an API
+        method's ``body`` and keyword ``options``; shared by both clients. Whatever can
+        fail on the caller's input fails here, before anything is sent."""
+        check_options(operation, options, allowed)
         if self._closed:
             raise self._closed_error()
         settings = self._settings_now()
         timeout = settings.timeout
+        request_timeout = options.get("_request_timeout")
         if request_timeout is not None:
             timeout = Timeout.of(request_timeout, "_request_timeout", timeout.total)
+        headers = self._headers("POST", options.get("_headers"), options.get("_idempotency_key"))
         request = build_request(
-            operation,
-            body,
-            host=settings.host,
-            headers=self._headers("POST", headers, idempotency_key),
-            validate=settings.validate,
+            operation, body, host=settings.host, headers=headers, validate=settings.validate
         )
-        return request, timeout, settings.policy, settings.debug
+        data_only = options.get("_return_http_data_only")
+        return PreparedCall(
+            request,
+            operation.response_type,
+            timeout,
+            settings.policy,
+            settings.debug,
+            with_http_info if data_only is None else not data_only,
+            options.get("_preload_content", True),
+        )
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
@@ -263,6 +273,29 @@ def check_options(
     if unknown:
         raise ApiTypeError(
             f"Got an unexpected keyword argument {sorted(unknown)[0]!r} to method {operation.name}"
+        )
+
+
+class PreparedCall(NamedTuple):
+    """One call, ready for its retry loop: the request, the model expected back, the
+    call's timeout and retry policy, and what the caller asked to get."""
+
+    request: Request
+    response_type: Optional[type[Model]]
+    timeout: Timeout
+    policy: RetryPolicy
+    debug: bool
+    with_http_info: bool
+    preload_content: bool
+
+    def plan(self) -> CallPlan:
+        """A new plan for this call's attempts; its deadline starts now."""
+        return CallPlan(self.request, self.timeout, self.policy, self.debug)
+
+    def result(self, response: RESTResponse) -> Any:
+        """What the call returns for its final ``response`` (or the exception it raises)."""
+        return result_of(
+            response, self.request, self.response_type, self.with_http_info, self.preload_content
         )
 
 
@@ -432,35 +465,13 @@ class ApiClient(BaseClient):
         ``ApplyResult`` for ``async_req=True``. Everything that can fail on the caller's
         input fails here, in the caller's thread, before anything is sent.
         """
-        check_options(operation, options, CALL_OPTIONS)
-        request, timeout, policy, debug = self._prepare(
-            operation,
-            body,
-            options.get("_request_timeout"),
-            options.get("_idempotency_key"),
-            options.get("_headers"),
-        )
-        data_only = options.get("_return_http_data_only")
-        info = with_http_info if data_only is None else not data_only
-        preload = options.get("_preload_content", True)
-        args = (request, operation.response_type, timeout, policy, debug, info, preload)
+        call = self._prepare_call(operation, body, options, with_http_info, CALL_OPTIONS)
         if options.get("async_req"):
-            return self.pool.apply_async(self._send, args)
-        return self._send(*args)
+            return self.pool.apply_async(self._send, (call,))
+        return self._send(call)
 
-    def _send(
-        self,
-        request: Request,
-        response_type: Optional[type[Model]],
-        timeout: Timeout,
-        policy: RetryPolicy,
-        debug: bool,
-        with_http_info: bool,
-        preload_content: bool,
-    ) -> Any:
-        plan = CallPlan(request, timeout, policy, debug)
-        response = send_with_retries(self.transport, plan, self._closing)
-        return result_of(response, request, response_type, with_http_info, preload_content)
+    def _send(self, call: PreparedCall) -> Any:
+        return call.result(send_with_retries(self.transport, call.plan(), self._closing))
 
     def call_api(
         self,
@@ -504,7 +515,7 @@ class ApiClient(BaseClient):
         timeout = settings.timeout
         if _request_timeout is not None:
             timeout = Timeout.of(_request_timeout, "_request_timeout", timeout.total)
-        args = (
+        call = PreparedCall(
             request,
             response_type,
             timeout,
@@ -514,8 +525,8 @@ class ApiClient(BaseClient):
             _preload_content,
         )
         if async_req:
-            return self.pool.apply_async(self._send, args)
-        return self._send(*args)
+            return self.pool.apply_async(self._send, (call,))
+        return self._send(call)
 
     # -- responses -------------------------------------------------------------------
     def deserialize(

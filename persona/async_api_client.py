@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import inspect
 import warnings
-from collections.abc import Mapping
 from typing import Any, ClassVar, Optional, Union
 
-from .api_client import CALL_OPTIONS, BaseClient, check_options, result_of
+from .api_client import CALL_OPTIONS, BaseClient
 from .async_retry_loop import send_with_retries_async
 from .configuration import Configuration
-from .core.attempts import CallPlan
 from .core.policy import AttemptTimeout
 from .core.request import Operation, Request
 from .core.response import RESTResponse
@@ -139,24 +137,5 @@ class AsyncApiClient(BaseClient):
                 "AsyncApiClient, await the call (asyncio.gather runs many at once)"
             )
         options.pop("async_req", None)
-        check_options(operation, options, ASYNC_CALL_OPTIONS)
-        headers: Optional[Mapping[str, str]] = options.get("_headers")
-        request, timeout, policy, debug = self._prepare(
-            operation,
-            body,
-            options.get("_request_timeout"),
-            options.get("_idempotency_key"),
-            headers,
-        )
-        data_only = options.get("_return_http_data_only")
-        info = with_http_info if data_only is None else not data_only
-        response = await send_with_retries_async(
-            self.transport, CallPlan(request, timeout, policy, debug)
-        )
-        return result_of(
-            response,
-            request,
-            operation.response_type,
-            info,
-            options.get("_preload_content", True),
-        )
+        call = self._prepare_call(operation, body, options, with_http_info, ASYNC_CALL_OPTIONS)
+        return call.result(await send_with_retries_async(self.transport, call.plan()))
