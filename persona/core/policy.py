@@ -122,7 +122,7 @@ class FrozenValue:
         raise AttributeError(f"{type(self).__name__} is immutable; use replace({name}=...)")
 
     def __eq__(self, other: object) -> bool:
-        if type(other) is not type(self):
+        if not isinstance(other, FrozenValue) or type(other) is not type(self):
             return NotImplemented
         return self._settings() == other._settings()
 
