@@ -27,10 +27,13 @@ USER_CODE = textwrap.dedent(
 )
 
 
-@pytest.mark.slow
-def test_mypy_sees_constructors_fields_and_return_types(tmp_path: Path) -> None:
+def run_mypy(
+    tmp_path: Path, code: str
+) -> tuple[subprocess.CompletedProcess[str], list[str], list[str]]:
+    """mypy --strict on ``code`` as a user's module: the run, its error lines, and the
+    types its ``reveal_type`` calls revealed (in order)."""
     script = tmp_path / "user_code.py"
-    script.write_text(USER_CODE, encoding="utf-8")
+    script.write_text(code, encoding="utf-8")
     result = subprocess.run(
         [
             sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
@@ -40,7 +43,13 @@ def test_mypy_sees_constructors_fields_and_return_types(tmp_path: Path) -> None:
     )  # fmt: skip
     lines = result.stdout.splitlines()
     errors = [line for line in lines if ": error:" in line]
-    notes = [line for line in lines if "Revealed type" in line]
+    notes = [line.split("Revealed type is ", 1)[1] for line in lines if "Revealed type" in line]
+    return result, errors, notes
+
+
+@pytest.mark.slow
+def test_mypy_sees_constructors_fields_and_return_types(tmp_path: Path) -> None:
+    result, errors, notes = run_mypy(tmp_path, USER_CODE)
     assert len(errors) == 2, result.stdout
     assert 'Unexpected keyword argument "emial"' in errors[0]
     assert ":11: error: Incompatible types in assignment" in errors[1]
@@ -74,18 +83,7 @@ CALL_OPTIONS_CODE = textwrap.dedent(
 
 @pytest.mark.slow
 def test_mypy_sees_call_options_and_what_each_overload_returns(tmp_path: Path) -> None:
-    script = tmp_path / "options_code.py"
-    script.write_text(CALL_OPTIONS_CODE, encoding="utf-8")
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
-            "--cache-dir", str(tmp_path / "cache"), str(script),
-        ],
-        capture_output=True, text=True, timeout=180, check=False,
-    )  # fmt: skip
-    lines = result.stdout.splitlines()
-    notes = [line.split("Revealed type is ", 1)[1] for line in lines if "Revealed type" in line]
-    errors = [line for line in lines if ": error:" in line]
+    result, errors, notes = run_mypy(tmp_path, CALL_OPTIONS_CODE)
     token = '"persona.models.token_response.TokenResponse"'
     assert notes[0] == token, result.stdout
     assert (
@@ -164,18 +162,7 @@ ASYNC_USER_CODE = textwrap.dedent(
 
 @pytest.mark.slow
 def test_mypy_sees_the_async_methods_return_types(tmp_path: Path) -> None:
-    script = tmp_path / "async_user_code.py"
-    script.write_text(ASYNC_USER_CODE, encoding="utf-8")
-    result = subprocess.run(
-        [
-            sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
-            "--cache-dir", str(tmp_path / "cache"), str(script),
-        ],
-        capture_output=True, text=True, timeout=180, check=False,
-    )  # fmt: skip
-    lines = result.stdout.splitlines()
-    errors = [line for line in lines if ": error:" in line]
-    notes = [line.split("Revealed type is ", 1)[1] for line in lines if "Revealed type" in line]
+    result, errors, notes = run_mypy(tmp_path, ASYNC_USER_CODE)
     assert len(errors) == 1, result.stdout
     assert "No overload variant" in errors[0] or "incompatible type" in errors[0], errors
     models = "persona.models."
