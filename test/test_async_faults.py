@@ -408,3 +408,20 @@ async def test_reference_server_stall_past_read_timeout_then_success() -> None:
         assert srv.request_count() == 2
         one_key([r.header("Idempotency-Key") for r in srv.requests])
     assert len(srv.outbox) == 1
+
+
+async def test_an_oversize_answer_keeps_its_headers_masked_as_any_error_does() -> None:
+    def script(conn: Conn, req: Request) -> None:
+        conn.send(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Request-Id: rid-big\r\n"
+            b"Set-Cookie: session=s3cr3t-cookie\r\nContent-Length: 99999999\r\n\r\n"
+        )
+        conn.close()
+
+    with ScriptedServer(script) as srv:
+        async with async_api(srv.url()) as api:
+            exc, _ = await timed_failure(api)
+    assert type(exc) is persona.ApiResponseError
+    assert exc.headers is not None
+    assert exc.headers["Set-Cookie"] == "***"
+    assert exc.request_id == "rid-big"

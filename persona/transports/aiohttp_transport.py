@@ -20,7 +20,7 @@ import asyncio
 import inspect
 import ssl
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 try:
     import aiohttp
@@ -37,19 +37,23 @@ from ..exceptions import (
     ApiConnectionError,
     ApiEventLoopError,
     ApiException,
-    ApiResponseError,
     ApiTimeoutError,
     ApiTLSError,
 )
-from .urllib3_transport import (
-    _hostname,
-    _is_loopback,
-    _origin,
-    _os_reason,
-    _proxy_from_environment,
-    _warn_plain_http,
-    pool_key,
+from .common import (
+    ErrorTable,
+    failed,
+    find_error,
+    hostname,
+    origin,
+    os_reason,
+    read_timed_out,
+    refused,
+    tls_failed,
+    too_large,
 )
+from .common import proxy_from_environment as _proxy_from_environment
+from .urllib3_transport import _warn_plain_http, pool_key
 
 if TYPE_CHECKING:
     from ..configuration import Configuration
@@ -82,82 +86,55 @@ _ConnectTimeout: type[BaseException] = getattr(
 def _connector_failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
     os_error = getattr(exc, "os_error", None)
     why = os_error.strerror if isinstance(os_error, OSError) and os_error.strerror else None
-    error = ApiConnectionError(f"cannot connect to {_origin(url)}: {why or _os_reason(exc)}")
-    if _is_loopback(_hostname(url)):
-        error.hint = "is the server running? For a local one: python -m persona.testing serve"
-    return error
-
-
-def _read_timed_out(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
-    if timeout.remaining() <= 0:
-        return ApiTimeoutError(f"deadline exceeded waiting for {_origin(url)}")
-    return ApiTimeoutError(f"read timeout ({timeout.read:g}s) from {_origin(url)}")
+    return refused(url, why or os_reason(exc))
 
 
 def _deadline(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
-    return ApiTimeoutError(f"deadline exceeded waiting for {_origin(url)}")
-
-
-def _failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
-    return ApiConnectionError(f"connection to {_origin(url)} failed: {type(exc).__name__}")
+    return ApiTimeoutError(f"deadline exceeded waiting for {origin(url)}")
 
 
 #: Dependency errors -> persona's, most specific first (aiohttp's certificate and SSL
 #: errors are ClientConnectorErrors, its timeouts are asyncio.TimeoutErrors).
-ERROR_MAP: tuple[
-    tuple[type[BaseException], Callable[[BaseException, str, AttemptTimeout], ApiException]], ...
-] = (
-    (
-        aiohttp.ClientConnectorCertificateError,
-        lambda exc, url, t: ApiTLSError(f"TLS failure talking to {_origin(url)}: {exc}"),
-    ),
-    (
-        aiohttp.ClientSSLError,
-        lambda exc, url, t: ApiTLSError(f"TLS failure talking to {_origin(url)}: {exc}"),
-    ),
-    (
-        ssl.SSLError,
-        lambda exc, url, t: ApiTLSError(f"TLS failure talking to {_origin(url)}: {exc}"),
-    ),
+ERROR_MAP: ErrorTable = (
+    (aiohttp.ClientConnectorCertificateError, tls_failed),
+    (aiohttp.ClientSSLError, tls_failed),
+    (ssl.SSLError, tls_failed),
     (
         aiohttp.ClientProxyConnectionError,
         lambda exc, url, t: ApiConnectionError(
-            f"cannot connect to the proxy for {_origin(url)}: {_os_reason(exc)}"
+            f"cannot connect to the proxy for {origin(url)}: {os_reason(exc)}"
         ),
     ),
     (
         _DNSError,
         lambda exc, url, t: ApiConnectionError(
-            f"cannot connect to {_origin(url)}: Failed to resolve '{_hostname(url)}'"
+            f"cannot connect to {origin(url)}: Failed to resolve '{hostname(url)}'"
         ),
     ),
     (aiohttp.ClientConnectorError, _connector_failed),
     (
         _ConnectTimeout,
-        lambda exc, url, t: ApiTimeoutError(f"connect timeout ({t.connect:g}s) to {_origin(url)}"),
+        lambda exc, url, t: ApiTimeoutError(f"connect timeout ({t.connect:g}s) to {origin(url)}"),
     ),
-    (aiohttp.ServerTimeoutError, _read_timed_out),  # sock_read
+    (aiohttp.ServerTimeoutError, read_timed_out),  # sock_read
     # A plain TimeoutError is the attempt's ``total``: the call's deadline.
     (asyncio.TimeoutError, _deadline),
     (TimeoutError, _deadline),
     (
         aiohttp.ClientHttpProxyError,
         lambda exc, url, t: ApiConnectionError(
-            f"the proxy for {_origin(url)} refused the tunnel: "
+            f"the proxy for {origin(url)} refused the tunnel: "
             f"{getattr(exc, 'status', '')} {getattr(exc, 'message', '')}".rstrip()
         ),
     ),
-    (aiohttp.ClientError, _failed),
-    (OSError, _failed),
+    (aiohttp.ClientError, failed),
+    (OSError, failed),
 )
 
 
 def map_error(exc: BaseException, url: str, timeout: AttemptTimeout) -> Optional[ApiException]:
     """persona's exception for a dependency's ``exc``, or None if the table has none."""
-    for kind, make in ERROR_MAP:
-        if isinstance(exc, kind):
-            return make(exc, url, timeout)
-    return None
+    return find_error(ERROR_MAP, exc, url, timeout)
 
 
 def build_ssl_context(config: Configuration) -> ssl.SSLContext:
@@ -337,7 +314,7 @@ class AiohttpTransport:
             **held.options,
         )
         try:
-            data = await self._read_body(response)
+            data = await self._read_body(response, request)
         except BaseException:
             # Cancelled, timed out or failed mid-body: the connection is closed, never
             # returned half-read to the pool.
@@ -346,11 +323,13 @@ class AiohttpTransport:
         response.release()
         return _Response(response.status, response.reason or "", response.headers, data)
 
-    async def _read_body(self, response: aiohttp.ClientResponse) -> bytes:
+    async def _read_body(self, response: aiohttp.ClientResponse, request: Request) -> bytes:
         limit = self.configuration.max_response_bytes
         length = response.content_length
         if length is not None and length > limit:
-            raise _too_large(response, limit, f"Content-Length {length}")
+            raise too_large(
+                response.status, response.headers, request, limit, f"Content-Length {length}"
+            )
         if length is not None and "Content-Encoding" not in response.headers:
             return await response.read()  # at most `length` bytes: aiohttp stops there
         chunks = []
@@ -361,7 +340,9 @@ class AiohttpTransport:
                 break
             size += len(chunk)
             if size > limit:
-                raise _too_large(response, limit, "more")
+                raise too_large(
+                    response.status, _header_dict(response.headers), request, limit, "more"
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -407,11 +388,3 @@ class _Response(RESTResponse):
     @headers.setter
     def headers(self, value: HTTPHeaderDict) -> None:
         _HEADERS_SLOT.__set__(self, value)
-
-
-def _too_large(response: aiohttp.ClientResponse, limit: int, got: str) -> ApiResponseError:
-    return ApiResponseError(
-        response.status,
-        f"response body over max_response_bytes ({limit} bytes; got {got}); refused",
-        headers=_header_dict(response.headers),
-    )

@@ -19,11 +19,9 @@ pool and never touches the parent's sockets.
 from __future__ import annotations
 
 import http.client
-import os
 import socket
 import threading
-import time
-from typing import TYPE_CHECKING, Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 import urllib3
 import urllib3.connection
@@ -42,16 +40,28 @@ from urllib3.util import Retry, Timeout
 from .. import _fork
 from ..core.policy import AttemptTimeout
 from ..core.request import Request
-from ..core.response import RESTResponse, masked_headers
+from ..core.response import RESTResponse
 from ..exceptions import (
     ApiClosedError,
     ApiConnectionError,
     ApiException,
-    ApiResponseError,
     ApiTimeoutError,
-    ApiTLSError,
 )
 from ..log import logger
+from .common import (
+    ErrorTable,
+    failed,
+    find_error,
+    hostname,
+    is_loopback,
+    origin,
+    os_reason,
+    proxy_from_environment,
+    read_timed_out,
+    refused,
+    tls_failed,
+    too_large,
+)
 from .watchdog import Watch, arm
 
 if TYPE_CHECKING:
@@ -68,97 +78,39 @@ _warned_plain_http: set[str] = set()
 _warned_lock = threading.Lock()
 
 
-def _origin(url: str) -> str:
-    parsed = urllib3.util.parse_url(url)
-    return f"{parsed.scheme}://{parsed.netloc}"
-
-
-def _hostname(url: str) -> str:
-    return (urllib3.util.parse_url(url).host or "").strip("[]")
-
-
-def _is_loopback(hostname: str) -> bool:
-    if hostname == "localhost" or hostname.endswith(".localhost"):
-        return True
-    try:
-        import ipaddress  # once per client, not at import
-
-        return ipaddress.ip_address(hostname).is_loopback
-    except ValueError:
-        return False
-
-
-def _os_reason(exc: BaseException) -> str:
-    """The short OS-level reason behind a connection failure ("Connection refused")."""
-    seen = exc
-    for _ in range(5):
-        nxt = seen.__cause__ or seen.__context__
-        if nxt is None:
-            break
-        seen = nxt
-        if isinstance(seen, OSError) and seen.strerror:
-            return seen.strerror
-    text = str(exc)
-    return text.rsplit("] ", 1)[-1].rstrip(")") if "] " in text else type(exc).__name__
-
-
 def _resolve_failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
     cause = exc.__cause__
     why = f" ({cause.strerror})" if isinstance(cause, socket.gaierror) and cause.strerror else ""
     return ApiConnectionError(
-        f"cannot connect to {_origin(url)}: Failed to resolve '{_hostname(url)}'{why}"
+        f"cannot connect to {origin(url)}: Failed to resolve '{hostname(url)}'{why}"
     )
 
 
 def _refused(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
-    error = ApiConnectionError(f"cannot connect to {_origin(url)}: {_os_reason(exc)}")
-    if _is_loopback(_hostname(url)):
-        error.hint = "is the server running? For a local one: python -m persona.testing serve"
-    return error
-
-
-def _read_timed_out(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
-    if time.monotonic() >= timeout.deadline:
-        return ApiTimeoutError(f"deadline exceeded waiting for {_origin(url)}")
-    return ApiTimeoutError(f"read timeout ({timeout.read:g}s) from {_origin(url)}")
+    return refused(url, os_reason(exc))
 
 
 #: Dependency errors -> persona's, most specific first (NameResolutionError and
 #: NewConnectionError are ConnectTimeoutErrors to urllib3, but not timeouts).
-ERROR_MAP: tuple[
-    tuple[type[BaseException], Callable[[BaseException, str, AttemptTimeout], ApiException]], ...
-] = (
-    (SSLError, lambda exc, url, t: ApiTLSError(f"TLS failure talking to {_origin(url)}: {exc}")),
+ERROR_MAP: ErrorTable = (
+    (SSLError, tls_failed),
     (NameResolutionError, _resolve_failed),
     (NewConnectionError, _refused),
     (
         ConnectTimeoutError,
-        lambda exc, url, t: ApiTimeoutError(f"connect timeout ({t.connect:g}s) to {_origin(url)}"),
+        lambda exc, url, t: ApiTimeoutError(f"connect timeout ({t.connect:g}s) to {origin(url)}"),
     ),
-    (ReadTimeoutError, _read_timed_out),
-    (Urllib3TimeoutError, _read_timed_out),
-    (TimeoutError, _read_timed_out),
-    (
-        HTTPError,
-        lambda exc, url, t: ApiConnectionError(
-            f"connection to {_origin(url)} failed: {type(exc).__name__}"
-        ),
-    ),
-    (
-        OSError,
-        lambda exc, url, t: ApiConnectionError(
-            f"connection to {_origin(url)} failed: {type(exc).__name__}"
-        ),
-    ),
+    (ReadTimeoutError, read_timed_out),
+    (Urllib3TimeoutError, read_timed_out),
+    (TimeoutError, read_timed_out),
+    (HTTPError, failed),
+    (OSError, failed),
 )
 
 
 def map_error(exc: BaseException, url: str, timeout: AttemptTimeout) -> Optional[ApiException]:
     """persona's exception for a dependency's ``exc``, or None if the table has none."""
-    for kind, make in ERROR_MAP:
-        if isinstance(exc, kind):
-            return make(exc, url, timeout)
-    return None
+    return find_error(ERROR_MAP, exc, url, timeout)
 
 
 # -- the watched connection classes (urllib3's documented ConnectionCls and
@@ -234,23 +186,8 @@ class _HTTPSPool(urllib3.HTTPSConnectionPool):
 _POOL_CLASSES = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
-def _proxy_from_environment(url: str) -> Optional[str]:
-    """The proxy the standard environment variables choose for ``url``, if any."""
-    if not any(k.lower() in ("https_proxy", "http_proxy", "all_proxy") for k in os.environ):
-        return None  # the common case, without importing urllib.request
-    import urllib.request
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    proxies = urllib.request.getproxies_environment()
-    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]
-    if bypass(parts.hostname or "", proxies):
-        return None
-    return proxies.get(parts.scheme) or proxies.get("all")
-
-
 def _warn_plain_http(host: str) -> None:
-    if host.startswith("https:") or _is_loopback(_hostname(host)):
+    if host.startswith("https:") or is_loopback(hostname(host)):
         return
     with _warned_lock:
         if host in _warned_plain_http:
@@ -303,7 +240,7 @@ def build_pool_manager(config: Configuration) -> urllib3.PoolManager:
     if config.tls_server_name:
         kwargs["server_hostname"] = config.tls_server_name
     _warn_plain_http(config.host)
-    proxy = config.proxy or (_proxy_from_environment(config.host) if config.trust_env else None)
+    proxy = config.proxy or (proxy_from_environment(config.host) if config.trust_env else None)
     manager: urllib3.PoolManager
     if proxy:
         manager = urllib3.ProxyManager(proxy, proxy_headers=config.proxy_headers, **kwargs)
@@ -488,7 +425,7 @@ class Urllib3Transport:
                 # Not in the table: still the caller's ApiException (every failure of a
                 # call is one), with the original chained for whoever debugs it.
                 mapped = ApiConnectionError(
-                    f"connection to {_origin(url)} failed: {type(exc).__name__}"
+                    f"connection to {origin(url)} failed: {type(exc).__name__}"
                 )
             raise mapped from exc
         return RESTResponse(raw.status, raw.reason or "", raw.headers, data)
@@ -499,7 +436,7 @@ class Urllib3Transport:
         # Compared by its digits first: int() refuses more than 4300 of them (ValueError).
         digits = length.lstrip("0") if length and length.isascii() and length.isdigit() else ""
         if digits and (len(digits) > len(str(limit)) or int(digits) > limit):
-            raise _too_large(raw, request, limit, f"Content-Length {length}")
+            raise too_large(raw.status, raw.headers, request, limit, f"Content-Length {length}")
         # read1 returns after one network read, so a server that drips bytes slower
         # than the deadline but faster than the read timeout cannot hold the call; each
         # read waits at most what is left of the deadline.
@@ -518,7 +455,7 @@ class Urllib3Transport:
                 break
             size += len(chunk)
             if size > limit:
-                raise _too_large(raw, request, limit, "more")
+                raise too_large(raw.status, raw.headers, request, limit, "more")
             chunks.append(chunk)
             if sized and raw.length_remaining == 0:
                 break
@@ -531,12 +468,4 @@ def _cut_short(watch: Watch, url: str) -> ApiException:
     """The error of an attempt the watchdog (or close()) ended."""
     if watch.closed:
         return ApiClosedError("this ApiClient was closed while the call was running")
-    return ApiTimeoutError(f"deadline exceeded waiting for {_origin(url)}")
-
-
-def _too_large(raw: Any, request: Request, limit: int, got: str) -> ApiResponseError:
-    return ApiResponseError(
-        raw.status,
-        f"response body over max_response_bytes ({limit} bytes; got {got}); refused",
-        headers=masked_headers(raw.headers, request),
-    )
+    return ApiTimeoutError(f"deadline exceeded waiting for {origin(url)}")
