@@ -34,6 +34,7 @@ from collections.abc import Iterator
 from typing import Any, Callable
 
 import pytest
+import trustme
 from _dists import Dists, build, can_build, clean_copy
 from pytest_httpserver import HTTPServer
 
@@ -131,3 +132,18 @@ def dists(tmp_path_factory: pytest.TempPathFactory) -> Dists:
         pytest.skip("needs a git checkout to make a clean copy")
     src = clean_copy(tmp_path_factory.mktemp("src"))
     return build(src, tmp_path_factory.mktemp("dist"))
+
+
+# -- TLS: one test CA per module (trustme), for the sync and async TLS suites ----------
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    """A test certificate authority (trustme) for the module's servers."""
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def ca_file(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The test CA's certificate as a PEM file, for ``ssl_ca_cert``."""
+    path = tmp_path_factory.mktemp("tls") / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return str(path)
