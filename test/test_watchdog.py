@@ -9,7 +9,7 @@ import os
 import socket
 import sys
 import time
-from typing import Any
+from typing import Any, Callable
 
 import pytest
 import urllib3
@@ -184,3 +184,139 @@ def test_an_error_missing_from_the_map_is_still_an_api_exception(
             )
     assert isinstance(info.value.__cause__, RuntimeError)
     assert "RuntimeError" in str(info.value)
+
+
+# -- a watch never outlives its connection's stay with the attempt ------------------
+# urllib3 returns a connection to the pool from inside the read that ends its response
+# (or from the transport's error path), before the attempt disarms its watch. A test
+# widens that window: the first put into the pool by call A's thread holds A there until
+# A's deadline has passed, while call B takes the connection and waits for its answer.
+# A watch still holding the connection would shut B's socket: B fails though its own
+# deadline is far away. Each path that returns a connection is one case.
+
+
+def _a_answers(kind: str) -> Callable[[Conn], None]:
+    def whole(conn: Conn) -> None:
+        conn.respond(200, b'{"success": true, "message": "sent"}')
+
+    def chunked(conn: Conn) -> None:
+        conn.send(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n"
+            b'24\r\n{"success": true, "message": "sent"}\r\n0\r\n\r\n'
+        )
+
+    def too_large(conn: Conn) -> None:
+        conn.respond(200, b'{"message": "' + b"x" * 5000 + b'"}')
+
+    def cut_short(conn: Conn) -> None:
+        conn.send(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+        conn.send(b"Content-Length: 50\r\n\r\n{")
+        conn.close()
+
+    def error_status(conn: Conn) -> None:
+        conn.respond(404, b'{"message": "no such account"}')
+
+    return {
+        "whole body": whole,
+        "chunked body": chunked,
+        "refused as too large": too_large,
+        "body cut short": cut_short,
+        "error status": error_status,
+    }[kind]
+
+
+@pytest.mark.parametrize(
+    "kind", ["whole body", "chunked body", "refused as too large", "body cut short", "error status"]
+)
+def test_a_watch_never_shuts_a_connection_another_call_took_from_the_pool(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from urllib3.connectionpool import HTTPConnectionPool
+
+    answer_a = _a_answers(kind)
+
+    def script(conn: Conn, req: Request) -> None:
+        if req.number == 1:
+            answer_a(conn)
+        else:
+            conn.stall(0.8)  # B's answer comes after A's deadline: B's socket is in use then
+            conn.respond(200, b'{"success": true, "message": "sent"}')
+
+    a_thread: list[threading.Thread] = []
+    returned = threading.Event()
+    put = HTTPConnectionPool._put_conn
+
+    def widened_put(self: Any, conn: Any) -> None:
+        put(self, conn)
+        if a_thread and threading.current_thread() is a_thread[0] and not returned.is_set():
+            returned.set()
+            time.sleep(0.7)  # A's deadline (0.3 s) passes here, the connection in the pool
+
+    monkeypatch.setattr(HTTPConnectionPool, "_put_conn", widened_put)
+    with ScriptedServer(script) as srv:
+        config = persona.Configuration(
+            host=srv.url(), deadline=0.3, max_retries=0, max_response_bytes=1000
+        )
+        config.connection_pool_maxsize = 1
+        with persona.ApiClient(config) as client:
+            body = persona.ForgotPasswordData(email="ann@example.com")
+            outcome: dict[str, Any] = {}
+
+            def call_a() -> None:
+                try:
+                    outcome["a"] = persona.AccountApi(client).account_forgot_pass_post(body)
+                except persona.ApiException as exc:
+                    outcome["a"] = exc
+
+            thread = threading.Thread(target=call_a)
+            a_thread.append(thread)
+            thread.start()
+            assert returned.wait(5)
+            b = persona.AccountApi(client.with_options(deadline=5))
+            result = b.account_forgot_pass_post(body)  # must not be cut by A's watch
+            thread.join(5)
+    assert result.message == "sent"
+    assert srv.connections == 1 or kind in ("refused as too large", "body cut short")
+    assert "a" in outcome
+
+
+def test_many_calls_with_short_deadlines_on_a_small_pool_fail_only_by_their_own_deadline() -> None:
+    import random
+    import threading
+
+    def script(conn: Conn, req: Request) -> None:
+        conn.stall(random.choice((0.0, 0.0, 0.001, 0.003)))
+        conn.respond(200, b'{"success": true, "message": "sent"}')
+
+    wrong: list[BaseException] = []
+    calls = [0]
+    with ScriptedServer(script) as srv:
+        config = persona.Configuration(host=srv.url(), deadline=0.004, max_retries=0)
+        config.connection_pool_maxsize = 2
+        with persona.ApiClient(config) as client:
+            stop = time.monotonic() + 3  # many rounds, bounded in time
+            body = persona.ForgotPasswordData(email="ann@example.com")
+
+            def worker() -> None:
+                api = persona.AccountApi(
+                    client.with_options(deadline=random.choice((0.002, 0.004, 0.006, 2)))
+                )
+                while time.monotonic() < stop:
+                    calls[0] += 1
+                    try:
+                        api.account_forgot_pass_post(body)
+                    except persona.ApiTimeoutError:
+                        pass  # its own deadline
+                    except persona.ApiException as exc:
+                        wrong.append(exc)
+
+            threads = [threading.Thread(target=worker) for _ in range(6)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join(10)
+    assert calls[0] > 100
+    assert wrong == []

@@ -129,7 +129,23 @@ def _watch_connection(connection: Any) -> Optional[Watch]:
 class _FinalResponse(http.client.HTTPResponse):
     """http.client's response, reading past interim answers: http.client skips
     ``100 Continue`` itself but returns any other 1xx (``102``, ``103 Early Hints``) as
-    if it were the answer. ``101 Switching Protocols`` is final (and refused later)."""
+    if it were the answer. ``101 Switching Protocols`` is final (and refused later).
+
+    It also releases the attempt's watch once it is closed: urllib3 returns the
+    connection to the pool from inside the read that closes it (it asks ``isclosed()``
+    first), before the transport regains control; a watch still holding the connection
+    then could shut the socket of the next call that took it from the pool."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Made in the attempt's thread, inside urlopen, while its watch is current.
+        self.persona_watch: Optional[Watch] = getattr(_current, "watch", None)
+
+    def isclosed(self) -> bool:
+        closed = super().isclosed()
+        if closed and self.persona_watch is not None:
+            self.persona_watch.release()
+        return closed
 
     def begin(self) -> None:
         super().begin()
@@ -398,7 +414,8 @@ class Urllib3Transport:
             try:
                 data = self._read_body(raw, request, timeout)
             except BaseException:
-                raw.close()  # a half-read connection must not go back to the pool
+                watch.release()  # before its connection can go back to the pool
+                raw.close()  # a half-read connection must not be reused
                 raw.release_conn()
                 raise
             if watch.disarm():

@@ -35,9 +35,10 @@ _RECHECK = 0.05
 class Watch:
     """One attempt's deadline. ``connection`` is set by the connection the attempt uses
     (it may change once, when a pooled connection turns out to be dead); ``fired`` says
-    the deadline passed while the attempt ran, ``closed`` that the client was closed."""
+    the deadline passed while the attempt ran, ``closed`` that the client was closed,
+    ``released`` that the connection may be back in the pool (see :meth:`release`)."""
 
-    __slots__ = ("closed", "connection", "deadline", "done", "fired", "lock")
+    __slots__ = ("closed", "connection", "deadline", "done", "fired", "lock", "released")
 
     def __init__(self, deadline: float) -> None:
         self.deadline = deadline
@@ -45,7 +46,17 @@ class Watch:
         self.fired = False
         self.closed = False
         self.done = False
+        self.released = False
         self.lock = threading.Lock()
+
+    def release(self) -> None:
+        """Stop watching the connection: it may go back to the pool now (the response
+        is complete, or closed on an error), where another call can take it at once.
+        Called before every path that can return it; from then on the watchdog never
+        touches it, whatever the deadline (the attempt has nothing left to wait for)."""
+        with self.lock:
+            self.released = True
+            self.connection = None
 
     def disarm(self) -> bool:
         """End the watch (the attempt is over); True if it had fired (or was closed)
@@ -60,7 +71,7 @@ class Watch:
         to shut down (False: look again soon). Called by the watchdog at the deadline and
         by ``Transport.close()``."""
         with self.lock:
-            if self.done:
+            if self.done or self.released:
                 return True
             self.fired = True
             self.closed = self.closed or closed
