@@ -13,6 +13,3 @@ DEFAULT_BACKOFF_MAX = 8.0
 DEFAULT_MAX_RETRY_AFTER = 10.0
 DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
 DEFAULT_POOL_MAXSIZE = 16
-#: The longest close() waits for ``async_req`` calls still running; they end by their
-#: own deadline, and raise ApiClosedError at their next attempt.
-CLOSE_WAIT = 5.0

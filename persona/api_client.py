@@ -16,7 +16,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Optional, TypeVar, Union
 
 from . import _fork
-from ._constants import CLOSE_WAIT
 from .configuration import Configuration
 from .core.attempts import CallPlan
 from .core.policy import RetryPolicy, Timeout
@@ -31,6 +30,7 @@ from .core.request import (
 )
 from .core.response import ApiResponse, RESTResponse, decode_model, read_response
 from .exceptions import ApiClosedError, ApiTypeError, ApiValueError
+from .lifecycle import Lifecycle
 from .models.base import Model
 from .retry_loop import send_with_retries
 
@@ -99,7 +99,8 @@ class BaseClient:
     _overrides: dict[str, Any]
     _user_agent: Optional[str]
     _settings: Optional[ClientSettings]
-    _closed: bool
+    #: Closed or not, shared with the with_options() copies (closing closes them too).
+    _life: Lifecycle
 
     def _init_common(
         self,
@@ -118,7 +119,11 @@ class BaseClient:
         self._overrides = {}
         self._user_agent = None
         self._settings = None
-        self._closed = False
+        self._life = Lifecycle()
+
+    @property
+    def _closed(self) -> bool:
+        return self._life.closed
 
     def _closed_error(self) -> ApiClosedError:
         return ApiClosedError(f"this {self._kind} is closed; create a new one")
@@ -169,6 +174,7 @@ class BaseClient:
             child.set_default_header(name, value)
         child._overrides = overrides
         child._settings = None
+        child._life = Lifecycle(self._life)  # closed when this client is
         child._derived()
         child._settings_now()
         return child
@@ -366,16 +372,15 @@ class ApiClient(BaseClient):
         self.pool_threads = pool_threads
         self._pool: Optional[ThreadPool] = None
         self._lock = threading.Lock()
-        #: Set by close(): ends this client's backoff sleeps at once.
-        self._closing = threading.Event()
         self._generation = _fork.generation()
+        self._life.on_close = self._close_pool
         self._settings_now()  # a bad setting fails here, not at the first call
 
     def _derived(self) -> None:
         self._owns_transport = False  # the pool stays with the client that made it
         self._pool = None
         self._lock = threading.Lock()
-        self._closing = threading.Event()
+        self._life.on_close = self._close_pool
 
     # -- lifecycle -------------------------------------------------------------------
     def __enter__(self) -> ApiClient:
@@ -386,23 +391,22 @@ class ApiClient(BaseClient):
 
     def close(self) -> None:
         """Release the connection pool and the ``async_req`` thread pool. Idempotent;
-        calls made after it raise :class:`ApiClosedError`.
+        final for this client and every ``with_options()`` copy made from it: calls made
+        after it, or while it runs, raise :class:`ApiClosedError`, and nothing more is sent.
 
         Calls still running end at once with ApiClosedError: an attempt in progress on
-        the client's connections is cut off, a wait before a retry is ended. Then it
-        waits at most 5 seconds (``CLOSE_WAIT``) for the ``async_req`` threads.
+        the client's connections is cut off, a wait before a retry or for a pool thread
+        is ended. It returns without waiting for them.
         """
-        with self._lock:
-            self._closed = True
-            pool, self._pool = self._pool, None
-        self._closing.set()
+        self._life.close()  # this client's and its copies' pools too (_close_pool)
         if self._owns_transport:
             self.transport.close()
+
+    def _close_pool(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
         if pool is not None:
-            pool.close()
-            joiner = threading.Thread(target=pool.join, name="persona-close", daemon=True)
-            joiner.start()
-            joiner.join(CLOSE_WAIT)
+            pool.close()  # its threads end as their calls do: at once, cut off by close()
 
     @property
     def pool(self) -> ThreadPool:
@@ -471,7 +475,7 @@ class ApiClient(BaseClient):
         return self._send(call)
 
     def _send(self, call: PreparedCall) -> Any:
-        return call.result(send_with_retries(self.transport, call.plan(), self._closing))
+        return call.result(send_with_retries(self.transport, call.plan(), self._life.event))
 
     def call_api(
         self,

@@ -71,13 +71,11 @@ class AsyncApiClient(BaseClient):
         header_value: Optional[str] = None,
         cookie: Optional[str] = None,
     ) -> None:
-        self._owns_transport = False
-        self._closed = True  # until fully made: a failed __init__ must not warn
+        self._owns_transport = False  # until fully made: a failed __init__ must not warn
         self._init_common(configuration, header_name, header_value, cookie)
         given: Any = transport  # checked at run time: any object may arrive here
         if given is None:
             given = AiohttpTransport(self.configuration)
-            self._owns_transport = True
         elif not inspect.iscoroutinefunction(getattr(given, "send", None)):
             if not inspect.iscoroutinefunction(getattr(given, "send_async", None)):
                 raise ApiTypeError(
@@ -87,6 +85,7 @@ class AsyncApiClient(BaseClient):
             given = _AwaitSendAsync(given)  # MockTransport: its coroutine is send_async
         self.transport: AsyncTransport = given
         self._settings_now()  # a bad setting fails here, not at the first call
+        self._owns_transport = transport is None
 
     def _derived(self) -> None:
         self._owns_transport = False  # the pool stays with the client that made it
@@ -99,11 +98,13 @@ class AsyncApiClient(BaseClient):
         await self.close()
 
     async def close(self) -> None:
-        """Close the connection pool. Idempotent; calls made after it raise
-        :class:`~persona.ApiClosedError`. Call it in the client's event loop."""
+        """Close the connection pool. Idempotent; final for this client and every
+        ``with_options()`` copy made from it: calls made after it, or while it runs,
+        raise :class:`~persona.ApiClosedError`, a wait before a retry ends at once, and
+        nothing more is sent. Call it in the client's event loop."""
         if self._owns_transport:
             await self.transport.close()  # raises in another loop: the client stays open
-        self._closed = True
+        self._life.close()
 
     def __del__(self, _warn: Any = warnings.warn) -> None:
         if self._owns_transport and not self._closed:
@@ -138,4 +139,4 @@ class AsyncApiClient(BaseClient):
             )
         options.pop("async_req", None)
         call = self._prepare_call(operation, body, options, with_http_info, ASYNC_CALL_OPTIONS)
-        return call.result(await send_with_retries_async(self.transport, call.plan()))
+        return call.result(await send_with_retries_async(self.transport, call.plan(), self._life))

@@ -6,26 +6,47 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING, Optional
 
 from .core.attempts import CallPlan
 from .core.response import RESTResponse
-from .exceptions import ApiConnectionError
+from .exceptions import ApiClosedError, ApiConnectionError
 from .transports.base import AsyncTransport
+
+if TYPE_CHECKING:
+    from .lifecycle import Lifecycle
 
 __all__ = ["send_with_retries_async"]
 
 
-async def send_with_retries_async(transport: AsyncTransport, plan: CallPlan) -> RESTResponse:
-    """The final response of ``plan``'s call, or the exception that ends it."""
+async def send_with_retries_async(
+    transport: AsyncTransport, plan: CallPlan, life: Optional[Lifecycle] = None
+) -> RESTResponse:
+    """The final response of ``plan``'s call, or the exception that ends it. Once
+    ``life`` is closed (the client closed), no attempt starts and a backoff sleep ends
+    at once, with ApiClosedError."""
     while True:
+        if life is not None and life.closed:
+            raise ApiClosedError("this AsyncApiClient is closed; create a new one")
         budget = plan.next_attempt()
         started = time.monotonic()
         try:
             response = await transport.send(plan.request, budget)
         except ApiConnectionError as exc:
-            await asyncio.sleep(plan.after_error(exc))
+            await _sleep(plan.after_error(exc), life)
             continue
         delay = plan.after_response(response, started)
         if delay is None:
             return response
-        await asyncio.sleep(delay)
+        await _sleep(delay, life)
+
+
+async def _sleep(seconds: float, life: Optional[Lifecycle]) -> None:
+    if life is None:
+        await asyncio.sleep(seconds)
+        return
+    try:
+        await asyncio.wait_for(life.async_wait_event().wait(), seconds)
+    except asyncio.TimeoutError:
+        return  # slept the whole backoff
+    raise ApiClosedError("this AsyncApiClient was closed while the call waited to retry")

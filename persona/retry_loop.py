@@ -21,9 +21,12 @@ __all__ = ["send_with_retries"]
 def send_with_retries(
     transport: Transport, plan: CallPlan, closing: Optional[threading.Event] = None
 ) -> RESTResponse:
-    """The final response of ``plan``'s call, or the exception that ends it. A backoff
-    sleep ends early, with ApiClosedError, when ``closing`` is set (the client closed)."""
+    """The final response of ``plan``'s call, or the exception that ends it. Once
+    ``closing`` is set (the client closed), no attempt starts and a backoff sleep ends at
+    once, with ApiClosedError."""
     while True:
+        if closing is not None and closing.is_set():
+            raise ApiClosedError("this ApiClient is closed; create a new one")
         budget = plan.next_attempt()
         started = time.monotonic()
         try:

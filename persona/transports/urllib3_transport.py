@@ -173,7 +173,9 @@ class _HTTPConnection(urllib3.connection.HTTPConnection):
             watch.fire()  # it fired while there was no socket yet to shut down
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        _watch_connection(self)  # a pooled connection: connect() is not called
+        watch = _watch_connection(self)  # a pooled connection: connect() is not called
+        if watch is not None and watch.fired:
+            watch.fire()  # close() or the deadline came first: nothing goes out
         super().request(*args, **kwargs)
 
 
@@ -187,7 +189,9 @@ class _HTTPSConnection(urllib3.connection.HTTPSConnection):
             watch.fire()
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        _watch_connection(self)
+        watch = _watch_connection(self)
+        if watch is not None and watch.fired:
+            watch.fire()
         super().request(*args, **kwargs)
 
 
@@ -368,14 +372,17 @@ class Urllib3Transport:
     def send(self, request: Request, timeout: AttemptTimeout) -> RESTResponse:
         """One attempt of ``request``, ended by ``timeout.deadline`` whatever the server
         does (see the module's docstring)."""
-        if self._closed:
-            raise ApiClosedError("this ApiClient is closed; create a new one")
-        manager = self.pool_manager
         watch = arm(timeout.deadline)
         running = self._running
+        # Registered before the closed check: close() sets the flag, then fires every
+        # registered watch, so an attempt racing with close() either sees the flag or
+        # has its watch fired (then cut off as soon as it has a socket).
         running.add(watch)
         try:
-            return self._attempt(manager, request, timeout, watch)
+            if self._closed:
+                watch.disarm()
+                raise ApiClosedError("this ApiClient is closed; create a new one")
+            return self._attempt(self.pool_manager, request, timeout, watch)
         finally:
             running.discard(watch)
             watch.disarm()
