@@ -29,6 +29,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Union
 
+from .redaction import printable, valid_text
+
 __all__ = [
     "ApiClosedError",
     "ApiConnectionError",
@@ -88,8 +90,10 @@ class ApiException(OpenApiException):
             if headers is None:
                 headers = getattr(http_resp, "headers", None)
         self.status: int = status or 0
-        self.reason: Optional[str] = reason
-        self.body: Optional[str] = body
+        self.reason: Optional[str] = valid_text(reason) if reason else reason
+        # Writable in UTF-8 whatever the server sent (a lone surrogate from a "\ud800"
+        # escape is written back as that escape).
+        self.body: Optional[str] = valid_text(body) if body is not None else None
         self.headers: Optional[Mapping[str, str]] = headers
         self.data: Any = _parse_json(body)
         self.request_id: Optional[str] = request_id_of(headers)
@@ -116,7 +120,8 @@ class ApiException(OpenApiException):
             text += f" [request id {self.request_id}]"
         if self.hint:
             text += f" (hint: {self.hint})"
-        return " ".join(text.split())  # one line, whatever the server sent
+        # One line, printable on any terminal, whatever the server sent.
+        return printable(" ".join(text.split()))
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"

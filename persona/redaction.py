@@ -6,6 +6,7 @@ secret) and by value (the secrets a request carried, wherever a server echoes th
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -20,7 +21,9 @@ __all__ = [
     "scrub",
     "scrub_body",
     "mask_response_text",
+    "printable",
     "response_text",
+    "valid_text",
     "scrub_json",
 ]
 
@@ -101,6 +104,130 @@ def _forms(secrets: Iterable[str]) -> tuple[str, ...]:
 def _mask_forms(text: str, forms: tuple[str, ...]) -> str:
     for form in forms:
         text = text.replace(form, MASK)
+    if forms and ("\\" in text or "&" in text):
+        text = _mask_escaped(text, forms)
+    return text
+
+
+# One escape as a common server's encoder writes it: JSON's \uXXXX (either case, a
+# surrogate pair as one character), \/ and the other backslash escapes, and HTML's
+# character references (named, decimal, hex; the ";" is optional for some names).
+_ESCAPE = re.compile(
+    r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|\\u([0-9a-fA-F]{4})"
+    r"|\\([\\/\"'bfnrt])"
+    r"|&(?:#[0-9]{1,8}|#[xX][0-9a-fA-F]{1,7}|[A-Za-z][A-Za-z0-9]{1,31});?"
+)
+_BACKSLASHED = {"b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def _unescape_one(match: re.Match[str]) -> str:
+    high, low, code, char = match.group(1, 2, 3, 4)
+    if high:
+        return chr(0x10000 + ((int(high, 16) - 0xD800) << 10) + (int(low, 16) - 0xDC00))
+    if code:
+        return chr(int(code, 16))
+    if char:
+        return _BACKSLASHED.get(char, char)
+    return html.unescape(match.group(0))  # an unknown name comes back unchanged
+
+
+def _unescape_spans(text: str) -> tuple[str, list[int], list[int]]:
+    """``text`` with one round of escapes undone, and for each character of the result
+    the start and end in ``text`` of what it was read from."""
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    pos = 0
+    for match in _ESCAPE.finditer(text):
+        begin, end = match.span()
+        if begin > pos:
+            parts.append(text[pos:begin])
+            starts.extend(range(pos, begin))
+            ends.extend(range(pos + 1, begin + 1))
+        decoded = _unescape_one(match)
+        parts.append(decoded)
+        starts.extend([begin] * len(decoded))
+        ends.extend([end] * len(decoded))
+        pos = end
+    parts.append(text[pos:])
+    starts.extend(range(pos, len(text)))
+    ends.extend(range(pos + 1, len(text) + 1))
+    return "".join(parts), starts, ends
+
+
+def _unescaped_levels(text: str) -> list[str]:
+    """``text`` after 1 to ``_ESCAPE_DEPTH`` rounds of unescaping (while that changes it)."""
+    levels = []
+    for _ in range(_ESCAPE_DEPTH):
+        decoded = _ESCAPE.sub(_unescape_one, text)
+        if decoded == text:
+            break
+        levels.append(decoded)
+        text = decoded
+    return levels
+
+
+def _mask_escaped(text: str, forms: tuple[str, ...]) -> str:
+    """``text`` with each secret form masked where it appears once escapes are undone
+    (JSON or HTML, mixed, nested): a server may escape any character of an echoed
+    value, so no list of forms can be complete; the whole escaped span is masked."""
+    levels = _unescaped_levels(text)
+    if not any(form in level for level in levels for form in forms):
+        return text  # the common case: no secret hides behind an escape
+    spans: list[tuple[int, int]] = []
+    current, starts, ends = text, list(range(len(text))), list(range(1, len(text) + 1))
+    for _ in levels:
+        current, level_starts, level_ends = _unescape_spans(current)
+        starts = [starts[i] for i in level_starts]
+        ends = [ends[j - 1] for j in level_ends]
+        for form in forms:
+            found = current.find(form)
+            while found != -1:
+                spans.append((starts[found], ends[found + len(form) - 1]))
+                found = current.find(form, found + 1)
+    out: list[str] = []
+    pos = 0
+    for begin, end in sorted(spans):
+        if end <= pos:
+            continue  # inside a span already masked
+        if begin >= pos:  # otherwise it overlaps the previous span: extend that one
+            out.append(text[pos:begin])
+            out.append(MASK)
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# What cannot be printed as is: C0 and C1 controls and DEL, lone surrogates (no
+# encoding can write them), and the characters that reorder or hide text on a terminal.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]"
+)
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on any terminal: every control, lone surrogate or
+    invisible/reordering character written as its escape (``\\x1b``, ``\\ud800``)."""
+    if text.isprintable() and text.isascii():
+        return text
+    return _UNPRINTABLE.sub(_escape_char, text)
+
+
+def _escape_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def valid_text(text: str) -> str:
+    """``text`` with each lone surrogate written as its JSON escape (``\\ud800``), so that
+    it can be encoded (printed, logged, written) in UTF-8; everything else unchanged."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return re.sub("[\ud800-\udfff]", _escape_char, text)
     return text
 
 
@@ -225,16 +352,28 @@ def mask_response_text(text: str, secrets: Iterable[str], names: Iterable[str]) 
     (plain, JSON-escaped, URL-encoded)."""
     wanted = frozenset(names)
     if '"' in text:
-        parsed = _redact_parsed(text, wanted)
-        if parsed is not None:
-            text = parsed
-        else:
-
-            def mask(match: re.Match[str]) -> str:
-                name = _property_name(match.group(1))
-                if name in wanted or is_secret_name(name):
-                    return f'"{match.group(1)}"{match.group(2)}"{MASK}"'
-                return match.group(0)
-
-            text = _PROPERTY.sub(mask, text)
+        text = _mask_named(text, wanted)
+    if "&" in text or "\\" in text:
+        # A secret-named property may hide behind escapes (HTML: &quot;token&quot;, a
+        # JSON string inside a string): then the text is shown unescaped, masked.
+        for level in _unescaped_levels(text):
+            masked = _mask_named(level, wanted)
+            if masked != level:
+                text = masked
     return scrub_body(text, secrets)
+
+
+def _mask_named(text: str, wanted: frozenset[str]) -> str:
+    """``text`` with the values of secret-named properties masked, through its JSON
+    structure when it is JSON, property by property otherwise."""
+    parsed = _redact_parsed(text, wanted)
+    if parsed is not None:
+        return parsed
+
+    def mask(match: re.Match[str]) -> str:
+        name = _property_name(match.group(1))
+        if name in wanted or is_secret_name(name):
+            return f'"{match.group(1)}"{match.group(2)}"{MASK}"'
+        return match.group(0)
+
+    return _PROPERTY.sub(mask, text)

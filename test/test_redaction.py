@@ -11,6 +11,7 @@ timing, attempt and request id.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import os
@@ -563,3 +564,175 @@ def test_mask_response_text_masks_secret_properties_of_text_that_is_not_json(
     from persona.redaction import mask_response_text
 
     assert mask_response_text(text, (), {"token"}) == shown
+
+
+# -- every escaped form a common server's encoder writes --------------------------------
+# A password with the characters encoders escape differently: "/", "<", "&", quotes,
+# non-ASCII (one of them outside the BMP, a surrogate pair in JSON).
+HARD_PASSWORD = 'N3w/p<a&s>s"\u00e9\U0001f600\u2603'
+HARD_CODE = "C0/de<&\u00c9-1"
+
+
+def _upper_hex(text: str) -> str:
+    return re.sub(r"\\u([0-9a-f]{4})", lambda m: "\\u" + m.group(1).upper(), text)
+
+
+def _entities(text: str, form: str) -> str:
+    return "".join(
+        c
+        if c.isalnum() and c.isascii()
+        else (f"&#{ord(c)};" if form == "dec" else f"&#X{ord(c):x};")
+        for c in text
+    )
+
+
+ENCODERS: dict[str, Callable[[str], str]] = {
+    # PHP's json_encode: "\/" and \uXXXX for every non-ASCII character.
+    "PHP JSON, cut short": lambda body: json.dumps({"message": body}).replace("/", "\\/")[:-3],
+    "JSON with uppercase \\u escapes in HTML": lambda body: (
+        "<p>" + _upper_hex(json.dumps({"echo": body})) + "</p>"
+    ),
+    # Go's encoding/json: <, > and & as \u003c, \u003e, \u0026, the rest as is.
+    "Go JSON, cut short": lambda body: (
+        json.dumps({"message": body}, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")[:-2]
+    ),
+    "HTML page, named entities": lambda body: "<pre>" + html.escape(body) + "</pre>",
+    "HTML page, decimal entities": lambda body: "<p>" + _entities(body, "dec") + "</p>",
+    "HTML page, hex entities": lambda body: "<p>" + _entities(body, "hex") + "</p>",
+    "HTML page quoting escaped JSON": lambda body: "<pre>" + html.escape(json.dumps(body)),
+    "HTML entities escaped twice": lambda body: "<p>" + html.escape(html.escape(body)),
+}
+
+
+def _unescaped(text: str) -> str:
+    """``text`` with JSON and HTML escapes undone, three rounds (the test's own decoder)."""
+
+    def one(match: re.Match[str]) -> str:
+        return json.loads('"' + match.group(0) + '"')
+
+    for _ in range(3):
+        text = re.sub(r"(?:\\u[0-9a-fA-F]{4})+", one, text, flags=re.I)
+        text = re.sub(r'\\[/"\\bfnrt]', one, text)
+        text = html.unescape(text)
+    return text
+
+
+@pytest.mark.parametrize("encoder", sorted(ENCODERS))
+def test_an_escaped_echo_of_a_secret_is_masked_in_every_form_an_encoder_writes(
+    httpserver: HTTPServer, debug_log: ListHandler, encoder: str
+) -> None:
+    echo_server(httpserver, 400, ENCODERS[encoder])
+    seen = Collector()
+    with client(httpserver.url_for("/v1")) as api_client:
+        api = persona.AccountApi(api_client)
+        exc = seen.call(
+            lambda: api.account_reset_forgotten_password_post(
+                persona.UpdatePasswordData(token=TOKEN, new_password=HARD_PASSWORD)
+            )
+        )
+        seen.call(
+            lambda: api.account_code_for_token_post(
+                persona.CodeForTokenData(email=EMAIL, code=HARD_CODE)
+            )
+        )
+    assert exc.body is not None
+    assert "***" in exc.body  # the body is kept, masked
+    seen.texts += debug_log.lines
+    seen.assert_clean([HARD_PASSWORD, HARD_CODE, TOKEN])
+    for text in seen.texts:
+        plain = _unescaped(text)
+        for secret in (HARD_PASSWORD, HARD_CODE, TOKEN):
+            assert secret not in plain, f"{secret!r} readable in {text[:300]!r}"
+
+
+def test_a_secret_named_property_behind_html_escapes_is_masked(debug_log: ListHandler) -> None:
+    from _faultserver import ScriptedServer
+
+    page = "<pre>" + html.escape(json.dumps({"token": SERVER_TOKEN, "x": 1})) + "</pre>"
+    seen = Collector()
+    script = _raw_answer(b"HTTP/1.1 500 Internal Server Error", page.encode())
+    with ScriptedServer(script) as srv, client(srv.url(), max_retries=0) as api_client:
+        seen.call(
+            lambda: persona.AccountApi(api_client).account_code_for_token_post(
+                persona.CodeForTokenData(email=EMAIL, code=CODE)
+            )
+        )
+    seen.texts += debug_log.lines
+    seen.assert_clean([SERVER_TOKEN])
+    assert all(SERVER_TOKEN not in _unescaped(text) for text in seen.texts)
+
+
+# -- every exception prints on any terminal ----------------------------------------------
+UNPRINTABLE_BODIES: dict[str, bytes] = {
+    "JSON lone surrogate": b'{"code": "x", "message": "bad \\ud800 and \\udfff here"}',
+    "JSON control characters": b'{"message": "\\u001b[2J\\u001b]0;pwned\\u0007 \\u202e"}',
+    "raw control characters": b"<p>\x1b[31mred\x00\x07\x9b</p>",
+    "cut-short JSON, lone surrogate": b'{"message": "\\ud800',
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNPRINTABLE_BODIES))
+@pytest.mark.parametrize("status", [400, 200])
+def test_every_exception_prints_on_any_terminal(
+    debug_log: ListHandler, case: str, status: int
+) -> None:
+    import io
+
+    from _faultserver import ScriptedServer
+
+    body = UNPRINTABLE_BODIES[case]
+    script = _raw_answer(b"HTTP/1.1 %d Bad \x1b[2J\x7f" % status, body)
+    with (
+        ScriptedServer(script) as srv,
+        client(srv.url(), max_retries=0) as api_client,
+        pytest.raises(persona.ApiException) as info,
+    ):
+        persona.AccountApi(api_client).account_forgot_pass_post(
+            persona.ForgotPasswordData(email=EMAIL)
+        )
+    exc = info.value
+    for text in (str(exc), repr(exc)):
+        assert text.isprintable(), text
+        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")  # strict, as a terminal is
+        print(text, file=out)
+        out.flush()
+    for attr in (exc.body, exc.reason):
+        if attr is not None:
+            attr.encode("utf-8")  # writable, printable by the caller
+    assert debug_log.lines  # the response was logged
+    for line in debug_log.lines:
+        line.encode("utf-8")
+        assert "\x1b" not in line
+
+
+# -- a secret no request could carry is refused where it enters ------------------------
+def test_a_secret_with_a_lone_surrogate_is_refused_when_set() -> None:
+    with pytest.raises(persona.ApiValueError, match=r"UpdatePasswordData.token.*lone surrogate"):
+        persona.UpdatePasswordData(token="tok\ud800en-1234", new_password="long-enough-1")
+    data = persona.UpdatePasswordData(token="token-1234", new_password="long-enough-1")
+    with pytest.raises(persona.ApiValueError, match=r"new_password.*lone surrogate") as info:
+        data.new_password = "pass\udfffword"
+    assert "\udfff" not in str(info.value)
+    assert data.new_password == "long-enough-1"  # unchanged
+    with pytest.raises(persona.ApiValueError, match=r"code.*lone surrogate"):
+        persona.CodeForTokenData(email=EMAIL, code="12\ud8003456")
+
+
+def test_a_token_with_a_lone_surrogate_is_refused_when_received() -> None:
+    from _faultserver import ScriptedServer
+
+    body = b'{"token": "tok\\ud800en-abcdef", "expiresAt": "2030-01-01T00:00:00Z"}'
+    script = _raw_answer(b"HTTP/1.1 200 OK", body)
+    with (
+        ScriptedServer(script) as srv,
+        client(srv.url(), max_retries=0) as api_client,
+        pytest.raises(persona.ApiResponseError, match=r"'token'.*lone surrogate") as info,
+    ):
+        persona.AccountApi(api_client).account_code_for_token_post(
+            persona.CodeForTokenData(email=EMAIL, code=CODE)
+        )
+    assert "abcdef" not in str(info.value)
+    assert info.value.body is None  # a body of a secret-bearing model is withheld

@@ -11,6 +11,7 @@ from typing import Optional
 from ..log import emit, logger
 from ..redaction import (
     mask_response_text,
+    printable,
     redact_headers,
     redact_json,
     response_text,
@@ -68,7 +69,7 @@ def log_response(
 def shown_request_id(request: Request, response: RESTResponse) -> Optional[str]:
     """The response's request id as logs show it: a server may echo a secret there too."""
     rid = response.request_id
-    return scrub(rid, request.secrets) if rid and request.secrets else rid
+    return printable(scrub(rid, request.secrets) if request.secrets else rid) if rid else rid
 
 
 def log_retry(
@@ -103,4 +104,5 @@ def _request_body(request: Request) -> str:
 def _cut(text: Optional[str]) -> str:
     if not text:
         return "-"
-    return text if len(text) <= _LOG_BODY_LIMIT else text[:_LOG_BODY_LIMIT] + "...(truncated)"
+    text = text if len(text) <= _LOG_BODY_LIMIT else text[:_LOG_BODY_LIMIT] + "...(truncated)"
+    return printable(text)  # one line, writable by any handler: the server chose it

@@ -182,6 +182,12 @@ class Field:
                 path_to_item=[self.name],
                 valid_classes=(self.type,),
             )
+        if self.secret and isinstance(value, str) and _has_lone_surrogate(value):
+            # Refused now, not at the call that would send it: a secret cannot be sent.
+            raise ApiValueError(
+                f"{self.label}: must be valid Unicode text (it contains a lone surrogate)",
+                path_to_item=[self.name],
+            )
         if isinstance(value, datetime) and value.utcoffset() is None:
             raise ApiValueError(
                 f"{self.label}: must be a timezone-aware datetime (e.g. tzinfo=timezone.utc)",
@@ -200,11 +206,8 @@ class Field:
             if self.max_length is not None and size > self.max_length:
                 got = "" if self.secret else f", got {size}"
                 return f"must be at most {_characters(self.max_length)} long{got}"
-            if not value.isascii():  # only non-ASCII text can hold a lone surrogate
-                try:
-                    value.encode("utf-8")
-                except UnicodeEncodeError:
-                    return "must be valid Unicode text (it contains a lone surrogate)"
+            if _has_lone_surrogate(value):
+                return "must be valid Unicode text (it contains a lone surrogate)"
             if self.format == "email":
                 return _email_problem(value)
         return None
@@ -220,6 +223,13 @@ class Field:
                         f"{owner}: '{self.json_name}' {exc}", path_to_item=[self.json_name]
                     ) from None
         elif isinstance(value, self.type) and (self.type is bool or not isinstance(value, bool)):
+            if self.secret and isinstance(value, str) and _has_lone_surrogate(value):
+                # A token no request could carry back: refused where it arrives.
+                raise ApiValueError(
+                    f"{owner}: '{self.json_name}' must be valid Unicode text "
+                    "(it contains a lone surrogate)",
+                    path_to_item=[self.json_name],
+                )
             return value
         raise ApiTypeError(
             f"{owner}: '{self.json_name}' must be a JSON {_JSON_TYPE[self.type]}, "
@@ -227,6 +237,16 @@ class Field:
             path_to_item=[self.json_name],
             valid_classes=(self.type,),
         )
+
+
+def _has_lone_surrogate(value: str) -> bool:
+    if value.isascii():  # only non-ASCII text can hold one
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def field(
@@ -461,7 +481,7 @@ class Model:
                 # The common cases (a str for a str field, RFC 3339 text for a
                 # date-time) skip the general check, which also words the errors.
                 kind = spec.type
-                if type(value) is kind:
+                if type(value) is kind and not spec.secret:
                     values[spec.name] = value
                 elif kind is datetime and type(value) is str:
                     try:
