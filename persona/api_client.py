@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Optional, TypeVar, Union
 
 from . import _fork
-from .configuration import Configuration
+from .configuration import Configuration, stderr_level
 from .core.attempts import CallPlan
 from .core.policy import RetryPolicy, Timeout
 from .core.request import (
@@ -71,7 +71,7 @@ class ClientSettings:
         self.revision = config.revision
         self.host = config.host
         self.validate = config.client_side_validation
-        self.debug = config.debug
+        self.debug = stderr_level(config)  # the lowest level logged to stderr (0: none)
         self.user_agent = config.user_agent
         timeout = config.timeouts
         if "timeout" in overrides:
@@ -290,7 +290,7 @@ class PreparedCall(NamedTuple):
     response_type: Optional[type[Model]]
     timeout: Timeout
     policy: RetryPolicy
-    debug: bool
+    debug: int
     with_http_info: bool
     preload_content: bool
 

@@ -32,7 +32,7 @@ from ._constants import (
     DEFAULT_READ_TIMEOUT,
 )
 from ._version import __version__
-from .core.policy import RetryPolicy, Timeout, check_seconds
+from .core.policy import MAX_SECONDS, RetryPolicy, Timeout, check_seconds
 from .core.request import check_header
 from .exceptions import ApiException, ApiTypeError, ApiValueError
 from .log import logger
@@ -44,21 +44,86 @@ __all__ = ["Configuration", "TimeoutSetting"]
 TimeoutSetting = Union[float, tuple[float, float]]
 
 
+#: The most connections a pool may keep per host (urllib3 makes room for each at once).
+MAX_POOL_SIZE = 1000
+
+#: The values PERSONA_LOG takes: what the clients of a Configuration log to stderr.
+LOG_LEVELS: dict[str, int] = {"off": 0, "warning": 30, "info": 20, "debug": 10}
+
+# What an environment variable holding seconds or a count may look like: ASCII digits
+# (not the other scripts' digits float() and int() accept), an optional fraction.
+_SECONDS_TEXT = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+class _SettingTypeError(ApiTypeError, ApiValueError):
+    """A setting of the wrong type: an ApiTypeError, and also an ApiValueError, so that
+    ``except ValueError`` around a Configuration catches every refused setting."""
+
+
 def _env(name: str) -> Optional[str]:
     value = os.environ.get(name)
     return value.strip() if value and value.strip() else None
 
 
-def _env_float(name: str) -> Optional[float]:
+def _shown(value: str) -> str:
+    """An environment value as an error quotes it: short (it may be 5,000 digits)."""
+    return repr(value if len(value) <= 40 else value[:40] + "...")
+
+
+def _env_seconds(name: str) -> Optional[float]:
+    value = _env(name)
+    if value is None:
+        return None
+    rule = f"must be a number of seconds > 0 and at most {MAX_SECONDS:g}"
+    if not (value.isascii() and _SECONDS_TEXT.fullmatch(value)):
+        raise ApiValueError(
+            f"environment variable {name}: {rule} (digits and an optional decimal point), "
+            f"got {_shown(value)}"
+        )
+    seconds = float(value)  # ASCII digits: cannot raise; a huge one is inf, refused next
+    if not 0 < seconds <= MAX_SECONDS:
+        raise ApiValueError(f"environment variable {name}: {rule}, got {_shown(value)}")
+    return seconds
+
+
+def _env_retries(name: str) -> Optional[int]:
+    value = _env(name)
+    if value is None:
+        return None
+    digits = value.lstrip("0") or "0"
+    # Its length first: int() refuses more than 4,300 digits with its own ValueError.
+    if not (value.isascii() and value.isdigit() and len(digits) <= 3 and int(digits) <= 100):
+        raise ApiValueError(
+            f"environment variable {name}: must be a whole number from 0 to 100 "
+            f"(ASCII digits), got {_shown(value)}"
+        )
+    return int(digits)
+
+
+def _env_setting(name: str, setting: str) -> Optional[Any]:
+    """Environment variable ``name`` checked as ``setting`` is, the error naming both."""
     value = _env(name)
     if value is None:
         return None
     try:
-        return float(value)
-    except ValueError:
+        return _CHECKS[setting](setting, value)
+    except ApiException as exc:
+        reason = exc.reason or ""
+        reason = reason[len(setting) + 2 :] if reason.startswith(f"{setting}: ") else reason
+    raise ApiValueError(f"environment variable {name} ({setting}): {reason}") from None
+
+
+def _env_log_level(name: str) -> Optional[str]:
+    value = _env(name)
+    if value is None:
+        return None
+    level = value.lower()
+    if level not in LOG_LEVELS:
         raise ApiValueError(
-            f"environment variable {name}: must be a number, got {value!r}"
-        ) from None
+            f"environment variable {name}: must be one of {', '.join(LOG_LEVELS)}, "
+            f"got {_shown(value)}"
+        )
+    return level
 
 
 class Configuration:
@@ -96,6 +161,10 @@ class Configuration:
     :param debug: log this client's requests at DEBUG to stderr (masked). Only the
         clients of this Configuration are affected: no logger's level or handlers
         change. Env ``PERSONA_LOG=debug``.
+    :param log_level: what this Configuration's clients log to stderr when ``debug`` is
+        off: ``"off"`` (nothing, the default), ``"warning"``, ``"info"`` (one line per
+        call's outcome and one per retry, masked) or ``"debug"`` (the same as
+        ``debug=True``). Env ``PERSONA_LOG``.
     :param client_side_validation: check request models against the contract before
         sending. Default True.
 
@@ -130,12 +199,15 @@ class Configuration:
         user_agent: Optional[str] = None,
         debug: Optional[bool] = None,
         client_side_validation: bool = True,
+        log_level: Optional[str] = None,
     ) -> None:
         object.__setattr__(self, "_revision", 0)
         object.__setattr__(self, "_policy", None)
-        self.host = host if host is not None else (_env("PERSONA_HOST") or DEFAULT_HOST)
+        self.host = (
+            host if host is not None else (_env_setting("PERSONA_HOST", "host") or DEFAULT_HOST)
+        )
         if timeout is None:
-            env_timeout = _env_float("PERSONA_TIMEOUT")
+            env_timeout = _env_seconds("PERSONA_TIMEOUT")
             timeout = (
                 (DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT)
                 if env_timeout is None
@@ -143,26 +215,22 @@ class Configuration:
             )
         self.timeout = timeout
         if deadline is None:
-            env_deadline = _env_float("PERSONA_DEADLINE")
+            env_deadline = _env_seconds("PERSONA_DEADLINE")
             deadline = DEFAULT_DEADLINE if env_deadline is None else env_deadline
         self.deadline = deadline
         if max_retries is None:
-            env_retries = _env("PERSONA_MAX_RETRIES")
-            if env_retries is None:
-                max_retries = DEFAULT_MAX_RETRIES
-            elif env_retries.isascii() and env_retries.isdigit():
-                max_retries = int(env_retries)
-            else:
-                raise ApiValueError(
-                    "environment variable PERSONA_MAX_RETRIES: must be a whole number >= 0, "
-                    f"got {env_retries!r}"
-                )
+            env_retries = _env_retries("PERSONA_MAX_RETRIES")
+            max_retries = DEFAULT_MAX_RETRIES if env_retries is None else env_retries
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.max_retry_after = max_retry_after
         self.verify_ssl = verify_ssl
-        self.ssl_ca_cert = ssl_ca_cert if ssl_ca_cert is not None else _env("PERSONA_CA_BUNDLE")
+        self.ssl_ca_cert = (
+            ssl_ca_cert
+            if ssl_ca_cert is not None
+            else _env_setting("PERSONA_CA_BUNDLE", "ssl_ca_cert")
+        )
         self.cert_file = cert_file
         self.key_file = key_file
         self.assert_hostname = assert_hostname
@@ -174,8 +242,10 @@ class Configuration:
         self.max_response_bytes = max_response_bytes
         self.user_agent = user_agent or f"persona-python/{__version__}"
         self.client_side_validation = client_side_validation
+        env_level = _env_log_level("PERSONA_LOG") if log_level is None else None
+        self.log_level = log_level if log_level is not None else (env_level or "off")
         if debug is None:
-            debug = (_env("PERSONA_LOG") or "").lower() == "debug"
+            debug = self.log_level == "debug"
         self.debug = debug
 
     # Type declarations of the settings (values live in the instance __dict__).
@@ -199,6 +269,7 @@ class Configuration:
     user_agent: str
     debug: bool
     client_side_validation: bool
+    log_level: str
 
     def __setattr__(self, name: str, value: Any) -> None:
         check = _CHECKS.get(name)
@@ -210,7 +281,21 @@ class Configuration:
             raise AttributeError(
                 f"Configuration has no setting {name!r}{hint} (settings: {', '.join(_CHECKS)})"
             )
-        value = check(name, value)
+        problem: Optional[BaseException] = None
+        try:
+            value = check(name, value)
+        except _SettingTypeError:
+            raise
+        except ApiTypeError as exc:
+            problem = _SettingTypeError(exc.reason or name)
+        except ApiException:
+            raise
+        except Exception as exc:
+            # A value that breaks a check in a way it did not foresee (a str subclass
+            # whose methods raise, an int whose comparison does) is still ours to refuse.
+            problem = ApiValueError(f"{name}: cannot be taken ({type(exc).__name__})")
+        if problem is not None:
+            raise problem  # outside the except block: the value stays out of __context__
         self.__dict__[name] = value
         # Clients compare this with what they last read, and re-read on a change.
         self.__dict__["_revision"] += 1
@@ -313,21 +398,26 @@ def _check_host(name: str, value: Any) -> str:
     # Checked first, and the value never echoed: it would carry the password.
     if _has_userinfo(value):
         raise ApiValueError("host: must not contain a user name or password")
-    parts = urlsplit(value)
-    try:
-        hostname = parts.hostname
-        parts.port  # noqa: B018 - a bad port raises here, not at the first call
-    except ValueError:
-        hostname = None
-    if (
-        parts.scheme not in ("http", "https")
-        or not hostname
-        or any(ch.isspace() or ord(ch) < 32 for ch in value)
-    ):
+    if parts_hostname(value) is None or any(ch.isspace() or ord(ch) < 32 for ch in value):
         raise ApiValueError(
             f"host: must be an http:// or https:// URL with a host name, got {value!r}"
         )
     return value.rstrip("/")
+
+
+def parts_hostname(url: str) -> Optional[str]:
+    """The host name of an http(s) ``url`` whose port, if any, is ASCII digits in range;
+    None when it is not such a URL."""
+    try:
+        parts = urlsplit(url)  # "http://[::1" raises here
+        hostname = parts.hostname
+        port = parts.netloc.rpartition("@")[2].rpartition("]")[2].partition(":")[2]
+        if port and not (port.isascii() and port.isdigit()):
+            return None  # urlsplit reads other scripts' digits on older Pythons
+        parts.port  # noqa: B018 - a port out of range raises here, not at the first call
+    except ValueError:
+        return None
+    return hostname if parts.scheme in ("http", "https") and hostname else None
 
 
 def _check_timeout(name: str, value: Any) -> tuple[float, float]:
@@ -361,7 +451,58 @@ def _check_optional_text(name: str, value: Any) -> Optional[str]:
 def _check_assert_hostname(name: str, value: Any) -> Union[str, bool, None]:
     if value is not None and value is not False and not isinstance(value, str):
         raise ApiTypeError(f"{name}: must be a host name, False or None, got {value!r}")
+    return _check_host_name(name, value) if isinstance(value, str) else value
+
+
+def _check_host_name(name: str, value: Any) -> Optional[str]:
+    """A host name (or IP address) as TLS can check and send it, or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ApiTypeError(f"{name}: must be str or None, got {type(value).__name__}")
+    import ipaddress  # only when the setting is set
+
+    try:
+        ipaddress.ip_address(value)
+        ok = True
+    except ValueError:
+        try:
+            value.encode("idna")  # refuses empty labels, and labels over 63 characters
+            ok = 0 < len(value) <= 253 and not any(c.isspace() or c in "\x00/:@" for c in value)
+        except UnicodeError:
+            ok = False
+    if not ok or value.startswith("."):
+        raise ApiValueError(f"{name}: must be a host name or an IP address, got {value!r}")
     return value
+
+
+def _check_file(name: str, value: Any) -> Optional[str]:
+    """A file path, or None. Whether the file exists is seen when a TLS connection
+    loads it (an http host never does), but what no file system can open is refused
+    now: the empty path, a NUL byte (Python's own ValueError at the first call)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ApiTypeError(f"{name}: must be a file path (str) or None, got {type(value).__name__}")
+    if not value or "\x00" in value or _has_lone_surrogate(value):
+        raise ApiValueError(f"{name}: must be a file path (not empty, no NUL byte), got {value!r}")
+    return value
+
+
+def _has_lone_surrogate(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _check_log_level(name: str, value: Any) -> str:
+    if not isinstance(value, str):
+        raise ApiTypeError(f"{name}: must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+    if value.lower() not in LOG_LEVELS:
+        raise ApiValueError(f"{name}: must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+    return value.lower()
 
 
 def _check_proxy(name: str, value: Any) -> Optional[str]:
@@ -369,13 +510,7 @@ def _check_proxy(name: str, value: Any) -> Optional[str]:
         return None
     if not isinstance(value, str):
         raise ApiTypeError(f"proxy: must be str or None, got {type(value).__name__}")
-    parts = urlsplit(value)
-    try:
-        hostname = parts.hostname
-        parts.port  # noqa: B018
-    except ValueError:
-        hostname = None
-    if parts.scheme not in ("http", "https") or not hostname:
+    if parts_hostname(value) is None:
         raise ApiValueError(
             f"proxy: must be an http:// or https:// URL with a host name, got {redact_url(value)!r}"
         )
@@ -438,6 +573,13 @@ def _check_size(name: str, value: Any) -> int:
     return int(value)
 
 
+def _check_pool_size(name: str, value: Any) -> int:
+    size = _check_size(name, value)
+    if size > MAX_POOL_SIZE:  # urllib3 fills its pool queue with one slot per connection
+        raise ApiValueError(f"{name}: must be at most {MAX_POOL_SIZE}, got {value!r}")
+    return size
+
+
 def _check_user_agent(name: str, value: Any) -> str:
     return _check_headers("user_agent", {"User-Agent": value})["User-Agent"]
 
@@ -451,19 +593,20 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "backoff_max": _check_seconds_or_zero,
     "max_retry_after": _check_seconds_or_zero,
     "verify_ssl": _check_bool,
-    "ssl_ca_cert": _check_optional_text,
-    "cert_file": _check_optional_text,
-    "key_file": _check_optional_text,
+    "ssl_ca_cert": _check_file,
+    "cert_file": _check_file,
+    "key_file": _check_file,
     "assert_hostname": _check_assert_hostname,
-    "tls_server_name": _check_optional_text,
+    "tls_server_name": _check_host_name,
     "proxy": _check_proxy,
     "proxy_headers": _check_proxy_headers,
     "trust_env": _check_bool,
-    "connection_pool_maxsize": _check_size,
+    "connection_pool_maxsize": _check_pool_size,
     "max_response_bytes": _check_size,
     "user_agent": _check_user_agent,
     "debug": _check_bool,
     "client_side_validation": _check_bool,
+    "log_level": _check_log_level,
 }
 
 
@@ -486,3 +629,8 @@ def normalize_timeout(value: Any, name: str) -> tuple[float, float]:
     raise ApiValueError(
         f"{name}: must be a number of seconds or a (connect, read) pair, got {value!r}"
     )
+
+
+def stderr_level(config: Configuration) -> int:
+    """The lowest level the clients of ``config`` log to stderr (0: nothing)."""
+    return 10 if config.debug else LOG_LEVELS[config.log_level]

@@ -65,21 +65,35 @@ def disable_stderr_logging() -> None:
         logger.setLevel(handler.level_before)
 
 
+class _CurrentStderr(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at each record (an application, or a test
+    runner, may replace it after the first record): never to a stream since closed."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass
+
+
 @functools.cache
 def _debug_handler() -> logging.Handler:
     """The stderr handler of clients with ``debug=True`` (made on first use)."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _CurrentStderr()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     return handler
 
 
-def emit(level: int, debug: bool, msg: str, *args: object) -> None:
-    """Log ``msg % args`` on the ``persona`` logger; with ``debug`` (a client whose
-    Configuration says ``debug=True``) also to stderr, without changing any logger's
-    level or handlers: one client's setting must not change the whole process."""
+def emit(level: int, debug: int, msg: str, *args: object) -> None:
+    """Log ``msg % args`` on the ``persona`` logger; when ``level`` reaches ``debug`` (the
+    lowest level a client's Configuration sends to stderr, 0 for none: ``debug=True`` or
+    ``log_level``) also to stderr, without changing any logger's level or handlers: one
+    client's setting must not change the whole process."""
     if logger.isEnabledFor(level):
         logger.log(level, msg, *args)
-    if debug:
+    if debug and level >= debug:
         _debug_handler().handle(
             logger.makeRecord(logger.name, level, "persona", 0, msg, args, None)
         )

@@ -505,3 +505,227 @@ def test_proxy_headers_cannot_be_changed_in_place_past_the_check() -> None:
     assert pickle.loads(pickle.dumps(config.proxy_headers)) == config.proxy_headers
     config.proxy_headers = {"Proxy-Authorization": "Basic eDp5"}  # a new dict is checked
     assert config.proxy_headers == {"Proxy-Authorization": "Basic eDp5"}
+
+
+# -- every PERSONA_* variable and every setting refuses what it cannot take, as ours ----
+HOSTILE_NUMBERS = [
+    "9" * 5000,  # int() refuses over 4300 digits with its own ValueError
+    "9" * 400,  # float() makes inf
+    "nan",
+    "inf",
+    "-1",
+    "0",
+    "1e3",
+    "1_0",
+    "0x10",
+    "\u0661\u0662",  # Arabic-Indic digits: int() and float() read them
+    "\uff11",  # a fullwidth 1
+    "1.5.2",
+    "five",
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE_NUMBERS)
+@pytest.mark.parametrize("name", ["PERSONA_TIMEOUT", "PERSONA_DEADLINE", "PERSONA_MAX_RETRIES"])
+def test_a_numeric_variable_refuses_what_it_cannot_take_naming_itself_and_the_rule(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    if name == "PERSONA_MAX_RETRIES" and value == "0":
+        pytest.skip("0 retries is a valid setting")
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ApiValueError) as info:
+        Configuration()
+    message = str(info.value)
+    assert f"environment variable {name}:" in message
+    assert "must be" in message
+    assert len(message) < 300  # a 5,000-digit value is not quoted whole
+    assert info.value.__context__ is None or isinstance(info.value.__context__, ApiValueError)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "setting", "expected"),
+    [
+        ("PERSONA_TIMEOUT", "2.5", "timeout", (2.5, 2.5)),
+        ("PERSONA_TIMEOUT", ".5", "timeout", (0.5, 0.5)),
+        ("PERSONA_DEADLINE", "007", "deadline", 7.0),
+        ("PERSONA_MAX_RETRIES", "0", "max_retries", 0),
+        ("PERSONA_MAX_RETRIES", "0100", "max_retries", 100),
+    ],
+)
+def test_a_numeric_variable_takes_plain_ascii_numbers(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str, setting: str, expected: object
+) -> None:
+    monkeypatch.setenv(name, value)
+    assert getattr(Configuration(), setting) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("PERSONA_HOST", "ftp://example.com/v1"),
+        ("PERSONA_HOST", "http://localhost:\u0668\u0660/v1"),  # other scripts' digits
+        ("PERSONA_HOST", "http://localhost:99999999999999999999999/v1"),
+        ("PERSONA_HOST", "http://[::1/v1"),
+        ("PERSONA_HOST", "http://ann:pw@localhost/v1"),
+        ("PERSONA_LOG", "verbose"),
+        ("PERSONA_LOG", "debug2"),
+    ],
+)
+def test_every_text_variable_refuses_what_it_cannot_take_naming_itself(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ApiValueError, match=f"environment variable {name}"):
+        Configuration()
+
+
+def test_an_unknown_persona_log_level_lists_the_valid_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("PERSONA_LOG", "verbose")
+    with pytest.raises(ApiValueError, match="must be one of off, warning, info, debug"):
+        Configuration()
+
+
+@pytest.mark.parametrize(
+    ("value", "level", "debug"),
+    [("INFO", "info", False), ("debug", "debug", True), ("Warning", "warning", False)],
+)
+def test_persona_log_takes_each_level_in_any_case(
+    monkeypatch: pytest.MonkeyPatch, value: str, level: str, debug: bool
+) -> None:
+    monkeypatch.setenv("PERSONA_LOG", value)
+    config = Configuration()
+    assert config.log_level == level
+    assert config.debug is debug
+
+
+def _exploding(text: str) -> str:
+    """A str whose methods raise: a check must not let that escape as Python's own."""
+
+    class Exploding(str):
+        def __getattribute__(self, name: str) -> object:
+            if name.startswith("__"):
+                return super().__getattribute__(name)
+            raise ValueError("boom")
+
+    return Exploding(text)
+
+
+SETTING_VALUES: list[object] = [
+    "9" * 5000,
+    float("nan"),
+    float("inf"),
+    -1,
+    10**5000,
+    object(),
+    b"bytes",
+    "x\ud800y",
+    "x\x00y",
+    "",
+    " ",
+    [],
+    {"a": 1},
+    _exploding("abc"),
+]
+
+
+@pytest.mark.parametrize(
+    "value", SETTING_VALUES, ids=[f"{i}-{type(v).__name__}" for i, v in enumerate(SETTING_VALUES)]
+)
+def test_every_setting_refuses_what_it_cannot_take_as_an_api_value_error(value: object) -> None:
+    from persona.configuration import _CHECKS
+
+    messages = {}
+    for setting in _CHECKS:
+        config = Configuration()
+        try:
+            setattr(config, setting, value)
+        except ApiValueError as exc:  # ApiTypeError included: it is an ApiValueError too
+            messages[setting] = str(exc)
+        # anything else (Python's ValueError, TypeError...) fails the test
+    assert len(messages) >= len(_CHECKS) - 4  # text settings may take a plain string
+    for setting, message in messages.items():
+        assert message.startswith(f"{setting}"), (setting, message)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("connection_pool_maxsize", 10**9),  # urllib3 would fill a queue of that size
+        ("tls_server_name", "a b"),
+        ("tls_server_name", ".example.com"),
+        ("tls_server_name", "x\x00y"),
+        ("assert_hostname", ""),
+        ("assert_hostname", "a" * 300),
+        ("ssl_ca_cert", "ca\x00.pem"),
+        ("cert_file", ""),
+        ("key_file", "key\ud800.pem"),
+        ("log_level", "loud"),
+        ("log_level", 10),
+        ("verify_ssl", "yes"),
+        ("debug", 1),
+    ],
+)
+def test_a_setting_no_connection_could_use_is_refused_when_set(setting: str, value: object) -> None:
+    config = Configuration()
+    with pytest.raises(ApiValueError, match=f"^{setting}: "):
+        setattr(config, setting, value)
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("tls_server_name", "::1"),
+        ("assert_hostname", "api.example.com"),
+        ("tls_server_name", "b\u00fccher.example"),
+    ],
+)
+def test_host_name_settings_take_names_and_addresses(setting: str, value: str) -> None:
+    config = Configuration()
+    setattr(config, setting, value)
+    assert getattr(config, setting) == value
+
+
+def test_persona_log_info_logs_one_line_per_call_and_per_retry_masked(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from persona.testing import ReferenceServer
+
+    monkeypatch.setenv("PERSONA_LOG", "info")
+    with ReferenceServer({"ann@example.com": "old-pass-1"}, outbox="") as srv:
+        api = persona_api(Configuration(srv.url))
+        api.account_forgot_pass_post(persona.ForgotPasswordData(email="ann@example.com"))
+        code = srv.last_code("ann@example.com")
+        assert code is not None
+        with pytest.raises(persona.UnauthorizedException):
+            api.account_code_for_token_post(
+                persona.CodeForTokenData(
+                    email="ann@example.com", code="000000" if code != "000000" else "111111"
+                )
+            )
+        api.api_client.close()
+    err = capfd.readouterr().err.splitlines()
+    assert len(err) == 2, err  # one line per call, nothing at DEBUG
+    assert all(" INFO persona: " in line for line in err)
+    assert "account_forgot_pass_post POST" in err[0]
+    assert "-> 200" in err[0]
+    assert "(1 attempt)" in err[0]
+    assert "account_code_for_token_post POST" in err[1]
+    assert "-> 401" in err[1]
+    assert "body" not in "\n".join(err)
+    assert code not in "\n".join(err)
+
+
+def test_info_logs_retries_and_a_failed_call(capfd: pytest.CaptureFixture[str]) -> None:
+    config = Configuration(
+        "http://127.0.0.1:9/v1", log_level="info", backoff_base=0.01, max_retries=1
+    )
+    with pytest.raises(persona.ApiConnectionError):
+        persona_api(config).account_forgot_pass_post(
+            persona.ForgotPasswordData(email="ann@example.com")
+        )
+    err = capfd.readouterr().err.splitlines()
+    assert any("retrying POST" in line for line in err), err
+    assert "-> ApiConnectionError: cannot connect" in err[-1]
+    assert "(2 attempts)" in err[-1]

@@ -15,7 +15,15 @@ from ..exceptions import ApiConnectionError, ApiTimeoutError, ApiTLSError
 from .policy import RETRY_STATUSES, AttemptTimeout, RetryPolicy, Timeout, parse_retry_after
 from .request import Request
 from .response import RESTResponse
-from .trace import debug_enabled, log_request, log_response, log_retry, shown_request_id
+from .trace import (
+    debug_enabled,
+    info_enabled,
+    log_outcome,
+    log_request,
+    log_response,
+    log_retry,
+    shown_request_id,
+)
 
 __all__ = ["CallPlan"]
 
@@ -24,10 +32,20 @@ class CallPlan:
     """One call's attempts, under ``timeout`` (``total`` bounds the whole call) and
     ``policy``. Create it when the call starts; its deadline is fixed then."""
 
-    __slots__ = ("_debug", "_log", "attempt", "deadline", "policy", "request", "started", "timeout")
+    __slots__ = (
+        "_debug",
+        "_info",
+        "_log",
+        "attempt",
+        "deadline",
+        "policy",
+        "request",
+        "started",
+        "timeout",
+    )
 
     def __init__(
-        self, request: Request, timeout: Timeout, policy: RetryPolicy, debug: bool = False
+        self, request: Request, timeout: Timeout, policy: RetryPolicy, debug: int = 0
     ) -> None:
         self.request = request
         self.timeout = timeout
@@ -37,6 +55,7 @@ class CallPlan:
         self.attempt = 0
         self._debug = debug
         self._log = debug_enabled(debug)
+        self._info = info_enabled(debug)
         if self._log:
             log_request(request, debug)
 
@@ -44,7 +63,7 @@ class CallPlan:
         """The next attempt's time budget; raises ApiTimeoutError past the deadline."""
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
-            raise self._summarised(ApiTimeoutError(f"deadline of {self.timeout.total:g}s exceeded"))
+            raise self._failed(ApiTimeoutError(f"deadline of {self.timeout.total:g}s exceeded"))
         self.attempt += 1
         timeout = self.timeout
         return AttemptTimeout(
@@ -56,10 +75,10 @@ class CallPlan:
         caller gets (TLS failures are never retried: a certificate will not become
         trusted by asking again)."""
         if isinstance(exc, ApiTLSError):
-            raise exc
+            raise self._failed(exc)
         delay = self._delay(None)
         if delay is None:
-            raise self._summarised(exc)
+            raise self._failed(exc)
         log_retry(
             self.request,
             self.attempt,
@@ -75,14 +94,27 @@ class CallPlan:
         if self._log:
             elapsed_ms = (time.monotonic() - attempt_started) * 1000
             log_response(self.request, response, self.attempt, elapsed_ms, self._debug)
-        if response.status not in RETRY_STATUSES:
-            return None
-        delay = self._delay(parse_retry_after(response.headers.get("Retry-After")))
+        delay = None
+        if response.status in RETRY_STATUSES:
+            delay = self._delay(parse_retry_after(response.headers.get("Retry-After")))
+        rid = shown_request_id(self.request, response) if self._info else None
+        why = f"{response.status} (request id {rid})" if rid else str(response.status)
         if delay is not None:
-            rid = shown_request_id(self.request, response)
-            why = f"{response.status} (request id {rid})" if rid else str(response.status)
             log_retry(self.request, self.attempt, self.policy.max_retries, why, delay, self._debug)
+        elif self._info:
+            self._log_outcome(why)
         return delay
+
+    def _log_outcome(self, outcome: str) -> None:
+        elapsed_ms = (time.monotonic() - self.started) * 1000
+        log_outcome(self.request, outcome, self.attempt, elapsed_ms, self._debug)
+
+    def _failed(self, exc: ApiConnectionError) -> ApiConnectionError:
+        """``exc`` as the caller gets it (summarised), logged at INFO."""
+        exc = self._summarised(exc) if not isinstance(exc, ApiTLSError) else exc
+        if self._info:
+            self._log_outcome(f"{type(exc).__name__}: {exc}")
+        return exc
 
     def _delay(self, retry_after: Optional[float]) -> Optional[float]:
         if self.attempt > self.policy.max_retries:

@@ -21,17 +21,53 @@ from ..redaction import (
 from .request import Request
 from .response import RESTResponse
 
-__all__ = ["debug_enabled", "log_request", "log_response", "log_retry", "shown_request_id"]
+__all__ = [
+    "debug_enabled",
+    "info_enabled",
+    "log_outcome",
+    "log_request",
+    "log_response",
+    "log_retry",
+    "shown_request_id",
+]
 
 _LOG_BODY_LIMIT = 2000
 
 
-def debug_enabled(debug: bool) -> bool:
-    """Whether DEBUG lines are wanted (the client's ``debug`` or the logger's level)."""
-    return debug or logger.isEnabledFor(logging.DEBUG)
+# ``debug`` below is the lowest level the client logs to stderr (0: none; True, being 1,
+# means every level): Configuration.debug or its log_level (PERSONA_LOG).
 
 
-def log_request(request: Request, debug: bool) -> None:
+def debug_enabled(debug: int) -> bool:
+    """Whether DEBUG lines are wanted (the client's setting or the logger's level)."""
+    return 0 < debug <= logging.DEBUG or logger.isEnabledFor(logging.DEBUG)
+
+
+def info_enabled(debug: int) -> bool:
+    """Whether INFO lines are wanted (the client's setting or the logger's level)."""
+    return 0 < debug <= logging.INFO or logger.isEnabledFor(logging.INFO)
+
+
+def log_outcome(
+    request: Request, outcome: str, attempts: int, elapsed_ms: float, debug: int
+) -> None:
+    """How a call ended, at INFO: one line per call (its status, or the error)."""
+    plural = "" if attempts == 1 else "s"
+    emit(
+        logging.INFO,
+        debug,
+        "%s %s %s -> %s in %.1f ms (%d attempt%s)",
+        request.operation or "call",
+        request.method,
+        request.url,
+        printable(outcome),
+        elapsed_ms,
+        attempts,
+        plural,
+    )
+
+
+def log_request(request: Request, debug: int) -> None:
     """The request line, masked headers and masked body, at DEBUG."""
     emit(
         logging.DEBUG,
@@ -45,7 +81,7 @@ def log_request(request: Request, debug: bool) -> None:
 
 
 def log_response(
-    request: Request, response: RESTResponse, attempt: int, elapsed_ms: float, debug: bool
+    request: Request, response: RESTResponse, attempt: int, elapsed_ms: float, debug: int
 ) -> None:
     """One attempt's answer: status, timing, attempt number, request id, masked body."""
     body = "-"
@@ -73,7 +109,7 @@ def shown_request_id(request: Request, response: RESTResponse) -> Optional[str]:
 
 
 def log_retry(
-    request: Request, attempt: int, max_retries: int, why: str, delay: float, debug: bool
+    request: Request, attempt: int, max_retries: int, why: str, delay: float, debug: int
 ) -> None:
     """A retry about to happen, at INFO."""
     emit(

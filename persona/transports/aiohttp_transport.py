@@ -29,6 +29,7 @@ except ImportError as exc:  # pragma: no cover - tested in a subprocess without 
 from urllib3 import HTTPHeaderDict
 
 from .. import _fork
+from ..configuration import stderr_level
 from ..core.policy import MAX_SECONDS, AttemptTimeout
 from ..core.request import Request
 from ..core.response import RESTResponse
@@ -161,7 +162,7 @@ class _Session:
     def __init__(self, config: Configuration) -> None:
         self.revision = config.revision
         self.key = pool_key(config)
-        _warn_plain_http(config.host)
+        _warn_plain_http(config.host, stderr_level(config))
         # TLS settings matter only for an https host (as with urllib3): an http host
         # neither loads the CA bundle nor fails on a bad one.
         tls: Any = True

@@ -19,6 +19,7 @@ pool and never touches the parent's sockets.
 from __future__ import annotations
 
 import http.client
+import logging
 import socket
 import threading
 from typing import TYPE_CHECKING, Any, Optional
@@ -38,6 +39,7 @@ from urllib3.exceptions import TimeoutError as Urllib3TimeoutError
 from urllib3.util import Retry, Timeout
 
 from .. import _fork
+from ..configuration import stderr_level
 from ..core.policy import AttemptTimeout
 from ..core.request import Request
 from ..core.response import RESTResponse
@@ -47,7 +49,7 @@ from ..exceptions import (
     ApiException,
     ApiTimeoutError,
 )
-from ..log import logger
+from ..log import emit
 from .common import (
     ErrorTable,
     failed,
@@ -206,14 +208,18 @@ class _HTTPSPool(urllib3.HTTPSConnectionPool):
 _POOL_CLASSES = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
-def _warn_plain_http(host: str) -> None:
+def _warn_plain_http(host: str, debug: int = 0) -> None:
+    """Warn once per host that is plain http and not this machine (to stderr too when
+    the Configuration's log level, ``debug``, says so)."""
     if host.startswith("https:") or is_loopback(hostname(host)):
         return
     with _warned_lock:
         if host in _warned_plain_http:
             return
         _warned_plain_http.add(host)
-    logger.warning(
+    emit(
+        logging.WARNING,
+        debug,
         "host %s is plain http: passwords, codes and tokens would cross the network "
         "unencrypted; use https",
         host,
@@ -259,7 +265,7 @@ def build_pool_manager(config: Configuration) -> urllib3.PoolManager:
         kwargs["assert_hostname"] = config.assert_hostname
     if config.tls_server_name:
         kwargs["server_hostname"] = config.tls_server_name
-    _warn_plain_http(config.host)
+    _warn_plain_http(config.host, stderr_level(config))
     proxy = config.proxy or (proxy_from_environment(config.host) if config.trust_env else None)
     manager: urllib3.PoolManager
     if proxy:
