@@ -210,3 +210,164 @@ def test_closing_a_derived_client_leaves_the_original_open() -> None:
     assert derived.closed
     assert not client.closed
     client.close()
+
+
+# -- MockTransport behaves like a real transport -----------------------------------------
+def my_handler_answering(answer: Any) -> Any:
+    def my_handler(request: Request) -> Any:
+        return answer
+
+    return my_handler
+
+
+def _two_int_values() -> RESTResponse:
+    response = RESTResponse(200, json={"success": True})
+    response.headers.add("X-Twice", 1)  # type: ignore[arg-type]
+    response.headers.add("X-Twice", 2)  # type: ignore[arg-type]
+    return response
+
+
+MALFORMED: dict[str, Any] = {
+    "int header value": lambda: RESTResponse(200, headers={"X-Count": 3}, json={}),
+    "bytes header value": lambda: RESTResponse(200, headers={"X-A": b"v"}, json={}),
+    "two int values of a header": _two_int_values,
+    "None status": lambda: RESTResponse(None, json={}),  # type: ignore[arg-type]
+    "str status": lambda: RESTResponse("200", json={}),  # type: ignore[arg-type]
+    "bool status": lambda: RESTResponse(True, json={}),  # type: ignore[arg-type]
+    "status out of range": lambda: RESTResponse(600, json={}),
+    "bytes reason": lambda: RESTResponse(200, b"OK", json={}),  # type: ignore[arg-type]
+    "str body": lambda: RESTResponse(200, data='{"success": true}'),  # type: ignore[arg-type]
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+def test_a_malformed_answer_is_an_api_type_error_naming_the_handler(case: str) -> None:
+    api, _ = api_with(my_handler_answering(MALFORMED[case]()))
+    with pytest.raises(persona.ApiTypeError, match=r"handler .*my_handler.* no server could send"):
+        api.account_forgot_pass_post(persona.ForgotPasswordData(email="ann@example.com"))
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("case", sorted(MALFORMED))
+async def test_a_malformed_async_answer_is_an_api_type_error_naming_the_handler(
+    case: str,
+) -> None:
+    answer = MALFORMED[case]()
+
+    async def my_handler(request: Request) -> Any:
+        return answer
+
+    async with persona.AsyncApiClient(transport=MockTransport(my_handler)) as client:
+        with pytest.raises(persona.ApiTypeError, match="my_handler"):
+            await persona.AsyncAccountApi(client).account_forgot_pass_post(
+                persona.ForgotPasswordData(email="ann@example.com")
+            )
+
+
+def test_a_sync_handler_slower_than_the_deadline_is_not_answered_after_it() -> None:
+    def slow(request: Request) -> RESTResponse:
+        time.sleep(0.4)
+        return RESTResponse(200, json={"success": True, "message": "late"})
+
+    api, transport = api_with(slow, deadline=0.2, timeout=5)
+    with pytest.raises(persona.ApiTimeoutError, match="deadline"):
+        api.account_forgot_pass_post(persona.ForgotPasswordData(email="ann@example.com"))
+    assert len(transport.requests) == 1
+
+
+def test_a_sync_handler_slower_than_the_read_timeout_is_a_read_timeout_and_retried() -> None:
+    def slow(request: Request) -> RESTResponse:
+        time.sleep(0.15)
+        return RESTResponse(200, json={"success": True, "message": "late"})
+
+    api, transport = api_with(slow, deadline=10, timeout=0.05, max_retries=2)
+    with pytest.raises(persona.ApiTimeoutError, match=r"read timeout \(0.05s\)") as info:
+        api.account_forgot_pass_post(persona.ForgotPasswordData(email="ann@example.com"))
+    assert len(transport.requests) == 3  # retried as a real read timeout is
+    assert info.value.attempts == 3
+
+
+@pytest.mark.asyncio
+async def test_an_async_handler_is_cut_off_at_the_deadline() -> None:
+    import asyncio
+
+    async def stuck(request: Request) -> RESTResponse:
+        await asyncio.sleep(30)
+        return RESTResponse(200, json={"success": True})
+
+    config = persona.Configuration(deadline=0.3, timeout=5, max_retries=0)
+    started = time.monotonic()
+    async with persona.AsyncApiClient(config, transport=MockTransport(stuck)) as client:
+        with pytest.raises(persona.ApiTimeoutError):
+            await persona.AsyncAccountApi(client).account_forgot_pass_post(
+                persona.ForgotPasswordData(email="ann@example.com")
+            )
+    assert time.monotonic() - started < 2
+
+
+OS_ERRORS: dict[str, tuple[Any, type[persona.ApiException], bool]] = {
+    # what the handler raises: (the exception, what the caller gets, retried?)
+    "ConnectionResetError": (
+        ConnectionResetError(104, "Connection reset by peer"),
+        persona.ApiConnectionError,
+        True,
+    ),
+    "ConnectionRefusedError": (
+        ConnectionRefusedError(111, "Connection refused"),
+        persona.ApiConnectionError,
+        True,
+    ),
+    "BrokenPipeError": (BrokenPipeError(32, "Broken pipe"), persona.ApiConnectionError, True),
+    "OSError": (OSError(101, "Network is unreachable"), persona.ApiConnectionError, True),
+    "TimeoutError": (TimeoutError("timed out"), persona.ApiTimeoutError, True),
+    "socket.timeout": (__import__("socket").timeout("timed out"), persona.ApiTimeoutError, True),
+    "socket.gaierror": (
+        __import__("socket").gaierror(-2, "Name or service not known"),
+        persona.ApiConnectionError,
+        True,
+    ),
+    "ssl.SSLError": (
+        __import__("ssl").SSLError(1, "certificate verify failed"),
+        persona.ApiTLSError,
+        False,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OS_ERRORS))
+def test_an_os_error_of_the_handler_is_mapped_and_retried_as_a_real_transport_does(
+    case: str,
+) -> None:
+    raised, expected, retried = OS_ERRORS[case]
+
+    def failing(request: Request) -> RESTResponse:
+        raise raised
+
+    api, transport = api_with(failing, max_retries=2)
+    with pytest.raises(expected) as info:
+        api.account_forgot_pass_post(persona.ForgotPasswordData(email="ann@example.com"))
+    assert type(info.value) is expected
+    assert info.value.__cause__ is raised
+    assert len(transport.requests) == (3 if retried else 1)
+    assert "localhost:8080" in str(info.value)
+
+
+def test_a_refused_connection_reads_as_the_real_transports_does(unused_url: str) -> None:
+    """The same failure through a real socket and through MockTransport: same class,
+    same message, same hint."""
+    config = persona.Configuration(host=unused_url, max_retries=0)
+    with persona.ApiClient(config) as real, pytest.raises(persona.ApiConnectionError) as over_tcp:
+        persona.AccountApi(real).account_forgot_pass_post(
+            persona.ForgotPasswordData(email="ann@example.com")
+        )
+
+    def refusing(request: Request) -> RESTResponse:
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    mock = persona.ApiClient(config, transport=MockTransport(refusing))
+    with pytest.raises(persona.ApiConnectionError) as mocked:
+        persona.AccountApi(mock).account_forgot_pass_post(
+            persona.ForgotPasswordData(email="ann@example.com")
+        )
+    assert type(mocked.value) is type(over_tcp.value)
+    assert str(mocked.value) == str(over_tcp.value)
