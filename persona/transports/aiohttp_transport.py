@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 import ssl
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Optional
@@ -87,6 +88,8 @@ _ConnectTimeout: type[BaseException] = getattr(
 def _connector_failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
     os_error = getattr(exc, "os_error", None)
     why = os_error.strerror if isinstance(os_error, OSError) and os_error.strerror else None
+    if isinstance(os_error, OSError) and isinstance(os_error.errno, int) and os_error.errno > 0:
+        why = os.strerror(os_error.errno)  # asyncio's own words: "Connect call failed (...)"
     return refused(url, why or os_reason(exc))
 
 
@@ -157,7 +160,7 @@ def build_ssl_context(config: Configuration) -> ssl.SSLContext:
 class _Session:
     """One aiohttp session and what every request through it needs."""
 
-    __slots__ = ("key", "options", "proxy_headers", "revision", "session")
+    __slots__ = ("key", "options", "proxy_headers", "revision", "session", "tunnel")
 
     def __init__(self, config: Configuration) -> None:
         self.revision = config.revision
@@ -186,6 +189,9 @@ class _Session:
         )
         options: dict[str, Any] = {"allow_redirects": False}
         proxy = config.proxy or (_proxy_from_environment(config.host) if config.trust_env else None)
+        #: The proxy an https host is reached through with CONNECT, or None: its answer
+        #: to CONNECT is part of connecting (sock_read does not bound it).
+        self.tunnel: Optional[str] = proxy if proxy and config.host.startswith("https:") else None
         #: Headers for the proxy on each plain-http request: aiohttp sends
         #: ``proxy_headers`` only with an https tunnel's CONNECT.
         self.proxy_headers: Optional[dict[str, str]] = None
@@ -289,6 +295,11 @@ class AiohttpTransport:
             mapped = map_error(exc, request.url, timeout)
             if mapped is None:
                 raise
+            if held.tunnel and isinstance(exc, _ConnectTimeout):
+                mapped = ApiTimeoutError(
+                    f"connect timeout ({timeout.connect:g}s) to {origin(request.url)} "
+                    f"through proxy {origin(held.tunnel)}"
+                )
             raise mapped from exc
 
     async def _attempt(
@@ -310,6 +321,9 @@ class AiohttpTransport:
                 total=max(_MIN_WAIT, timeout.remaining()),
                 sock_connect=timeout.connect,
                 sock_read=timeout.read,
+                # Through a CONNECT proxy, its answer too (this also bounds a wait for
+                # a free connection of the pool: on the direct path only total does).
+                connect=timeout.connect if held.tunnel else None,
                 **_TIMEOUT_EXTRA,
             ),
             **held.options,

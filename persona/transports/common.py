@@ -84,6 +84,10 @@ def os_reason(exc: BaseException) -> str:
             break
         seen = nxt
         if isinstance(seen, OSError) and seen.strerror:
+            # By its errno where there is one: asyncio words a refused connect as
+            # "Connect call failed (...)", which does not say what happened.
+            if isinstance(seen.errno, int) and seen.errno > 0:
+                return os.strerror(seen.errno)
             return seen.strerror
     text = str(exc)
     return text.rsplit("] ", 1)[-1].rstrip(")") if "] " in text else type(exc).__name__

@@ -92,16 +92,28 @@ def _refused(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiExcept
     return refused(url, os_reason(exc))
 
 
+class _ConnectPhaseTimeout(ConnectTimeoutError):
+    """The connect timeout passed during a proxy's CONNECT or the TLS handshake."""
+
+    def __init__(self, connection: Any, proxy: Any) -> None:
+        super().__init__(connection, "connecting timed out (proxy CONNECT or TLS handshake)")
+        #: The tunnelling proxy's URL (urllib3's parsed Url), or None.
+        self.proxy = proxy
+
+
+def _connect_timed_out(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
+    proxy = getattr(exc, "proxy", None)
+    through = f" through proxy {origin(str(proxy))}" if proxy is not None else ""
+    return ApiTimeoutError(f"connect timeout ({timeout.connect:g}s) to {origin(url)}{through}")
+
+
 #: Dependency errors -> persona's, most specific first (NameResolutionError and
 #: NewConnectionError are ConnectTimeoutErrors to urllib3, but not timeouts).
 ERROR_MAP: ErrorTable = (
     (SSLError, tls_failed),
     (NameResolutionError, _resolve_failed),
     (NewConnectionError, _refused),
-    (
-        ConnectTimeoutError,
-        lambda exc, url, t: ApiTimeoutError(f"connect timeout ({t.connect:g}s) to {origin(url)}"),
-    ),
+    (ConnectTimeoutError, _connect_timed_out),
     (ReadTimeoutError, read_timed_out),
     (Urllib3TimeoutError, read_timed_out),
     (TimeoutError, read_timed_out),
@@ -186,7 +198,14 @@ class _HTTPSConnection(urllib3.connection.HTTPSConnection):
 
     def connect(self) -> None:
         watch = _watch_connection(self)
-        super().connect()  # the TLS handshake too: its socket is .sock meanwhile
+        try:
+            super().connect()  # the TLS handshake too: its socket is .sock meanwhile
+        except socket.timeout as exc:
+            # A proxy's CONNECT answer or the TLS handshake outlasted the connect
+            # timeout (the socket's timeout until connected): urllib3 raises the TCP
+            # connect's own timeout as ConnectTimeoutError, but lets these through as
+            # bare socket timeouts, which it then reports as *read* timeouts.
+            raise _ConnectPhaseTimeout(self, self.proxy) from exc
         if watch is not None and watch.fired:
             watch.fire()
 
