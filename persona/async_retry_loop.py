@@ -33,12 +33,37 @@ async def send_with_retries_async(
         try:
             response = await transport.send(plan.request, budget)
         except ApiConnectionError as exc:
+            if _closed(transport, life):  # the connection was cut by close()
+                raise ApiClosedError(_CLOSED_WHILE_RUNNING) from exc
             await _sleep(plan.after_error(exc), life)
             continue
+        except asyncio.CancelledError:
+            # close() cancels aiohttp's wait for a free connection of the pool; a
+            # cancellation of the caller's own task passes unchanged.
+            if _closed(transport, life) and not _task_cancelled():
+                raise ApiClosedError(_CLOSED_WHILE_RUNNING) from None
+            raise
         delay = plan.after_response(response, started)
         if delay is None:
             return response
         await _sleep(delay, life)
+
+
+_CLOSED_WHILE_RUNNING = "this AsyncApiClient was closed while the call was running"
+
+
+def _closed(transport: AsyncTransport, life: Optional[Lifecycle]) -> bool:
+    """Whether the client (or the one it was copied from, which owns the transport)
+    was closed: the transport says so from the first instant of its close()."""
+    return (life is not None and life.closed) or getattr(transport, "closed", False) is True
+
+
+def _task_cancelled() -> bool:
+    """Whether the running task itself is being cancelled (Python 3.11+ can tell; before,
+    a cancellation that comes with the client's close() is taken to be close()'s)."""
+    task = asyncio.current_task()
+    cancelling = getattr(task, "cancelling", None)
+    return bool(cancelling()) if cancelling is not None else False
 
 
 async def _sleep(seconds: float, life: Optional[Lifecycle]) -> None:

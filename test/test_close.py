@@ -196,3 +196,45 @@ async def test_async_calls_starting_while_close_runs_fail_and_nothing_is_sent_af
         await asyncio.sleep(0.1)
     assert all(isinstance(r, persona.ApiClosedError) for r in results), results
     assert len(srv.requests) == seen == 1
+
+
+@pytest.mark.asyncio
+async def test_async_close_ends_calls_in_flight_and_pool_waits_with_api_closed_error() -> None:
+    def slow(conn: Conn, req: Request) -> None:
+        conn.stall(3)
+        conn.respond(200, OK)
+
+    with ScriptedServer(slow) as srv:
+        configuration = config(srv.url(), max_retries=0)
+        configuration.connection_pool_maxsize = 1
+        client = persona.AsyncApiClient(configuration)
+        api = persona.AsyncAccountApi(client.with_options(max_retries=0))
+        in_flight = asyncio.ensure_future(api.account_forgot_pass_post(BODY))
+        await asyncio.sleep(0.3)
+        waiting = asyncio.ensure_future(api.account_forgot_pass_post(BODY))  # no free slot
+        await asyncio.sleep(0.3)
+        started = time.monotonic()
+        await client.close()
+        results = await asyncio.wait_for(
+            asyncio.gather(in_flight, waiting, return_exceptions=True), 5
+        )
+        ended = time.monotonic() - started
+    assert [type(r) for r in results] == [persona.ApiClosedError, persona.ApiClosedError]
+    assert ended < 1.0
+
+
+@pytest.mark.asyncio
+async def test_cancelling_the_callers_task_still_cancels_it() -> None:
+    def slow(conn: Conn, req: Request) -> None:
+        conn.stall(3)
+        conn.respond(200, OK)
+
+    with ScriptedServer(slow) as srv:
+        async with persona.AsyncApiClient(config(srv.url())) as client:
+            task = asyncio.ensure_future(
+                persona.AsyncAccountApi(client).account_forgot_pass_post(BODY)
+            )
+            await asyncio.sleep(0.3)
+            task.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await task
