@@ -32,7 +32,7 @@ from ._constants import (
     DEFAULT_READ_TIMEOUT,
 )
 from ._version import __version__
-from .core.policy import MAX_SECONDS, RetryPolicy, Timeout, check_seconds
+from .core.policy import MAX_SECONDS, RetryPolicy, Timeout, check_seconds, shown
 from .core.request import check_header
 from .exceptions import ApiException, ApiTypeError, ApiValueError
 from .log import logger
@@ -400,7 +400,7 @@ def _check_host(name: str, value: Any) -> str:
         raise ApiValueError("host: must not contain a user name or password")
     if parts_hostname(value) is None or any(ch.isspace() or ord(ch) < 32 for ch in value):
         raise ApiValueError(
-            f"host: must be an http:// or https:// URL with a host name, got {value!r}"
+            f"host: must be an http:// or https:// URL with a host name, got {shown(value)}"
         )
     return value.rstrip("/")
 
@@ -438,7 +438,7 @@ def _check_retries(name: str, value: Any) -> int:
 
 def _check_bool(name: str, value: Any) -> bool:
     if not isinstance(value, bool):
-        raise ApiTypeError(f"{name}: must be True or False, got {value!r}")
+        raise ApiTypeError(f"{name}: must be True or False, got {shown(value)}")
     return value
 
 
@@ -450,7 +450,7 @@ def _check_optional_text(name: str, value: Any) -> Optional[str]:
 
 def _check_assert_hostname(name: str, value: Any) -> Union[str, bool, None]:
     if value is not None and value is not False and not isinstance(value, str):
-        raise ApiTypeError(f"{name}: must be a host name, False or None, got {value!r}")
+        raise ApiTypeError(f"{name}: must be a host name, False or None, got {shown(value)}")
     return _check_host_name(name, value) if isinstance(value, str) else value
 
 
@@ -472,7 +472,7 @@ def _check_host_name(name: str, value: Any) -> Optional[str]:
         except UnicodeError:
             ok = False
     if not ok or value.startswith("."):
-        raise ApiValueError(f"{name}: must be a host name or an IP address, got {value!r}")
+        raise ApiValueError(f"{name}: must be a host name or an IP address, got {shown(value)}")
     return value
 
 
@@ -485,7 +485,9 @@ def _check_file(name: str, value: Any) -> Optional[str]:
     if not isinstance(value, str):
         raise ApiTypeError(f"{name}: must be a file path (str) or None, got {type(value).__name__}")
     if not value or "\x00" in value or _has_lone_surrogate(value):
-        raise ApiValueError(f"{name}: must be a file path (not empty, no NUL byte), got {value!r}")
+        raise ApiValueError(
+            f"{name}: must be a file path (not empty, no NUL byte), got {shown(value)}"
+        )
     return value
 
 
@@ -499,9 +501,9 @@ def _has_lone_surrogate(value: str) -> bool:
 
 def _check_log_level(name: str, value: Any) -> str:
     if not isinstance(value, str):
-        raise ApiTypeError(f"{name}: must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+        raise ApiTypeError(f"{name}: must be one of {', '.join(LOG_LEVELS)}, got {shown(value)}")
     if value.lower() not in LOG_LEVELS:
-        raise ApiValueError(f"{name}: must be one of {', '.join(LOG_LEVELS)}, got {value!r}")
+        raise ApiValueError(f"{name}: must be one of {', '.join(LOG_LEVELS)}, got {shown(value)}")
     return value.lower()
 
 
@@ -567,16 +569,16 @@ class _ReadOnlyHeaders(dict):  # type: ignore[type-arg]
 
 def _check_size(name: str, value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ApiTypeError(f"{name}: must be a whole number, got {value!r}")
+        raise ApiTypeError(f"{name}: must be a whole number, got {shown(value)}")
     if value < 1:
-        raise ApiValueError(f"{name}: must be at least 1, got {value!r}")
+        raise ApiValueError(f"{name}: must be at least 1, got {shown(value)}")
     return int(value)
 
 
 def _check_pool_size(name: str, value: Any) -> int:
     size = _check_size(name, value)
     if size > MAX_POOL_SIZE:  # urllib3 fills its pool queue with one slot per connection
-        raise ApiValueError(f"{name}: must be at most {MAX_POOL_SIZE}, got {value!r}")
+        raise ApiValueError(f"{name}: must be at most {MAX_POOL_SIZE}, got {shown(value)}")
     return size
 
 
@@ -627,7 +629,7 @@ def normalize_timeout(value: Any, name: str) -> tuple[float, float]:
     if isinstance(value, (tuple, list)) and len(value) == 2:
         return (check_seconds(name + "[0]", value[0]), check_seconds(name + "[1]", value[1]))
     raise ApiValueError(
-        f"{name}: must be a number of seconds or a (connect, read) pair, got {value!r}"
+        f"{name}: must be a number of seconds or a (connect, read) pair, got {shown(value)}"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.client
 import logging
+from typing import Any
 
 import pytest
 
@@ -729,3 +730,39 @@ def test_info_logs_retries_and_a_failed_call(capfd: pytest.CaptureFixture[str]) 
     assert any("retrying POST" in line for line in err), err
     assert "-> ApiConnectionError: cannot connect" in err[-1]
     assert "(2 attempts)" in err[-1]
+
+
+class _Unshowable:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda v: persona.Timeout(connect=v),
+        lambda v: persona.Timeout(total=v),
+        lambda v: persona.RetryPolicy(max_retries=v),
+        lambda v: persona.RetryPolicy(backoff_max=v),
+        lambda v: Configuration(max_retries=v),
+        lambda v: Configuration(timeout=(1, v)),
+        lambda v: Configuration(connection_pool_maxsize=v),
+        lambda v: persona.ApiClient(Configuration()).with_options(deadline=v),
+        lambda v: persona.ApiClient(Configuration()).with_options(max_retries=v),
+    ],
+    ids=[
+        "Timeout.connect",
+        "Timeout.total",
+        "RetryPolicy.max_retries",
+        "RetryPolicy.backoff_max",
+        "Configuration.max_retries",
+        "Configuration.timeout",
+        "Configuration.connection_pool_maxsize",
+        "with_options.deadline",
+        "with_options.max_retries",
+    ],
+)
+@pytest.mark.parametrize("value", [10**5000, _Unshowable()], ids=["5000 digits", "no repr"])
+def test_a_value_that_cannot_even_be_shown_is_refused_as_ours(make: Any, value: object) -> None:
+    with pytest.raises(ApiValueError, match="cannot be shown"):
+        make(value)

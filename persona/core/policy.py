@@ -52,10 +52,20 @@ MAX_SECONDS = 365 * 24 * 3600.0
 _DELTA_SECONDS = re.compile(r"[0-9]+(\.[0-9]+)?")
 
 
+def shown(value: Any) -> str:
+    """``value`` as an error quotes it: its repr, cut to 60 characters, or its type when
+    it has none that can be made (an int of more than 4,300 digits, a broken __repr__)."""
+    try:
+        text = repr(value)
+    except Exception:  # whatever the value's own __repr__ raises
+        return f"<{type(value).__name__} that cannot be shown>"
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
 def check_seconds(name: str, value: Any, *, allow_zero: bool = False) -> float:
     """``value`` as float seconds, or ApiValueError naming ``name`` and the rule."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ApiValueError(f"{name}: must be a number of seconds, got {value!r}")
+        raise ApiValueError(f"{name}: must be a number of seconds, got {shown(value)}")
     try:
         seconds = float(value)
     except OverflowError:  # an int beyond any float (10**400)
@@ -64,7 +74,7 @@ def check_seconds(name: str, value: Any, *, allow_zero: bool = False) -> float:
     if not (low_ok and seconds <= MAX_SECONDS):  # also refuses nan
         rule = ">= 0" if allow_zero else "> 0"
         raise ApiValueError(
-            f"{name}: must be {rule} and at most {MAX_SECONDS:g} seconds, got {value!r}"
+            f"{name}: must be {rule} and at most {MAX_SECONDS:g} seconds, got {shown(value)}"
         )
     return seconds
 
@@ -175,7 +185,7 @@ class Timeout(FrozenValue):
             )
         raise ApiValueError(
             f"{name}: must be a number of seconds, a (connect, read) pair or a Timeout, "
-            f"got {value!r}"
+            f"got {shown(value)}"
         )
 
     def __repr__(self) -> str:
@@ -229,9 +239,11 @@ class RetryPolicy(FrozenValue):
         max_retry_after: float = DEFAULT_MAX_RETRY_AFTER,
     ) -> None:
         if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
-            raise ApiValueError(f"max_retries: must be a whole number >= 0, got {max_retries!r}")
+            raise ApiValueError(
+                f"max_retries: must be a whole number >= 0, got {shown(max_retries)}"
+            )
         if max_retries > 100:
-            raise ApiValueError(f"max_retries: must be at most 100, got {max_retries!r}")
+            raise ApiValueError(f"max_retries: must be at most 100, got {shown(max_retries)}")
         object.__setattr__(self, "max_retries", max_retries)
         for name, value in (
             ("backoff_base", backoff_base),
