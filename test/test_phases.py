@@ -176,3 +176,12 @@ def test_a_refused_connection_and_a_failed_lookup_name_themselves(
     lookup, _ = call(client, "http://host.invalid/v1", timeout=2, deadline=5)
     assert type(lookup) is persona.ApiConnectionError
     assert "Failed to resolve 'host.invalid'" in str(lookup)
+
+
+def test_both_clients_word_a_refused_connection_and_a_failed_lookup_alike(
+    unused_url: str,
+) -> None:
+    for host in (unused_url, "http://host.invalid/v1"):
+        sync, _ = call("sync", host, timeout=2, deadline=5)
+        in_async, _ = call("async", host, timeout=2, deadline=5)
+        assert str(sync) == str(in_async)

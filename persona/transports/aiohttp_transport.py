@@ -93,6 +93,15 @@ def _connector_failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> 
     return refused(url, why or os_reason(exc))
 
 
+def _dns_failed(exc: BaseException, url: str) -> ApiException:
+    """As the sync client words it: the resolver's own reason in brackets."""
+    os_error = getattr(exc, "os_error", None)
+    why = f" ({os_error.strerror})" if isinstance(os_error, OSError) and os_error.strerror else ""
+    return ApiConnectionError(
+        f"cannot connect to {origin(url)}: Failed to resolve '{hostname(url)}'{why}"
+    )
+
+
 def _deadline(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
     return ApiTimeoutError(f"deadline exceeded waiting for {origin(url)}")
 
@@ -109,12 +118,7 @@ ERROR_MAP: ErrorTable = (
             f"cannot connect to the proxy for {origin(url)}: {os_reason(exc)}"
         ),
     ),
-    (
-        _DNSError,
-        lambda exc, url, t: ApiConnectionError(
-            f"cannot connect to {origin(url)}: Failed to resolve '{hostname(url)}'"
-        ),
-    ),
+    (_DNSError, lambda exc, url, t: _dns_failed(exc, url)),
     (aiohttp.ClientConnectorError, _connector_failed),
     (
         _ConnectTimeout,
