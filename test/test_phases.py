@@ -185,3 +185,41 @@ def test_both_clients_word_a_refused_connection_and_a_failed_lookup_alike(
         sync, _ = call("sync", host, timeout=2, deadline=5)
         in_async, _ = call("async", host, timeout=2, deadline=5)
         assert str(sync) == str(in_async)
+
+
+@pytest.mark.parametrize("client", CLIENTS)
+@pytest.mark.parametrize("scheme", ["http", "https"])
+def test_a_stalled_tcp_connect_is_a_connect_timeout(client: str, scheme: str, ca_file: str) -> None:
+    # A listener whose accept queue is full: the kernel drops further SYNs, so a
+    # connect waits (Linux; elsewhere the connect may be refused instead).
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    filler = socket.create_connection(("127.0.0.1", port), timeout=2)
+    probe = socket.socket()
+    probe.settimeout(0.3)
+    try:
+        probe.connect(("127.0.0.1", port))
+    except OSError:
+        pass
+    else:
+        probe.close()
+        filler.close()
+        listener.close()
+        pytest.skip("this system does not stall a connect to a full accept queue")
+    try:
+        exc, took = call(
+            client,
+            f"{scheme}://127.0.0.1:{port}/v1",
+            timeout=(0.4, 5),
+            deadline=10,
+            ssl_ca_cert=ca_file,
+        )
+    finally:
+        probe.close()
+        filler.close()
+        listener.close()
+    assert type(exc) is persona.ApiTimeoutError
+    assert str(exc).startswith(f"connect timeout (0.4s) to {scheme}://127.0.0.1:{port}")
+    assert took < 3
