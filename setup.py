@@ -18,7 +18,9 @@ REQUIRES = [
 ]
 
 setup(
-    name="persona",
+    # The import name is `persona`; that distribution name on PyPI belongs to another
+    # project, so persona is published as persona-account-sdk.
+    name="persona-account-sdk",
     version=VERSION,
     description="Python SDK of the Persona Account API (password reset), with a reference server",
     long_description=(HERE / "README.md").read_text(encoding="utf-8"),

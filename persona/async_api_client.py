@@ -2,7 +2,7 @@
 deadline, errors and logging as :class:`~persona.ApiClient` -- the same core code --
 with an aiohttp transport and an async retry loop (:mod:`persona.async_retry_loop`).
 
-Needs the ``async`` extra: ``pip install "persona[async]"``.
+Needs the ``async`` extra: ``pip install "persona-account-sdk[async]"``.
 """
 
 from __future__ import annotations

@@ -515,7 +515,8 @@ def test_without_aiohttp_the_async_names_raise_import_error_naming_the_extra() -
     lines = result.stdout.splitlines()
     assert len(lines) == 2, result.stdout
     for line in lines:
-        assert "pip install 'persona[async]'" in line
+        assert "pip install 'persona-account-sdk[async]'" in line
+        assert "pip install '.[async]'" in line
 
 
 def test_setup_declares_the_async_extra() -> None:

@@ -32,8 +32,11 @@ def wheel(dists: Dists) -> Path:
     return dists.wheel
 
 
+DIST_INFO = f"persona_account_sdk-{persona.__version__}.dist-info"
+
+
 def test_wheel_is_named_for_the_version(wheel: Path) -> None:
-    assert wheel.name == f"persona-{persona.__version__}-py3-none-any.whl"
+    assert wheel.name == f"persona_account_sdk-{persona.__version__}-py3-none-any.whl"
 
 
 def test_wheel_contains_the_contract_and_the_typing_marker(wheel: Path) -> None:
@@ -49,12 +52,12 @@ def test_both_artifacts_carry_the_license(dists: Dists) -> None:
     license_text = (REPO / "LICENSE").read_text(encoding="utf-8")
     assert "MIT License" in license_text
     with zipfile.ZipFile(dists.wheel) as archive:
-        wheel_license = archive.read(f"persona-{persona.__version__}.dist-info/licenses/LICENSE")
-        metadata = archive.read(f"persona-{persona.__version__}.dist-info/METADATA").decode()
+        wheel_license = archive.read(f"{DIST_INFO}/licenses/LICENSE")
+        metadata = archive.read(f"{DIST_INFO}/METADATA").decode()
     assert wheel_license.decode("utf-8") == license_text
     assert "License-File: LICENSE" in metadata
     with tarfile.open(dists.sdist) as archive:
-        member = archive.extractfile(f"persona-{persona.__version__}/LICENSE")
+        member = archive.extractfile(f"persona_account_sdk-{persona.__version__}/LICENSE")
         assert member is not None
         assert member.read().decode("utf-8") == license_text
 
@@ -74,7 +77,7 @@ def test_metadata_passes_twine_check(dists: Dists) -> None:
 
 def test_wheel_requires_exactly_the_three_runtime_dependencies(wheel: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
-        metadata = archive.read(f"persona-{persona.__version__}.dist-info/METADATA").decode()
+        metadata = archive.read(f"{DIST_INFO}/METADATA").decode()
     declared = [
         line.split(":", 1)[1] for line in metadata.splitlines() if line.startswith("Requires-Dist:")
     ]
@@ -121,7 +124,7 @@ def test_wheel_installs_into_an_empty_venv_with_only_its_dependencies(
     added = set(after) - set(before)
 
     # Allowed: persona, its three dependencies, and what those (unconditionally) need.
-    allowed = {"persona"} | RUNTIME
+    allowed = {"persona-account-sdk"} | RUNTIME
     for dist in RUNTIME:
         allowed |= {_name(r) for r in after.get(dist, []) if "extra ==" not in r}
     assert added >= RUNTIME

@@ -15,7 +15,7 @@ Fixtures (see ``docs/Testing.md``):
     A :class:`persona.AccountApi` bound to ``persona_server``; its client is closed after
     the test.
 ``persona_async_api``, ``persona_async_client``
-    The async twins (``persona[async]`` and pytest-asyncio or anyio): an
+    The async twins (``persona-account-sdk[async]`` and pytest-asyncio or anyio): an
     :class:`persona.AsyncAccountApi` and its :class:`persona.AsyncApiClient`, bound to
     ``persona_server``, closed after the test.
 ``persona_server_factory``
@@ -268,7 +268,8 @@ def _async_fixture(function: Callable[..., Any]) -> Any:
 async def persona_async_client(persona_server: ReferenceServer) -> AsyncIterator[AsyncApiClient]:
     """An :class:`persona.AsyncApiClient` bound to ``persona_server`` (the marker and the
     session scope apply), with the same settings as ``persona_api``'s client; closed after
-    the test. Needs ``persona[async]`` and an async test plugin (pytest-asyncio or anyio)::
+    the test. Needs ``persona-account-sdk[async]`` and an async test plugin (pytest-asyncio
+    or anyio)::
 
         @pytest.mark.asyncio
         async def test_forgot(persona_async_client):

@@ -1,6 +1,6 @@
 """Transports: how one attempt reaches the server. ``Transport`` is the seam;
 ``Urllib3Transport`` the default; ``MockTransport`` answers from a function in tests.
-(The aiohttp transport of ``AsyncApiClient`` needs the ``persona[async]`` extra.)
+(The aiohttp transport of ``AsyncApiClient`` needs the ``persona-account-sdk[async]`` extra.)
 
 Names are imported on first use: a client pays only for the transport it uses."""
 

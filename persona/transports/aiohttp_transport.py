@@ -1,6 +1,6 @@
 """The async transport: aiohttp, one connection pool (``ClientSession``) per client.
 
-Needs the ``async`` extra (``pip install "persona[async]"``); importing this module
+Needs the ``async`` extra (``pip install "persona-account-sdk[async]"``); importing this module
 without aiohttp raises an ImportError that says so.
 
 One attempt: send the request, read the status, headers and body (at most
@@ -26,7 +26,10 @@ from typing import TYPE_CHECKING, Any, Optional
 try:
     import aiohttp
 except ImportError as exc:  # pragma: no cover - tested in a subprocess without aiohttp
-    raise ImportError("persona's async client needs aiohttp: pip install 'persona[async]'") from exc
+    raise ImportError(
+        "persona's async client needs aiohttp: pip install 'persona-account-sdk[async]' "
+        "(from a checkout of persona: pip install '.[async]')"
+    ) from exc
 from urllib3 import HTTPHeaderDict
 
 from .. import _fork

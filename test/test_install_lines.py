@@ -1,0 +1,81 @@
+"""Every install line users meet (README.md, docs/, CONTRIBUTING.md, messages in the code)
+installs persona: from a checkout (`.`, `".[async]"`) or by its distribution name on the
+package index, `persona-account-sdk`. `pip install persona` installs an unrelated project.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DISTRIBUTION = "persona-account-sdk"
+#: Not persona, and named on purpose (the bench's generated peers, test tools).
+OTHERS = {"openapi-generator-cli", "openapi-python-client", "pytest", "playwright"}
+
+_INSTALL = re.compile(r"pip3? install\s+([^`\n|&;)]+)")
+
+
+def _sources() -> list[Path]:
+    files = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    files += [p for p in (REPO / "CONTRIBUTING.md", REPO / "CHANGELOG.md") if p.exists()]
+    files += sorted((REPO / "persona").rglob("*.py"))
+    return files
+
+
+def _requirements(args: str) -> list[str]:
+    try:
+        words = shlex.split(args, comments=True)
+    except ValueError:
+        words = args.split()
+    found = []
+    skip_next = False
+    for word in words:
+        if skip_next:
+            skip_next = False
+            continue
+        if word in ("-r", "-c", "--requirement", "--constraint"):
+            skip_next = True
+            continue
+        if word.startswith("-") or ("==" in word and word.split("==")[0] in OTHERS):
+            continue
+        bare = word.strip("'\" ")
+        if bare:
+            found.append(bare)
+    return found
+
+
+def _lines() -> list[tuple[str, str]]:
+    out = []
+    for path in _sources():
+        text = path.read_text(encoding="utf-8")
+        for match in _INSTALL.finditer(text):
+            out.append((f"{path.relative_to(REPO)}: {match.group(0).strip()}", match.group(1)))
+    return out
+
+
+def test_the_docs_and_messages_have_install_lines() -> None:
+    lines = [where for where, _ in _lines()]
+    assert any(DISTRIBUTION in line for line in lines), lines
+    assert any("README.md" in line for line in lines)
+
+
+@pytest.mark.parametrize(("where", "args"), _lines(), ids=lambda v: v if ":" in v else "")
+def test_every_install_line_names_persona_by_a_name_that_installs_it(where: str, args: str) -> None:
+    for requirement in _requirements(args):
+        name = re.split(r"[\[<>=!~ ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+        if name in OTHERS or name.startswith(("types-", "pytest-")):
+            continue
+        assert name in (".", DISTRIBUTION) or name.startswith((".", "/")), (
+            f"{where}: {requirement!r} does not install persona "
+            f"(use '.' from a checkout or {DISTRIBUTION!r} from the index)"
+        )
+
+
+def test_setup_names_the_distribution_and_keeps_the_import_name() -> None:
+    setup_py = (REPO / "setup.py").read_text(encoding="utf-8")
+    assert f'name="{DISTRIBUTION}"' in setup_py
+    assert 'find_packages(include=["persona", "persona.*"])' in setup_py
