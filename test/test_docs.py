@@ -4,8 +4,10 @@
   fresh interpreter, the way a reader runs a page: in order, against one reference server
   per page **with default settings** (the contract's rate limit of 5 ``forgotPass`` a
   minute per address included), started as the pages say (the account
-  ``ann@example.com`` / ``old-pass-1``, an outbox file); ``PERSONA_HOST`` points at it and
-  ``PERSONA_OUTBOX`` names its outbox. A block must exit 0 without a traceback. A block
+  ``ann@example.com`` / ``old-pass-1``, its outbox file ``outbox.jsonl`` in the block's
+  working directory, as ``serve --outbox outbox.jsonl`` makes it); ``PERSONA_HOST`` points
+  at it; ``PERSONA_OUTBOX`` is not set and stdin is not a terminal, as for a script. A
+  block must exit 0 without a traceback. A block
   preceded by ``<!-- not-run: reason -->`` is skipped, and must give its reason; one
   preceded by ``<!-- run-with: pytest -->`` is a test module, run by pytest (with the
   fixtures the installed plugin provides), and must pass.
@@ -273,9 +275,10 @@ class PageServers:
             ).start()
             self._page = page
             self._env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
+            # No PERSONA_OUTBOX: a reader who started `serve --outbox outbox.jsonl` here
+            # has the file in this directory and nothing in the environment.
             self._env.update(
                 PERSONA_HOST=self._server.url,
-                PERSONA_OUTBOX=str(outbox),
                 PYTHONDONTWRITEBYTECODE="1",
                 WORKDIR=str(workdir),
             )
@@ -308,6 +311,7 @@ def _run(block: Block, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         timeout=BLOCK_TIMEOUT,
         env=env,
         cwd=env["WORKDIR"],
+        stdin=subprocess.DEVNULL,  # run as a script is: nobody at the keyboard
         check=False,
     )
 

@@ -79,3 +79,31 @@ def test_setup_names_the_distribution_and_keeps_the_import_name() -> None:
     setup_py = (REPO / "setup.py").read_text(encoding="utf-8")
     assert f'name="{DISTRIBUTION}"' in setup_py
     assert 'find_packages(include=["persona", "persona.*"])' in setup_py
+
+
+_FENCE = re.compile(r"```(?:sh|bash|console|shell)\n(.*?)```", re.S)
+
+
+def _serve_lines() -> list[str]:
+    lines = []
+    for path in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]:
+        for block in _FENCE.findall(path.read_text(encoding="utf-8")):
+            joined = block.replace("\\\n", " ")
+            lines += [
+                f"{path.name}: {line.strip()}"
+                for line in joined.splitlines()
+                if "persona.testing serve" in line
+                and not line.lstrip().startswith(("#", "persona:"))  # comments, output
+            ]
+    return lines
+
+
+def test_the_docs_start_the_reference_server() -> None:
+    assert len(_serve_lines()) >= 3
+
+
+@pytest.mark.parametrize("line", _serve_lines())
+def test_every_documented_serve_keeps_an_outbox_the_flow_examples_can_read(line: str) -> None:
+    # The flow examples read the mailed code from the outbox file (outbox.jsonl, or the
+    # file PERSONA_OUTBOX names); a server started without one leaves them nothing to read.
+    assert "--outbox" in line or "PERSONA_OUTBOX=" in line, line
