@@ -20,9 +20,11 @@ import getpass
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any, Optional, TextIO
+from urllib.parse import urlsplit, urlunsplit
 
 from . import __version__
 from .api.account_api import AccountApi
@@ -49,6 +51,24 @@ EXIT_OK, EXIT_API_ERROR, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
 
 
+#: The longest --timeout taken, in seconds (a year, as Configuration's timeouts).
+MAX_SECONDS = 365 * 24 * 3600
+
+
+def _seconds(text: str) -> float:
+    """A ``--timeout`` value: seconds, a finite number above 0 (argparse names the flag
+    in the error, ``argument --timeout: ...``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not 0 < value <= MAX_SECONDS:  # also refuses nan
+        raise argparse.ArgumentTypeError(
+            f"must be more than 0 and at most {MAX_SECONDS} seconds (a year), got {text}"
+        )
+    return value
+
+
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool, api: bool = True) -> None:
     """Options accepted before or after the subcommand; ``api=False`` leaves out those
     that only an API call uses (``--host``, ``--json``), for ``demo``."""
@@ -64,7 +84,7 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool, api: boo
         )
     parser.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=default(None),
         help="seconds to wait to connect and for each read (default 10 and 30)",
     )
@@ -257,7 +277,8 @@ def _usage_message(exc: ApiException, args: argparse.Namespace) -> str:
 
 
 def _hint(exc: ApiException, host: str) -> Optional[str]:
-    """What to try next, for the failures a user can fix on their side."""
+    """The one hint printed with an error: what to try next, naming this command's
+    options, when the command line can tell; else the exception's own hint, if any."""
     if isinstance(exc, ApiTimeoutError):
         return (
             f"no answer from {host} in time: check that it is the right host, or allow "
@@ -272,13 +293,30 @@ def _hint(exc: ApiException, host: str) -> Optional[str]:
     if isinstance(exc, ApiConnectionError):
         return (
             f"is the service running at {host}? Pass its base URL with --host or "
-            "PERSONA_HOST (for a local one: python -m persona.testing serve --port 0)"
+            "PERSONA_HOST (for a local one: python -m persona.testing serve --port 8080 "
+            "--outbox outbox.jsonl)"
         )
     if isinstance(exc, NotFoundException):
-        if not host.rstrip("/").endswith("/v1"):
-            return f"the host must be the API's base URL, ending in /v1: try {host.rstrip('/')}/v1"
+        base = suggested_base_url(host)
+        if base is not None:
+            return f"the host must be the API's base URL, ending in /v1: try --host {base}"
         return f"nothing answers at {host}: check that it is the Persona Account API's base URL"
-    return None
+    return exc.hint
+
+
+def suggested_base_url(host: str) -> Optional[str]:
+    """The base URL a user probably meant, for a ``host`` that does not end in ``/v1``:
+    its last path segment replaced when it names another version (``/v2``, ``/api/v0``),
+    else ``/v1`` added (``http://h:8080``, a gateway's ``http://h/persona``). None when
+    ``host`` already ends in ``/v1``."""
+    parts = urlsplit(host)
+    path = parts.path.rstrip("/")
+    if path.endswith("/v1"):
+        return None
+    head, _, last = path.rpartition("/")
+    if re.fullmatch(r"v\d+", last):
+        path = head
+    return urlunsplit((parts.scheme, parts.netloc, path + "/v1", "", ""))
 
 
 def _print_error(
@@ -306,9 +344,20 @@ def _print_error(
         }
         err.write(json.dumps(payload, ensure_ascii=False) + "\n")
         return
-    err.write(f"persona: error: {message or exc}\n")
+    err.write(f"persona: error: {message or _without_hint(exc)}\n")
     if hint:
         err.write(f"persona: hint: {hint}\n")
+
+
+def _without_hint(exc: ApiException) -> str:
+    """``str(exc)`` without the exception's own hint: the command prints one hint, on
+    its own line (see :func:`_hint`)."""
+    text = str(exc)
+    if exc.hint:
+        suffix = f" (hint: {' '.join(exc.hint.split())})"
+        if text.endswith(suffix):
+            text = text[: -len(suffix)]
+    return text
 
 
 class _CliFormatter(logging.Formatter):
@@ -356,7 +405,7 @@ def _main(argv: Optional[Sequence[str]], stdin: TextIO, out: TextIO, err: TextIO
         return run_demo(out, timeout=args.timeout)
     host = args.host or ""
     try:
-        config = Configuration(host=args.host, timeout=args.timeout)
+        config = _configuration(args)
         host = config.host
         method, body = _request(args, stdin)
         with ApiClient(config) as client:
@@ -369,6 +418,24 @@ def _main(argv: Optional[Sequence[str]], stdin: TextIO, out: TextIO, err: TextIO
         return EXIT_API_ERROR
     _print_result(result, args.json, out)
     return EXIT_OK
+
+
+#: The settings the command line sets from its options: errors name the option typed.
+_SETTING_FLAGS = {"host": "--host", "timeout": "--timeout"}
+
+
+def _configuration(args: argparse.Namespace) -> Configuration:
+    """The client's Configuration from the options; an option's bad value is an error
+    that names the option (``--host: must be ...``), not the setting behind it."""
+    try:
+        return Configuration(host=args.host, timeout=args.timeout)
+    except (ApiTypeError, ApiValueError) as exc:
+        label, sep, problem = (exc.reason or str(exc)).partition(": ")
+        flag = _SETTING_FLAGS.get(label)
+        given = {"host": args.host, "timeout": args.timeout}.get(label)
+        if sep and flag is not None and given is not None:
+            raise ApiValueError(f"{flag}: {problem}") from None
+        raise
 
 
 def console() -> None:

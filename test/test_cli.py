@@ -424,8 +424,10 @@ def test_a_refused_connection_says_what_to_try(unused_url):
     assert first.startswith("persona: error: ")
     assert hint == (
         f"persona: hint: is the service running at {unused_url}? Pass its base URL with "
-        "--host or PERSONA_HOST (for a local one: python -m persona.testing serve --port 0)"
+        "--host or PERSONA_HOST (for a local one: python -m persona.testing serve --port 8080 "
+        "--outbox outbox.jsonl)"
     )
+    assert "hint" not in first  # one hint, on its own line: not the SDK's too
 
 
 def test_a_host_without_the_base_path_says_to_add_v1(persona_server):
@@ -434,11 +436,56 @@ def test_a_host_without_the_base_path_says_to_add_v1(persona_server):
     assert code == EXIT_API_ERROR
     assert "(404)" in err
     assert err.splitlines()[1] == (
-        f"persona: hint: the host must be the API's base URL, ending in /v1: try {bare}/v1"
+        f"persona: hint: the host must be the API's base URL, ending in /v1: try --host {bare}/v1"
     )
     code, _, err = run(["--host", persona_server.url + "/v1", "forgot-password", "--email", EMAIL])
     assert code == EXIT_API_ERROR
     assert "check that it is the Persona Account API's base URL" in err.splitlines()[1]
+
+
+@pytest.mark.parametrize(
+    ("suffix", "meant"),
+    [
+        ("/v2", "/v1"),
+        ("", "/v1"),
+        ("/", "/v1"),
+        ("/api/v0", "/api/v1"),
+        ("/gateway", "/gateway/v1"),
+    ],
+)
+def test_every_error_prints_one_hint_and_a_right_one(persona_server, suffix, meant):
+    root = persona_server.url.removesuffix("/v1")
+    code, _, err = run(["--host", root + suffix, "forgot-password", "--email", EMAIL])
+    assert code == EXIT_API_ERROR
+    lines = err.splitlines()
+    assert len(lines) == 2, err
+    assert "hint" not in lines[0]
+    assert lines[1] == (
+        "persona: hint: the host must be the API's base URL, ending in /v1: "
+        f"try --host {root}{meant}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["--timeout", "0"], "--timeout"),
+        (["--timeout", "-3"], "--timeout"),
+        (["--timeout", "nan"], "--timeout"),
+        (["--timeout", "1e99"], "--timeout"),
+        (["--host", "ftp://example.com/v1"], "--host"),
+        (["--host", "http://"], "--host"),
+    ],
+)
+def test_a_bad_option_value_is_reported_under_the_option_typed(argv, flag, capsys):
+    try:
+        code, _, err = run([*argv, "forgot-password", "--email", EMAIL])
+    except SystemExit as exc:  # argparse's own usage error, on sys.stderr
+        code, err = exc.code, capsys.readouterr().err
+    assert code == EXIT_USAGE
+    assert f"{flag}: " in err, err
+    assert "timeout: must" not in err.replace("--timeout: must", "")
+    assert "error: host:" not in err
 
 
 def test_a_tls_failure_says_what_to_check(persona_server):
