@@ -187,6 +187,12 @@ class Handler(BaseHTTPRequestHandler):
             self.rfile = cast(io.BufferedIOBase, HeaderBudget(stream))
             try:
                 parsed = self.parse_request()  # answers malformed requests via send_error
+            except FramingError as exc:
+                # A malformed header line: nothing of this request runs, and the stream
+                # behind it cannot be trusted (a proxy may have framed it differently).
+                self.close_connection = True
+                self._send(error_answer(exc.status, "invalid_request", exc.message))
+                return
             finally:
                 self.rfile = stream
             if not parsed:
