@@ -48,6 +48,8 @@ BASE_PATH = "/v1"
 ROUTES = {BASE_PATH + operation: operation for operation in OPERATIONS}
 #: What an Idempotency-Key may look like: 1-255 visible ASCII characters.
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7E]{1,255}")
+#: How long a request waits for another server's request with the same Idempotency-Key.
+CLAIM_WAIT = 5.0
 
 #: The contract's error code for each status the server can answer.
 ERROR_CODES = {
@@ -286,31 +288,77 @@ class Handler(BaseHTTPRequestHandler):
 
         Records are sealed (:mod:`persona.testing.sealing`): the store holds neither the
         key, nor the body, nor the answer in a form that is of use without the request.
+        A key is claimed in the store before the operation runs, so that of two requests
+        with one key (in this server or another on the same database) one runs.
         """
         app = self.server.app
         if key is None:
             return app._service.handle(operation, body), False
-        lookup, body_mac = sealing.lookup(key), sealing.body_mac(key, body)
+        secret = app._store.key
+        lookup, body_mac = sealing.lookup(secret, key), sealing.body_mac(secret, key, body)
         with app._key_locks.hold(key):
-            record = app._store.get_replay(lookup)
+            record = self._claim(lookup, path, body_mac)
             if record is not None:
-                if record.path == path and hmac.compare_digest(record.body_mac, body_mac):
-                    replayed = sealing.unseal(key, body, record.sealed)
-                    if replayed is not None:
-                        return Answer(record.status, replayed), True
-                return error_answer(
-                    409,
-                    "idempotency_conflict",
-                    "Idempotency-Key was already used with a different request",
-                ), False
-            answer = app._service.handle(operation, body)
+                return self._replay(record, path, operation, body, body_mac, key)
+            try:
+                answer = app._service.handle(operation, body)
+            except BaseException:
+                app._store.release_replay(lookup)
+                raise
             if answer.replayable:
-                app._store.put_replay(
-                    ReplayRecord(
-                        lookup, path, body_mac, answer.status, sealing.seal(key, body, answer.body)
+                sealed = sealing.seal(secret, key, body, answer.body)
+                app._store.finish_replay(lookup, answer.status, sealed)
+            else:
+                app._store.release_replay(lookup)
+            return answer, False
+
+    def _claim(self, lookup: str, path: str, body_mac: str) -> Optional[ReplayRecord]:
+        """Claim ``lookup`` (None), or the finished record already under it. A request
+        with the same key still running in another server is waited for, a while."""
+        app = self.server.app
+        deadline = time.monotonic() + CLAIM_WAIT
+        while True:
+            record = app._store.claim_replay(lookup, path, body_mac)
+            if record is None or record.status != 0:
+                return record
+            if time.monotonic() >= deadline or app._stopping.wait(0.02):
+                raise _Reject(
+                    error_answer(
+                        409,
+                        "idempotency_conflict",
+                        "a request with this Idempotency-Key is still being processed",
                     )
                 )
-            return answer, False
+
+    def _replay(
+        self,
+        record: ReplayRecord,
+        path: str,
+        operation: str,
+        body: bytes,
+        body_mac: str,
+        key: str,
+    ) -> tuple[Answer, bool]:
+        """The remembered answer, if this request is the one it answered; else 409.
+
+        Whoever learns a codeForToken call's key could otherwise guess codes through it:
+        a mismatched replay costs the address one try of its wrong-code budget, and past
+        that budget not even the matching request is replayed (429), so the key buys no
+        more guesses than a caller without it has.
+        """
+        app = self.server.app
+        same = record.path == path and hmac.compare_digest(record.body_mac, body_mac)
+        wait = app._service.replay_guard(operation, body, counted=not same)
+        if wait is not None:
+            return wait, False
+        if same:
+            replayed = sealing.unseal(app._store.key, key, body, record.sealed)
+            if replayed is not None:
+                return Answer(record.status, replayed), True
+        conflict = error_answer(
+            409, "idempotency_conflict", "Idempotency-Key was already used with a different request"
+        )
+        return conflict, False
 
     def _fire_fault(self, fault: Optional[Fault]) -> None:
         if fault is None:

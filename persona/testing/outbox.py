@@ -8,6 +8,7 @@ process, such as a demo script or ``python -m persona.testing outbox``, can read
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -65,10 +66,18 @@ def check_writable(path: str) -> None:
     if os.path.isdir(path):
         raise OutboxError(f"outbox {path!r} is a directory; name a file (e.g. outbox.jsonl)")
     try:
-        with open(path, "a", encoding="utf-8"):
-            pass
+        os.close(open_private(path))
     except OSError as exc:
         raise OutboxError(f"cannot write the outbox file {path!r}: {exc.strerror or exc}") from None
+
+
+def open_private(path: str) -> int:
+    """Open ``path`` for appending, created readable by its owner only (``0600``, whatever
+    the umask): it holds live reset codes."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with contextlib.suppress(OSError):  # a file someone else owns keeps its mode
+        os.fchmod(fd, 0o600)
+    return fd
 
 
 class Outbox:
@@ -111,7 +120,7 @@ class Outbox:
 
     def _append(self, path: str, data: bytes) -> None:
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            fd = open_private(path)
             try:
                 os.write(fd, data)
             finally:
