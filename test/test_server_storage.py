@@ -314,3 +314,72 @@ def test_what_the_store_files_under_an_address_is_a_keyed_hash(tmp_path: Path) -
     finally:
         conn.close()
     assert filed == {expected}
+
+
+# Descriptor exhaustion ------------------------------------------------------------------
+
+FLOODED_SERVER = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_NOFILE, (48, 48))
+from persona.testing import ReferenceServer
+srv = ReferenceServer(accounts={"ann@example.com": "old-pass-1"}, outbox="").start()
+print(srv.port, flush=True)
+sys.stdin.readline()
+srv.stop()
+"""
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs /proc to read CPU time")
+def test_with_every_descriptor_held_the_server_idles_and_answers_again_when_they_free() -> None:
+    import socket
+    import subprocess
+    import sys
+
+    import urllib3
+
+    child = subprocess.Popen(
+        [sys.executable, "-c", FLOODED_SERVER],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    flood: list[socket.socket] = []
+    try:
+        assert child.stdout is not None
+        port = int(child.stdout.readline())
+        # Slow clients: connect, send nothing. More of them than the server has descriptors.
+        for _ in range(80):
+            flood.append(socket.create_connection(("127.0.0.1", port), timeout=5))
+        time.sleep(0.3)  # the server accepts what it can, then accept fails (EMFILE)
+        before = _cpu_seconds(child.pid)
+        time.sleep(1.0)
+        busy = _cpu_seconds(child.pid) - before
+        assert busy < 0.3, f"the server spent {busy:.2f} s of CPU in 1 s while out of descriptors"
+        for sock in flood:
+            sock.close()
+        flood.clear()
+        pool = urllib3.PoolManager(retries=False, timeout=urllib3.Timeout(connect=5, read=10))
+        try:
+            reply = pool.request(
+                "POST",
+                f"http://127.0.0.1:{port}/v1/account/forgotPass",
+                body=b'{"email":"ann@example.com"}',
+                headers={"Content-Type": "application/json"},
+            )
+            assert reply.status == 200
+        finally:
+            pool.clear()
+    finally:
+        for sock in flood:
+            sock.close()
+        assert child.stdin is not None
+        child.stdin.write("\n")
+        child.stdin.close()
+        child.wait(timeout=30)
+        if child.stdout is not None:
+            child.stdout.close()

@@ -18,6 +18,7 @@ Request bodies are never logged or stored: they hold codes, tokens and passwords
 
 from __future__ import annotations
 
+import errno
 import hmac
 import io
 import re
@@ -30,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Optional, cast
+from typing import TYPE_CHECKING, Any, Optional, cast
 from urllib.parse import urlsplit
 
 from persona.testing import sealing
@@ -116,6 +117,11 @@ class KeyedLocks:
                     del self._locks[key]
 
 
+#: The longest pause, in seconds, between tries to accept while descriptors run out.
+ACCEPT_PAUSE_MAX = 0.25
+_OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+
+
 class HTTPServer(ThreadingHTTPServer):
     """A threading HTTP server that knows its :class:`ReferenceServer`.
 
@@ -135,7 +141,29 @@ class HTTPServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.app = app
+        self._accept_pause = 0.0
         super().__init__(address, Handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        """Accept a connection; when that fails for want of descriptors or memory, pause
+        before the serving loop tries again.
+
+        The listening socket stays readable while the connection waits in the backlog, so
+        without a pause the loop would retry ``accept`` at once, forever: one core at
+        100 % for as long as slow clients hold every descriptor. The pause doubles up to
+        :data:`ACCEPT_PAUSE_MAX` and ends at once when the server stops.
+        """
+        try:
+            accepted = super().get_request()
+        except OSError as exc:
+            if exc.errno in _OUT_OF_RESOURCES:
+                if self._accept_pause == 0.0:
+                    self.app._log(f"accept failed ({errno.errorcode.get(exc.errno or 0)}); pausing")
+                self._accept_pause = min(max(self._accept_pause * 2, 0.01), ACCEPT_PAUSE_MAX)
+                self.app._stopping.wait(self._accept_pause)
+            raise
+        self._accept_pause = 0.0
+        return accepted
 
 
 class Handler(BaseHTTPRequestHandler):
