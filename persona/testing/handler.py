@@ -402,7 +402,7 @@ class Handler(BaseHTTPRequestHandler):
             self.server.app._log(self._log_line("dropped"))
             raise _Dropped
         if fault.kind == "stall":
-            self.server.app._stopping.wait(fault.arg)
+            self.server.app._wake.wait(fault.arg)  # cut short by stop() and reset()
         elif fault.kind == "exception":
             raise RuntimeError("injected fault: exception")
 

@@ -129,10 +129,17 @@ class Outbox:
             if self._on_error is not None:
                 self._on_error(f"outbox: cannot write {path}: {exc.strerror or exc}")
 
-    def clear(self) -> None:
-        """Forget the entries kept in memory (the file, if any, is left as it is)."""
+    def clear(self, truncate: bool = False) -> None:
+        """Forget the entries kept in memory; with ``truncate``, empty the file too (else
+        it is left as it is)."""
         with self._lock:
             self._entries.clear()
+            if truncate and self.path:
+                try:
+                    os.truncate(self.path, 0)
+                except OSError as exc:
+                    if self._on_error is not None:
+                        self._on_error(f"cannot empty the outbox file: {exc.strerror or exc}")
 
     @property
     def entries(self) -> list[OutboxEntry]:
