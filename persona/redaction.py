@@ -16,6 +16,7 @@ __all__ = [
     "MASK",
     "is_secret_name",
     "redact_headers",
+    "short_key",
     "redact_json",
     "redact_url",
     "scrub",
@@ -78,8 +79,25 @@ def redact_url(url: str) -> str:
 
 
 def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """A copy of ``headers`` with credential-bearing values replaced by ``***``."""
-    return {key: MASK if is_secret_name(key) else value for key, value in headers.items()}
+    """A copy of ``headers`` with credential-bearing values replaced by ``***``, and the
+    ``Idempotency-Key`` shortened (:func:`short_key`)."""
+    return {
+        key: MASK
+        if is_secret_name(key)
+        else (short_key(value) if key.lower() == "idempotency-key" else value)
+        for key, value in headers.items()
+    }
+
+
+def short_key(key: str) -> str:
+    """An Idempotency-Key as logs and errors show it: its first characters and ``...``.
+
+    Enough to match a log line with a server's, not enough to use: whoever holds a
+    codeForToken call's whole key can re-send it with guessed codes (the reference server
+    counts such replays against the wrong-code limit; other servers may not).
+    """
+    shown = min(8, len(key) // 2)
+    return key[:shown] + "..."
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:

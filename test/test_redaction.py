@@ -268,6 +268,25 @@ def test_secret_headers_are_masked_in_the_log(
         assert secret not in log
 
 
+@pytest.mark.parametrize("key", ["3f0c5c1e8d7a4b8e9a530d5f2f1c9b7e", "order-42:reset", "k1"])
+def test_idempotency_keys_are_logged_and_shown_shortened(
+    httpserver: HTTPServer, debug_log: ListHandler, key: str
+) -> None:
+    # A codeForToken call's whole key lets whoever reads the log re-send it with guesses.
+    httpserver.expect_request("/v1/account/codeForToken").respond_with_json({"token": "t-1"})
+    with client(httpserver.url_for("/v1"), max_retries=0) as api_client:
+        api = persona.AccountApi(api_client)
+        body = persona.CodeForTokenData(email=EMAIL, code="123456")
+        api.account_code_for_token_post(body, _idempotency_key=key)
+    assert httpserver.log[0][0].headers["Idempotency-Key"] == key  # sent whole
+    log = "\n".join(debug_log.lines)
+    assert "Idempotency-Key" in log
+    assert key not in log
+    assert key[: min(8, len(key) // 2)] + "..." in log
+    request = persona.core.request.Request("POST", "http://x/", {"Idempotency-Key": key})
+    assert key not in repr(request)
+
+
 # -- PERSONA_LOG=debug, no code ------------------------------------------------------------------
 SCRIPT = textwrap.dedent(
     """

@@ -414,7 +414,8 @@ def test_expired_rate_events_codes_and_idempotency_records_are_purged(
     conn.close()
     # The address that never came back left nothing behind.
     assert (events, guesses, codes) == (1, 1, 1)
-    assert lookups == [sealing.lookup("new-key")]
+    key = (tmp_path / "state.sqlite3.key").read_bytes()
+    assert lookups == [sealing.lookup(key, "new-key")]
 
 
 @pytest.mark.parametrize("key", ["", " ", "a b", "x" * 256, "tab\tkey", "caf\u00e9"])

@@ -343,3 +343,64 @@ def test_ambiguous_framing_closes_the_connection_on_refused_paths_too(
     assert answer.status in (404, 405)
     assert answer.headers.get("connection") == "close"
     assert answer.closed
+
+
+# Header lines (checked as bytes before the standard library parses them) ----------------
+
+#: A complete second request that mails a code: it must never run behind a refused one.
+SMUGGLED_FORGOT = (
+    b"POST /v1/account/forgotPass HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    b"Content-Length: %d\r\n\r\n" % len(BODY)
+) + BODY
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"Content-Length\r: 5\r\n",  # a bare CR inside the name
+        b"X-Pad: a\rContent-Length: 5\r\n",  # a bare CR inside a value hides a header
+        b"X-Pad: a\rTransfer-Encoding: chunked\r\n",
+        b"Content-Length : 27\r\n",  # a space before the colon
+        b"Content-Length\t: 27\r\n",  # a tab before the colon
+        b"Transfer-Encoding : chunked\r\n",
+        b"no colon at all\r\n",
+        b"X-Pad\r\n",
+        b": empty name\r\n",
+        b" folded: continuation\r\n",  # obs-fold
+        b"\tfolded\r\n",
+        b"X-Pad: a\x00b\r\n",  # NUL in a value
+        b"X-Pad: bare lf\n",  # a line ending in a bare LF
+        b"X(Pad): not a token\r\n",
+        b"X-Caf\xc3\xa9: non-ASCII name\r\n",
+    ],
+)
+def test_a_malformed_header_line_is_refused_closed_and_nothing_behind_it_runs(
+    server: ReferenceServer, line: bytes
+) -> None:
+    request = HEAD + line + b"Content-Length: %d\r\n\r\n" % len(BODY) + BODY + SMUGGLED_FORGOT
+    answer = send(server, request)
+    assert_refused(answer)
+    assert "header" in answer.json["message"]
+    assert server.outbox == []  # neither the request nor the one smuggled behind it ran
+    assert server.request_count() == 0
+
+
+def test_a_bare_lf_blank_line_ending_the_headers_is_refused(server: ReferenceServer) -> None:
+    request = HEAD + b"Content-Length: %d\r\n\n" % len(BODY) + BODY
+    assert_refused(send(server, request))
+    assert server.outbox == []
+
+
+def test_well_formed_header_lines_of_every_legal_shape_are_accepted(
+    server: ReferenceServer,
+) -> None:
+    lines = (
+        b"X-Empty:\r\n"
+        b"X-Tabs:\tvalue\t\r\n"
+        b"X-Latin1: caf\xe9\r\n"
+        b"x!#$%&'*+.^_`|~: token characters\r\n"
+    )
+    request = HEAD + lines + b"Content-Length: %d\r\n\r\n" % len(BODY) + BODY
+    answer = send(server, request, refused=False)
+    assert answer.status == 200, answer.body
+    assert [e.email for e in server.outbox] == [ANN]

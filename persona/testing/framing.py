@@ -13,7 +13,12 @@ closed, because its stream can no longer be trusted:
 * chunk sizes are 1-8 ASCII hex digits (no sign, prefix, underscore or whitespace),
   chunk lines end in CRLF and are short, each chunk's data is followed by exactly CRLF,
   and the chunk lines together, and the trailers, are bounded;
-* the header section as a whole is bounded (:class:`HeaderBudget`), not just each line.
+* the header section as a whole is bounded (:class:`HeaderBudget`), not just each line;
+* every header line is checked as bytes before the standard library parses it: a token
+  name directly followed by ``:``, a value without CR, LF or NUL, and a CRLF ending. The
+  stdlib's parser is lenient (a bare CR or LF splits a line, a line without a colon or with
+  a space before it is kept as a "defect"), and a proxy in front may read such a line as a
+  different header: the two would disagree on where the body ends.
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ MAX_CHUNK_OVERHEAD = 16 * 1024
 MAX_TRAILER_BYTES = 4 * 1024
 
 _DIGITS = re.compile(rb"[0-9]+")
+# A field line (RFC 9112 section 5): token ":" OWS value OWS CRLF, the value free of CR,
+# LF and NUL (obs-fold, a line starting with a space or tab, is refused with the rest).
+_HEADER_LINE = re.compile(rb"[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\r\n\x00]*\r\n")
 # 1-8 hex digits: 8 are enough for any size a 64 KiB body allows (leading zeros and all)
 # and keep int() away from huge numbers. Extensions: ";name" or ";name=value" (token or
 # quoted string), RFC 9112 section 7.1.1, with optional spaces or tabs around ";" and "=".
@@ -157,7 +165,8 @@ def _ows_strip(value: str) -> str:
 
 class HeaderBudget:
     """A read-only view of the request stream that refuses to give more than
-    :data:`MAX_HEADER_BYTES` through ``readline``.
+    :data:`MAX_HEADER_BYTES` through ``readline``, and any header line that is not a
+    well-formed field line (:class:`FramingError`, 400: the connection is then closed).
 
     ``http.server`` bounds each header line (64 KiB) and the number of lines (100), but
     not their total: 100 lines of 64 KiB each is 6.4 MB per request. The handler reads
@@ -169,6 +178,7 @@ class HeaderBudget:
         """Wrap ``rfile``; ``budget`` is the number of bytes allowed."""
         self._rfile = rfile
         self._budget = budget
+        self._done = False
 
     def readline(self, limit: int = -1) -> bytes:
         """Like ``rfile.readline(limit)``, within the budget."""
@@ -177,4 +187,26 @@ class HeaderBudget:
         self._budget -= len(line)
         if self._budget < 0:
             raise http.client.LineTooLong("header section")
+        if self._done or not line:
+            return line
+        if line == b"\r\n":
+            self._done = True  # the blank line that ends the header section
+        elif not line.endswith(b"\n") and len(line) >= allowed:
+            return line  # an over-long line: the caller answers 431
+        elif not _HEADER_LINE.fullmatch(line):
+            raise FramingError(400, _header_line_problem(line))
         return line
+
+
+def _header_line_problem(line: bytes) -> str:
+    """Which rule a header line breaks (without quoting it: it may carry a credential)."""
+    body = line[:-2] if line.endswith(b"\r\n") else line.rstrip(b"\n")
+    if not line.endswith(b"\r\n"):
+        return "header line: must end with CRLF"
+    if b"\r" in body or b"\n" in body or b"\x00" in body:
+        return "header line: must not contain CR, LF or NUL"
+    if body[:1] in (b" ", b"\t"):
+        return "header line: obsolete line folding is not accepted"
+    if b":" not in body:
+        return "header line: must be a name, a colon and a value"
+    return "header name: must be a token directly followed by ':' (no spaces)"

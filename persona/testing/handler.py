@@ -18,6 +18,7 @@ Request bodies are never logged or stored: they hold codes, tokens and passwords
 
 from __future__ import annotations
 
+import errno
 import hmac
 import io
 import re
@@ -30,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Optional, cast
+from typing import TYPE_CHECKING, Any, Optional, cast
 from urllib.parse import urlsplit
 
 from persona.testing import sealing
@@ -48,6 +49,8 @@ BASE_PATH = "/v1"
 ROUTES = {BASE_PATH + operation: operation for operation in OPERATIONS}
 #: What an Idempotency-Key may look like: 1-255 visible ASCII characters.
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7E]{1,255}")
+#: How long a request waits for another server's request with the same Idempotency-Key.
+CLAIM_WAIT = 5.0
 
 #: The contract's error code for each status the server can answer.
 ERROR_CODES = {
@@ -114,6 +117,11 @@ class KeyedLocks:
                     del self._locks[key]
 
 
+#: The longest pause, in seconds, between tries to accept while descriptors run out.
+ACCEPT_PAUSE_MAX = 0.25
+_OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
+
+
 class HTTPServer(ThreadingHTTPServer):
     """A threading HTTP server that knows its :class:`ReferenceServer`.
 
@@ -133,7 +141,29 @@ class HTTPServer(ThreadingHTTPServer):
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.app = app
+        self._accept_pause = 0.0
         super().__init__(address, Handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        """Accept a connection; when that fails for want of descriptors or memory, pause
+        before the serving loop tries again.
+
+        The listening socket stays readable while the connection waits in the backlog, so
+        without a pause the loop would retry ``accept`` at once, forever: one core at
+        100 % for as long as slow clients hold every descriptor. The pause doubles up to
+        :data:`ACCEPT_PAUSE_MAX` and ends at once when the server stops.
+        """
+        try:
+            accepted = super().get_request()
+        except OSError as exc:
+            if exc.errno in _OUT_OF_RESOURCES:
+                if self._accept_pause == 0.0:
+                    self.app._log(f"accept failed ({errno.errorcode.get(exc.errno or 0)}); pausing")
+                self._accept_pause = min(max(self._accept_pause * 2, 0.01), ACCEPT_PAUSE_MAX)
+                self.app._stopping.wait(self._accept_pause)
+            raise
+        self._accept_pause = 0.0
+        return accepted
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -187,6 +217,12 @@ class Handler(BaseHTTPRequestHandler):
             self.rfile = cast(io.BufferedIOBase, HeaderBudget(stream))
             try:
                 parsed = self.parse_request()  # answers malformed requests via send_error
+            except FramingError as exc:
+                # A malformed header line: nothing of this request runs, and the stream
+                # behind it cannot be trusted (a proxy may have framed it differently).
+                self.close_connection = True
+                self._send(error_answer(exc.status, "invalid_request", exc.message))
+                return
             finally:
                 self.rfile = stream
             if not parsed:
@@ -280,31 +316,77 @@ class Handler(BaseHTTPRequestHandler):
 
         Records are sealed (:mod:`persona.testing.sealing`): the store holds neither the
         key, nor the body, nor the answer in a form that is of use without the request.
+        A key is claimed in the store before the operation runs, so that of two requests
+        with one key (in this server or another on the same database) one runs.
         """
         app = self.server.app
         if key is None:
             return app._service.handle(operation, body), False
-        lookup, body_mac = sealing.lookup(key), sealing.body_mac(key, body)
+        secret = app._store.key
+        lookup, body_mac = sealing.lookup(secret, key), sealing.body_mac(secret, key, body)
         with app._key_locks.hold(key):
-            record = app._store.get_replay(lookup)
+            record = self._claim(lookup, path, body_mac)
             if record is not None:
-                if record.path == path and hmac.compare_digest(record.body_mac, body_mac):
-                    replayed = sealing.unseal(key, body, record.sealed)
-                    if replayed is not None:
-                        return Answer(record.status, replayed), True
-                return error_answer(
-                    409,
-                    "idempotency_conflict",
-                    "Idempotency-Key was already used with a different request",
-                ), False
-            answer = app._service.handle(operation, body)
+                return self._replay(record, path, operation, body, body_mac, key)
+            try:
+                answer = app._service.handle(operation, body)
+            except BaseException:
+                app._store.release_replay(lookup)
+                raise
             if answer.replayable:
-                app._store.put_replay(
-                    ReplayRecord(
-                        lookup, path, body_mac, answer.status, sealing.seal(key, body, answer.body)
+                sealed = sealing.seal(secret, key, body, answer.body)
+                app._store.finish_replay(lookup, answer.status, sealed)
+            else:
+                app._store.release_replay(lookup)
+            return answer, False
+
+    def _claim(self, lookup: str, path: str, body_mac: str) -> Optional[ReplayRecord]:
+        """Claim ``lookup`` (None), or the finished record already under it. A request
+        with the same key still running in another server is waited for, a while."""
+        app = self.server.app
+        deadline = time.monotonic() + CLAIM_WAIT
+        while True:
+            record = app._store.claim_replay(lookup, path, body_mac)
+            if record is None or record.status != 0:
+                return record
+            if time.monotonic() >= deadline or app._stopping.wait(0.02):
+                raise _Reject(
+                    error_answer(
+                        409,
+                        "idempotency_conflict",
+                        "a request with this Idempotency-Key is still being processed",
                     )
                 )
-            return answer, False
+
+    def _replay(
+        self,
+        record: ReplayRecord,
+        path: str,
+        operation: str,
+        body: bytes,
+        body_mac: str,
+        key: str,
+    ) -> tuple[Answer, bool]:
+        """The remembered answer, if this request is the one it answered; else 409.
+
+        Whoever learns a codeForToken call's key could otherwise guess codes through it:
+        a mismatched replay costs the address one try of its wrong-code budget, and past
+        that budget not even the matching request is replayed (429), so the key buys no
+        more guesses than a caller without it has.
+        """
+        app = self.server.app
+        same = record.path == path and hmac.compare_digest(record.body_mac, body_mac)
+        wait = app._service.replay_guard(operation, body, counted=not same)
+        if wait is not None:
+            return wait, False
+        if same:
+            replayed = sealing.unseal(app._store.key, key, body, record.sealed)
+            if replayed is not None:
+                return Answer(record.status, replayed), True
+        conflict = error_answer(
+            409, "idempotency_conflict", "Idempotency-Key was already used with a different request"
+        )
+        return conflict, False
 
     def _fire_fault(self, fault: Optional[Fault]) -> None:
         if fault is None:
@@ -320,7 +402,7 @@ class Handler(BaseHTTPRequestHandler):
             self.server.app._log(self._log_line("dropped"))
             raise _Dropped
         if fault.kind == "stall":
-            self.server.app._stopping.wait(fault.arg)
+            self.server.app._wake.wait(fault.arg)  # cut short by stop() and reset()
         elif fault.kind == "exception":
             raise RuntimeError("injected fault: exception")
 

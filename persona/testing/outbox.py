@@ -8,6 +8,7 @@ process, such as a demo script or ``python -m persona.testing outbox``, can read
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -65,10 +66,18 @@ def check_writable(path: str) -> None:
     if os.path.isdir(path):
         raise OutboxError(f"outbox {path!r} is a directory; name a file (e.g. outbox.jsonl)")
     try:
-        with open(path, "a", encoding="utf-8"):
-            pass
+        os.close(open_private(path))
     except OSError as exc:
         raise OutboxError(f"cannot write the outbox file {path!r}: {exc.strerror or exc}") from None
+
+
+def open_private(path: str) -> int:
+    """Open ``path`` for appending, created readable by its owner only (``0600``, whatever
+    the umask): it holds live reset codes."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    with contextlib.suppress(OSError):  # a file someone else owns keeps its mode
+        os.fchmod(fd, 0o600)
+    return fd
 
 
 class Outbox:
@@ -111,7 +120,7 @@ class Outbox:
 
     def _append(self, path: str, data: bytes) -> None:
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+            fd = open_private(path)
             try:
                 os.write(fd, data)
             finally:
@@ -120,10 +129,17 @@ class Outbox:
             if self._on_error is not None:
                 self._on_error(f"outbox: cannot write {path}: {exc.strerror or exc}")
 
-    def clear(self) -> None:
-        """Forget the entries kept in memory (the file, if any, is left as it is)."""
+    def clear(self, truncate: bool = False) -> None:
+        """Forget the entries kept in memory; with ``truncate``, empty the file too (else
+        it is left as it is)."""
         with self._lock:
             self._entries.clear()
+            if truncate and self.path:
+                try:
+                    os.truncate(self.path, 0)
+                except OSError as exc:
+                    if self._on_error is not None:
+                        self._on_error(f"cannot empty the outbox file: {exc.strerror or exc}")
 
     @property
     def entries(self) -> list[OutboxEntry]:

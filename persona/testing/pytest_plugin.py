@@ -31,6 +31,7 @@ Fixtures (see ``docs/Testing.md``):
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Callable, Optional, Union
@@ -184,8 +185,23 @@ def persona_server_factory(
             server.stop()
 
 
+def _outbox_wanted() -> bool:
+    from persona.testing.outbox import OUTBOX_ENV
+
+    return bool(os.environ.get(OUTBOX_ENV))
+
+
+def _private_outbox(factory: pytest.TempPathFactory, name: str) -> str:
+    """A fresh outbox file for one fixture server, in this run's (this xdist worker's)
+    temporary directory: servers of parallel workers, or of successive tests, never
+    share one, as they would share a ``PERSONA_OUTBOX`` given to the whole run."""
+    return str(factory.mktemp(f"persona-outbox-{name}", numbered=True) / "outbox.jsonl")
+
+
 @pytest.fixture(scope="session")
-def persona_shared_server() -> Iterator[ReferenceServer]:
+def persona_shared_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[ReferenceServer]:
     """One reference server for the whole session, with default settings.
 
     With ``persona_server_scope = session``, ``persona_server`` resets it before each test
@@ -195,8 +211,15 @@ def persona_shared_server() -> Iterator[ReferenceServer]:
     """
     from persona.testing.server import ReferenceServer
 
-    with ReferenceServer(accounts=DEFAULT_ACCOUNTS) as server:
-        yield server
+    outbox = _private_outbox(tmp_path_factory, "session") if _outbox_wanted() else None
+    with ReferenceServer(accounts=DEFAULT_ACCOUNTS, outbox=outbox) as server:
+        # Tests get this server through persona_server; a test's `with persona_server:`
+        # or stop() must not end it for the tests after it.
+        server.pin()
+        try:
+            yield server
+        finally:
+            server.unpin()
 
 
 @pytest.fixture
@@ -204,7 +227,7 @@ def persona_server(
     request: pytest.FixtureRequest,
     persona_server_factory: ServerFactory,
     persona_clean_defaults: None,
-) -> ReferenceServer:
+) -> Iterator[ReferenceServer]:
     """A started reference server with one account, ``ann@example.com`` with password
     ``old-pass-1``. Point a client at ``persona_server.url`` (or use ``persona_api``) and
     read mailed codes with ``persona_server.last_code(email)``.
@@ -216,21 +239,44 @@ def persona_server(
 
     With the ini option ``persona_server_scope = session``, one server serves the whole
     session and is reset before each test (accounts, codes, tokens, rate-limit counts,
-    outbox, recorded requests and faults are forgotten; its port stays). A marker's
-    ``accounts`` and ``faults`` apply to it; a test whose marker sets any other option
-    (``rate_limit``, ``clock``, ...) gets a server of its own.
+    outbox, recorded requests and faults are forgotten; its port stays), and again after
+    it; requests a test left in flight are ended first, so they cannot reach the next
+    test's state. A marker's ``accounts`` and ``faults`` apply to it; a test whose marker
+    sets any other option (``rate_limit``, ``clock``, ...) gets a server of its own. The
+    shared server cannot be stopped by a test (``with persona_server:`` leaves it running;
+    ``stop()`` raises).
+
+    When ``PERSONA_OUTBOX`` is set, each fixture server writes its own outbox file (in the
+    run's temporary directory, so xdist workers never share one) and ``PERSONA_OUTBOX``
+    points at it for the test: code that reads the variable reads this test's codes.
     """
     options = _marker_options(request)
     shared = request.config.getini(SCOPE_OPTION) == "session"
+    shared_server: Optional[ReferenceServer] = None
     if shared and set(options) <= SHAREABLE_OPTIONS:
         server: ReferenceServer = request.getfixturevalue("persona_shared_server")
+        shared_server = server
         server.reset()
         accounts = options.get("accounts")
         for email, password in (DEFAULT_ACCOUNTS if accounts is None else accounts).items():
             server.add_account(email, password)
         _arm(server, options.get("faults", ()))
-        return server
-    return persona_server_factory(**options)
+    else:
+        if _outbox_wanted() and "outbox" not in options:
+            factory = request.getfixturevalue("tmp_path_factory")
+            options["outbox"] = _private_outbox(factory, "test")
+        server = persona_server_factory(**options)
+    outbox = server.outbox_path
+    if outbox:
+        # Code that reads $PERSONA_OUTBOX (last_code_in_file, the CLI) reads this test's.
+        monkeypatch = request.getfixturevalue("monkeypatch")
+        from persona.testing.outbox import OUTBOX_ENV
+
+        monkeypatch.setenv(OUTBOX_ENV, outbox)
+    yield server
+    if server is shared_server:
+        # What this test left running must not reach the next test's state either.
+        server.reset()
 
 
 def client_configuration(server: ReferenceServer) -> Configuration:

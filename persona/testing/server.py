@@ -16,6 +16,7 @@ import contextlib
 import os
 import socket
 import threading
+import time
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Callable, Optional
@@ -28,6 +29,8 @@ from persona.testing.service import Service
 from persona.testing.store import Store
 
 #: forgotPass requests allowed per e-mail address per rolling minute (the contract's 5).
+#: How long :meth:`ReferenceServer.reset` waits for requests in flight to finish, in seconds.
+RESET_DRAIN = 5.0
 DEFAULT_RATE_LIMIT = 5
 #: Wrong codeForToken tries allowed per e-mail address per 15 minutes (the contract's 10).
 DEFAULT_GUESS_LIMIT = 10
@@ -96,6 +99,11 @@ class ReferenceServer:
         self._requests = RequestLog()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self._connections_changed = threading.Condition(self._connections_lock)
+        self._draining = False
+        self._wake = threading.Event()  # set while a reset drains: injected stalls end
+        self._pinned = False
+        self._with_started: list[bool] = []
         self._stopping = threading.Event()
         self._httpd: Optional[HTTPServer] = None
         self._thread: Optional[threading.Thread] = None
@@ -122,10 +130,17 @@ class ReferenceServer:
 
     def stop(self) -> None:
         """Stop serving: close the listening socket and every connection, join the
-        threads, close the database. Safe to call twice."""
+        threads, close the database. Safe to call twice. A pinned server (:meth:`pin`)
+        refuses with ``RuntimeError``."""
+        if self._pinned:
+            raise RuntimeError(
+                f"{self!r} is shared (the pytest plugin's session server): only its owner "
+                "stops it; use persona_server_factory for a server of your own"
+            )
         if self._stopping.is_set():
             return
-        self._stopping.set()  # also wakes stalled requests
+        self._stopping.set()
+        self._wake.set()  # wakes stalled requests
         if self._httpd is not None:
             self._httpd.shutdown()
             with self._connections_lock:
@@ -141,18 +156,63 @@ class ReferenceServer:
 
     def reset(self) -> None:
         """Forget everything a test did, keep listening on the same port: delete every
-        account, code, token, idempotency record and rate-limit count, empty the in-memory
-        outbox and the recorded requests, disarm faults. ``rate_limit`` and ``clock`` stay
-        as they were given. (The session-scoped pytest server uses this between tests.)"""
+        account, code, token, idempotency record and rate-limit count, empty the outbox
+        (in memory, and its file) and the recorded requests, disarm faults. ``rate_limit``
+        and ``clock`` stay as they were given. (The session-scoped pytest server uses this
+        between tests.)
+
+        Requests still in flight belong to what is forgotten: their connections are shut
+        down first, and the reset waits (up to :data:`RESET_DRAIN` seconds) for their
+        handlers to finish, so that a request left running by one test cannot mail a code
+        or spend a token after the reset, into the next test's state.
+        """
+        self._faults.clear()
+        self._drain()
         self._faults.clear()
         self._store.clear()
-        self._outbox.clear()
+        self._outbox.clear(truncate=True)
         self._requests.clear()
 
+    def _drain(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+            self._draining = True
+        try:
+            for conn in connections:
+                with contextlib.suppress(OSError):
+                    conn.shutdown(socket.SHUT_RDWR)
+            self._wake.set()  # ends injected stalls
+            deadline = time.monotonic() + RESET_DRAIN
+            with self._connections_lock:
+                while self._connections & set(connections):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        self._log("reset: requests still running after the drain timeout")
+                        break
+                    self._connections_changed.wait(left)
+        finally:
+            with self._connections_lock:
+                self._draining = False
+            self._wake.clear()
+
+    def pin(self) -> None:
+        """Refuse :meth:`stop` until :meth:`unpin`: for a server shared by many users
+        (the pytest plugin's session server), which only its owner may stop."""
+        self._pinned = True
+
+    def unpin(self) -> None:
+        """Allow :meth:`stop` again."""
+        self._pinned = False
+
     def __enter__(self) -> ReferenceServer:
-        """Start the server (if not started) and return it."""
+        """Start the server (if not started) and return it. The ``with`` block stops it
+        at its end only if it started it: a server that was already running (a fixture's,
+        say) keeps running."""
         if self._httpd is None:
             self.start()
+            self._with_started.append(True)
+        else:
+            self._with_started.append(False)
         return self
 
     def __exit__(
@@ -161,8 +221,10 @@ class ReferenceServer:
         exc: Optional[BaseException],
         tb: Optional[TracebackType],
     ) -> None:
-        """Stop the server."""
-        self.stop()
+        """Stop the server, if the matching ``with`` started it."""
+        started = self._with_started.pop() if self._with_started else True
+        if started:
+            self.stop()
 
     @property
     def host(self) -> str:
@@ -194,6 +256,11 @@ class ReferenceServer:
     def outbox(self) -> list[OutboxEntry]:
         """Every code mailed so far, oldest first (a copy)."""
         return self._outbox.entries
+
+    @property
+    def outbox_path(self) -> Optional[str]:
+        """The file the outbox is appended to, or ``None`` (kept in memory only)."""
+        return self._outbox.path or None
 
     def last_code(self, email: str) -> Optional[str]:
         """The newest code mailed to ``email`` (case-insensitive), or ``None``."""
@@ -253,7 +320,7 @@ class ReferenceServer:
     def _connection_opened(self, conn: socket.socket) -> None:
         with self._connections_lock:
             self._connections.add(conn)
-            if self._stopping.is_set():
+            if self._stopping.is_set() or self._draining:
                 # Accepted just as stop() ran: do not let it wait for a request.
                 with contextlib.suppress(OSError):
                     conn.shutdown(socket.SHUT_RDWR)
@@ -261,6 +328,7 @@ class ReferenceServer:
     def _connection_closed(self, conn: socket.socket) -> None:
         with self._connections_lock:
             self._connections.discard(conn)
+            self._connections_changed.notify_all()
 
     def __repr__(self) -> str:
         """``<ReferenceServer http://127.0.0.1:54321/v1>``."""

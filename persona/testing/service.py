@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from persona.testing.outbox import Outbox, compose, rfc3339
 from persona.testing.passwords import hash_password
@@ -83,6 +83,25 @@ class Service:
         except RuleViolation as exc:
             return error_answer(400, "invalid_request", str(exc))
         return self._operations[operation](fields)
+
+    def replay_guard(self, operation: str, raw_body: bytes, *, counted: bool) -> Optional[Answer]:
+        """Before a request with a used Idempotency-Key is replayed or refused: for
+        codeForToken, a 429 when its address is over the wrong-code limit, and, when
+        ``counted`` (the request differs from the one the key answered), one try counted
+        against that limit, as a wrong code is. Other operations: None."""
+        if operation != CODE_FOR_TOKEN:
+            return None
+        try:
+            email = parse_body(raw_body, operation)["email"]
+        except RuleViolation:
+            return None  # a malformed body guesses nothing; it gets the 409
+        if counted:
+            wait = self.store.count_guess(email, self.guess_limit)
+        else:
+            wait = self.store.guess_wait(email, self.guess_limit)
+        if wait is None:
+            return None
+        return _too_many(wait, "too many wrong codes for this address")
 
     def _forgot_pass(self, fields: dict[str, str]) -> Answer:
         email = fields["email"]
