@@ -33,7 +33,7 @@ setup(
     install_requires=REQUIRES,
     extras_require={"async": ["aiohttp>=3.9"]},
     entry_points={
-        "console_scripts": ["persona = persona.cli:console"],
+        "console_scripts": ["persona = persona.__main__:run"],
         "pytest11": ["persona = persona.testing.pytest_plugin"],
     },
     classifiers=[

@@ -101,4 +101,6 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    # The public API only: not the helpers this module imports (Any, importlib,
+    # TYPE_CHECKING, annotations) nor the subpackages loaded so far.
+    return sorted({*__all__, "__doc__", "__file__", "__name__", "__path__", "__spec__"})

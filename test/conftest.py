@@ -41,7 +41,7 @@ from pytest_httpserver import HTTPServer
 from persona import AccountApi, ApiClient, Configuration
 
 # persona's plugin by module, not by its entry point (see addopts in pyproject.toml).
-pytest_plugins = ("pytester", "persona.testing.pytest_plugin")
+pytest_plugins = ("pytester", "persona.testing.pytest_plugin", "_skip_reasons")
 
 
 @pytest.fixture(autouse=True)

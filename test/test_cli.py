@@ -651,3 +651,20 @@ def test_ctrl_c_stops_the_demo_with_status_130_and_no_traceback():
     assert stderr == "persona: interrupted\n"
     assert "demo complete" not in stdout
     assert stopped_in < 5  # at once, not after the stalled read timed out (30 s)
+
+
+@pytest.mark.parametrize(
+    "command", [["-m", "persona", "demo"], ["-c", "import persona.__main__ as m; m.run()"]]
+)
+def test_ctrl_c_while_the_command_line_is_still_importing_exits_quietly_with_130(tmp_path, command):
+    # A Ctrl-C in the first fraction of a second lands in an import. Made deterministic
+    # with a module the command line imports early that raises it, as SIGINT would there.
+    (tmp_path / "getpass.py").write_text("raise KeyboardInterrupt\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
+    env["PYTHONPATH"] = os.pathsep.join([str(tmp_path), env.get("PYTHONPATH", "")])
+    result = subprocess.run(
+        [sys.executable, *command], capture_output=True, text=True, env=env, timeout=60, check=False
+    )
+    assert result.returncode == 130, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr == "persona: interrupted\n"

@@ -111,6 +111,10 @@ def test_star_import_gives_the_public_names() -> None:
 
 def test_dir_lists_the_public_names() -> None:
     assert set(dir(persona)) >= PUBLIC
+    shown = {name for name in dir(persona) if not name.startswith("__")}
+    assert shown == set(persona.__all__) - {"__version__"}
+    for helper in ("Any", "TYPE_CHECKING", "annotations", "importlib", "core", "api", "models"):
+        assert helper not in dir(persona)
 
 
 def test_unknown_attribute_is_an_attribute_error() -> None:
