@@ -26,6 +26,7 @@ own message is scrubbed of the secrets the request carried.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Union
 
@@ -225,14 +226,20 @@ class ConflictException(ApiException):
 
 
 class TooManyRequestsException(ApiException):
-    """429: too many requests. ``retry_after`` is the server's wait in seconds, or None."""
+    """429: too many requests. ``retry_after`` is the server's wait in whole seconds, or
+    None."""
 
     @property
-    def retry_after(self) -> Optional[float]:
-        """Seconds the server asked to wait (the ``Retry-After`` header), or None."""
+    def retry_after(self) -> Optional[int]:
+        """Whole seconds the server asked to wait (its ``Retry-After``: delta-seconds, or an
+        HTTP date counted from now and rounded up, so that waiting this long is enough),
+        at most a year; None when absent or unreadable. An int, as ``Retry-After`` is:
+        it can go back into a ``Retry-After`` header (``60``, not ``60.0``) or to
+        ``time.sleep``."""
         from .retries import parse_retry_after  # retries imports nothing of ours at import
 
-        return parse_retry_after(self.headers.get("Retry-After") if self.headers else None)
+        seconds = parse_retry_after(self.headers.get("Retry-After") if self.headers else None)
+        return None if seconds is None else math.ceil(seconds)
 
 
 class ServiceException(ApiException):

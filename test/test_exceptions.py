@@ -187,3 +187,26 @@ def test_exceptions_survive_pickling_with_their_attributes(error: exc.ApiExcepti
         error.body,
         error.request_id,
     )
+
+
+@pytest.mark.parametrize(
+    ("value", "seconds"),
+    [("60", 60), ("0", 0), ("1", 1), (" 42 ", 42), ("31536001", 365 * 24 * 3600)],
+)
+def test_retry_after_is_whole_seconds_that_go_back_into_a_header(value: str, seconds: int) -> None:
+    error = exc.TooManyRequestsException(
+        status=429, reason="Too Many Requests", headers={"Retry-After": value}
+    )
+    assert error.retry_after == seconds
+    assert type(error.retry_after) is int
+    assert str(error.retry_after) == str(seconds)  # "60", not "60.0"
+
+
+def test_retry_after_of_an_http_date_is_rounded_up() -> None:
+    import time
+    from email.utils import formatdate
+
+    when = formatdate(time.time() + 90.2, usegmt=True)  # an HTTP date has whole seconds
+    error = exc.TooManyRequestsException(status=429, headers={"Retry-After": when})
+    assert isinstance(error.retry_after, int)
+    assert 88 <= error.retry_after <= 91
