@@ -29,6 +29,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import doctest
+import importlib.util
 import io
 import os
 import re
@@ -303,7 +304,24 @@ def _run(block: Block, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     if block.pytest:
         module = Path(env["WORKDIR"]) / f"test_docs_block_{block.line}.py"
         module.write_text(block.code, encoding="utf-8")
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(module)]
+        # An unclosed client or socket fails the block, as in a project with
+        # filterwarnings = error (docs/Frameworks.md promises its fixtures leave none).
+        strict = [
+            "-W",
+            "error::ResourceWarning",
+            "-W",
+            "error::pytest.PytestUnraisableExceptionWarning",
+        ]
+        command = [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            *strict,
+            str(module),
+        ]
     return subprocess.run(
         command,
         capture_output=True,
@@ -316,10 +334,37 @@ def _run(block: Block, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+#: Modules of the optional test extras a docs block may import: (extra file, modules).
+OPTIONAL_MODULES = {
+    "fastapi": "test-requirements-frameworks.txt",
+    "starlette": "test-requirements-frameworks.txt",
+    "flask": "test-requirements-frameworks.txt",
+    "httpx": "test-requirements-frameworks.txt",
+}
+
+
+def _missing_extra(block: Block) -> Optional[str]:
+    """Why ``block`` cannot run here: an optional module it imports is not installed."""
+    for node in ast.walk(ast.parse(block.code)):
+        names = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names = [node.module]
+        for name in names:
+            top = name.split(".")[0]
+            if top in OPTIONAL_MODULES and importlib.util.find_spec(top) is None:
+                return f"needs {top}: pip install -r {OPTIONAL_MODULES[top]}"
+    return None
+
+
 @pytest.mark.parametrize("block", BLOCKS, ids=[b.id for b in BLOCKS])
 def test_python_block_runs(block: Block, page_servers: PageServers) -> None:
     if block.not_run is not None:
         pytest.skip(f"{block.id} not-run: {block.not_run}")
+    missing = _missing_extra(block)
+    if missing is not None:
+        pytest.skip(f"{block.id}: {missing}")
     result = _run(block, page_servers.env_for(block.page))
     report = f"{block.id}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
     assert result.returncode == 0, report

@@ -255,7 +255,8 @@ class AiohttpTransport:
         elif loop is not self._loop:
             raise ApiEventLoopError(
                 "this AsyncApiClient belongs to another event loop; create one client "
-                "per event loop (e.g. inside the coroutine that asyncio.run() runs)"
+                "per event loop (e.g. inside the coroutine that asyncio.run() runs; in a "
+                "web application, in its lifespan, not at module level)"
             )
         return loop
 
