@@ -107,3 +107,23 @@ def test_every_documented_serve_keeps_an_outbox_the_flow_examples_can_read(line:
     # The flow examples read the mailed code from the outbox file (outbox.jsonl, or the
     # file PERSONA_OUTBOX names); a server started without one leaves them nothing to read.
     assert "--outbox" in line or "PERSONA_OUTBOX=" in line, line
+
+
+def test_the_testing_page_opens_with_persona_s_fixtures() -> None:
+    text = (REPO / "docs" / "Testing.md").read_text(encoding="utf-8")
+    first_section = text.split("\n## ", 2)[1]
+    assert first_section.startswith("Your tests: the pytest fixtures"), first_section[:60]
+    first_python = text.split("```python", 1)[1].split("```", 1)[0]
+    assert "persona_server" in first_python
+    assert "urllib3" not in first_python
+
+
+def test_the_suite_s_requirements_leave_the_optional_extras_out() -> None:
+    suite = (REPO / "test-requirements.txt").read_text(encoding="utf-8").lower()
+    for extra in ("fastapi", "flask", "starlette", "playwright", "selenium", "openapi-generator"):
+        assert extra not in suite, f"{extra} belongs in an optional extras file"
+    frameworks = (REPO / "test-requirements-frameworks.txt").read_text(encoding="utf-8")
+    assert "fastapi" in frameworks
+    assert "flask" in frameworks
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert "test-requirements-frameworks.txt" in ci  # CI still runs those tests
