@@ -28,7 +28,12 @@ setup(
     packages=find_packages(include=["persona", "persona.*"]),
     package_data={
         "persona": ["openapi.yaml", "py.typed"],
-        "persona.testing": ["outbox-api.yaml", "outbox_static/*.js", "outbox_static/*.css"],
+        "persona.testing": [
+            "outbox-api.yaml",
+            "outbox_static/*.js",
+            "outbox_static/*.css",
+            "outbox_static/*.svg",
+        ],
     },
     include_package_data=True,
     install_requires=REQUIRES,

@@ -66,6 +66,7 @@ _SECURITY_HEADERS = (
 _STATIC = {
     "/outbox/app.js": ("app.js", "text/javascript; charset=utf-8"),
     "/outbox/style.css": ("style.css", "text/css; charset=utf-8"),
+    "/outbox/favicon.svg": ("favicon.svg", "image/svg+xml"),
 }
 _EMAIL = re.compile(r"[^\s@]{1,64}@[^\s@]{1,253}")
 
@@ -304,6 +305,7 @@ class OutboxWeb:
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             "<title>Outbox · Persona reference server</title>"
             '<link rel="stylesheet" href="/outbox/style.css">'
+            '<link rel="icon" href="/outbox/favicon.svg" type="image/svg+xml">'
             '<script src="/outbox/app.js" defer></script></head>'
             f'<body data-view="{view}"><header><h1>Outbox</h1>'
             "<p>Codes the Persona reference server “mailed”. Nothing leaves this machine.</p>"

@@ -112,6 +112,9 @@
 
   const events = new EventSource("/outbox/api/events");
   events.addEventListener("outbox", () => { refresh(); });
-  events.addEventListener("open", () => { refresh(); }); // catch up after a reconnect
+  events.addEventListener("open", () => {
+    document.body.dataset.live = "true"; // new mail now appears by itself
+    refresh(); // and catch up with what came while the stream was down
+  });
   applyFilter();
 })();
