@@ -28,7 +28,15 @@ setup(
     license="MIT",
     python_requires=">=3.9",
     packages=find_packages(include=["persona", "persona.*"]),
-    package_data={"persona": ["openapi.yaml", "py.typed"]},
+    package_data={
+        "persona": ["openapi.yaml", "py.typed"],
+        "persona.testing": [
+            "outbox-api.yaml",
+            "outbox_static/*.js",
+            "outbox_static/*.css",
+            "outbox_static/*.svg",
+        ],
+    },
     include_package_data=True,
     install_requires=REQUIRES,
     extras_require={"async": ["aiohttp>=3.9"]},

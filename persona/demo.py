@@ -63,6 +63,8 @@ def run_demo(out: TextIO, *, timeout: Optional[float] = None) -> int:
             ApiClient(Configuration(host=server.url, timeout=timeout)) as client,
         ):
             out.write(f"   server {server.url}, account {EMAIL}\n")
+            if server.outbox_url:
+                out.write(f"   its outbox page: {server.outbox_url} (while it runs)\n")
             api = AccountApi(client)
 
             sent = step(

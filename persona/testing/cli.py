@@ -63,6 +63,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="forgotPass requests allowed per address per minute (5)",
     )
 
+    serve.add_argument(
+        "--outbox-page",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="serve the outbox page and API at /outbox: auto (only on a loopback address, "
+        "as it shows live codes), on (any address, with a warning) or off (auto)",
+    )
+    serve.add_argument(
+        "--outbox-cors",
+        default=None,
+        metavar="ORIGIN",
+        help="let pages of ORIGIN (e.g. http://localhost:3000) call the outbox API (none)",
+    )
+
     outbox = commands.add_parser("outbox", help="print the newest code mailed to an address")
     outbox.add_argument(
         "--file",
@@ -97,6 +111,8 @@ def _serve(args: argparse.Namespace) -> int:
             outbox=args.outbox,
             rate_limit=args.rate_limit,
             log=log,
+            outbox_page={"auto": None, "on": True, "off": False}[args.outbox_page],
+            outbox_cors=args.outbox_cors,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -120,6 +136,8 @@ def _serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
     print(f"persona reference server listening on {server.url}", flush=True)
+    if server.outbox_url:
+        print(f"outbox (mailed codes, live): {server.outbox_url}", flush=True)
     try:
         # Wait in short slices: a signal handler runs only between bytecodes of the main thread.
         while not stop.wait(0.2):

@@ -271,6 +271,11 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         app = self.server.app
         path = urlsplit(self.path).path
+        if app._outbox_web is not None and (path == "/outbox" or path.startswith("/outbox/")):
+            # The outbox page and its API (outbox_web.py): not API calls, not recorded.
+            self._discard_body()
+            app._outbox_web.handle(self)
+            return
         app._record(self.command, path, dict(self.headers.items()))
         operation = ROUTES.get(path)
         if self.command != "POST" or operation is None:
@@ -506,6 +511,8 @@ class Handler(BaseHTTPRequestHandler):
             data += payload
         # Logged before the write: a client that has its answer finds it in the log.
         self.server.app._log(self._log_line(str(answer.status)))
+        if self.server.app._outbox_web is not None:
+            self.server.app._outbox_web.note(self, answer.status)
         self.wfile.write(data)
 
     def log_request(self, code: object = "-", size: object = "-") -> None:

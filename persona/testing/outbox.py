@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Optional
@@ -104,6 +105,13 @@ class Outbox:
         self._on_error = on_error
         self._entries: list[OutboxEntry] = []
         self._lock = threading.Lock()
+        #: Notified on every delivery and clear (the outbox page's live updates wait on it).
+        self.changed = threading.Condition(self._lock)
+        #: How many letters were ever delivered: entry ``i`` of :attr:`entries` has the id
+        #: ``delivered - len(entries) + i + 1``, stable until a clear.
+        self.delivered = 0
+        #: Grows with every delivery and every clear.
+        self.version = 0
 
     def send(self, email: str, code: str, at: float) -> None:
         """Record that ``code`` was mailed to ``email`` at epoch time ``at``."""
@@ -115,6 +123,9 @@ class Outbox:
         with self._lock:
             if deliver:
                 self._entries.append(letter.entry)
+                self.delivered += 1
+                self.version += 1
+                self.changed.notify_all()
             if self.path:
                 self._append(self.path, data)
 
@@ -134,12 +145,31 @@ class Outbox:
         it is left as it is)."""
         with self._lock:
             self._entries.clear()
+            self.version += 1
+            self.changed.notify_all()
             if truncate and self.path:
                 try:
                     os.truncate(self.path, 0)
                 except OSError as exc:
                     if self._on_error is not None:
                         self._on_error(f"cannot empty the outbox file: {exc.strerror or exc}")
+
+    def numbered(self) -> tuple[int, list[OutboxEntry]]:
+        """The id of the first entry and a copy of the entries, oldest first."""
+        with self._lock:
+            return self.delivered - len(self._entries) + 1, list(self._entries)
+
+    def wait_for_change(self, since: int, timeout: float, stop: threading.Event) -> int:
+        """Wait until :attr:`version` is no longer ``since`` (a delivery or a clear),
+        ``timeout`` seconds at most, or until ``stop`` is set; return the version then."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self.version == since and not stop.is_set():
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self.changed.wait(min(left, 0.25))  # short: a stopping server is seen soon
+            return self.version
 
     @property
     def entries(self) -> list[OutboxEntry]:

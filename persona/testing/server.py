@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import threading
 import time
+import warnings
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Callable, Optional
@@ -24,6 +26,7 @@ from typing import Callable, Optional
 from persona.testing.faults import FaultQueue, normalize_path, parse_fault
 from persona.testing.handler import BASE_PATH, HTTPServer, KeyedLocks
 from persona.testing.outbox import OUTBOX_ENV, Outbox, OutboxEntry
+from persona.testing.outbox_web import OutboxWeb, is_loopback
 from persona.testing.recording import RecordedRequest, RequestLog
 from persona.testing.service import Service
 from persona.testing.store import Store
@@ -62,6 +65,13 @@ class ReferenceServer:
     ``clock``
         A callable returning epoch seconds (default ``time.time``); tests pass their own to
         move time past the 15-minute expiries or the rate-limit window.
+    ``outbox_page``
+        Serve the outbox page and its API at ``/outbox`` (:attr:`outbox_url`). Default:
+        only when ``host`` is a loopback address, as the page shows live codes; ``True``
+        serves it on any address (with a warning), ``False`` never.
+    ``outbox_cors``
+        An origin (``http://localhost:3000``) whose pages may call the outbox API from a
+        browser; default none (no CORS).
     ``log``
         A callable that receives one line per request (method, path, status, milliseconds,
         request id; never a body); default: no logging.
@@ -79,6 +89,8 @@ class ReferenceServer:
         guess_limit: int = DEFAULT_GUESS_LIMIT,
         clock: Optional[Callable[[], float]] = None,
         log: Optional[Callable[[str], None]] = None,
+        outbox_page: Optional[bool] = None,
+        outbox_cors: Optional[str] = None,
     ) -> None:
         """Prepare the server (the database is opened now; nothing listens until start)."""
         if rate_limit < 1:
@@ -88,10 +100,21 @@ class ReferenceServer:
         self._host = host
         self._port = port
         self._logger = log
+        if outbox_page is None:
+            outbox_page = is_loopback(host)  # it shows live codes: this machine only
+        elif outbox_page and not is_loopback(host):
+            warnings.warn(
+                f"the outbox page shows live reset codes to anyone who can reach {host}",
+                UserWarning,
+                stacklevel=2,
+            )
+        if outbox_cors is not None and not re.fullmatch(r"https?://[^/\s]+", outbox_cors):
+            raise ValueError("outbox_cors: must be an origin, e.g. http://localhost:3000")
         if outbox is None:
             outbox = os.environ.get(OUTBOX_ENV) or None
         # The outbox first: it checks its file, and a bad one should not leave a store open.
         self._outbox = Outbox(outbox or None, on_error=self._log)
+        self._outbox_web = OutboxWeb(self, cors_origin=outbox_cors) if outbox_page else None
         self._store = Store(db, clock)
         self._service = Service(self._store, self._outbox, rate_limit, guess_limit)
         self._faults = FaultQueue()
@@ -256,6 +279,18 @@ class ReferenceServer:
     def outbox(self) -> list[OutboxEntry]:
         """Every code mailed so far, oldest first (a copy)."""
         return self._outbox.entries
+
+    @property
+    def origin(self) -> str:
+        """The server's origin, e.g. ``http://127.0.0.1:54321``."""
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        return f"http://{host}:{self._port}"
+
+    @property
+    def outbox_url(self) -> Optional[str]:
+        """The outbox page, e.g. ``http://127.0.0.1:54321/outbox`` (its API is below it,
+        ``/outbox/api/...``); ``None`` when it is not served (see ``outbox_page``)."""
+        return None if self._outbox_web is None else self.origin + "/outbox"
 
     @property
     def outbox_path(self) -> Optional[str]:

@@ -1,0 +1,481 @@
+"""The outbox in a browser and over HTTP: ``/outbox`` on the reference server.
+
+A person clicking through a reset flow, or a browser test in any language, needs the code
+the server "mailed". This module serves it beside the API (outside ``/v1``):
+
+* ``GET /outbox``: a page listing every mailed code, newest first, as the e-mail would
+  read; ``?email=`` filters by address; ``?view=requests`` lists recent requests. It
+  updates itself (server-sent events) and works, by reloading, with JavaScript off.
+* an HTTP API for tests, described by ``outbox-api.yaml`` (``GET /outbox/openapi.yaml``):
+  ``GET /outbox/api/messages``, ``GET /outbox/api/messages/latest?email=&wait=``,
+  ``DELETE /outbox/api/messages``, ``GET /outbox/api/requests``, ``GET /outbox/api/events``.
+
+The page shows live codes, so it is careful: it is served only when the server listens
+on a loopback address (unless told otherwise), every value is escaped, a strict
+Content-Security-Policy allows only this origin's own script and style, framing is
+refused, there is no CORS unless an origin is named, and state-changing requests from
+another site are refused. Bodies are never kept; the request view shows paths without
+their query strings.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from importlib import resources
+from typing import TYPE_CHECKING, Any, Optional
+from urllib.parse import parse_qs, urlsplit
+
+from persona.testing.outbox import OutboxEntry
+from persona.testing.store import CODE_TTL
+
+if TYPE_CHECKING:
+    from persona.testing.handler import Handler
+    from persona.testing.server import ReferenceServer
+
+__all__ = ["MAX_LIMIT", "MAX_WAIT", "SUBJECT", "OutboxWeb", "RecentRequests", "is_loopback"]
+
+PREFIX = "/outbox"
+SUBJECT = "Your Persona password reset code"
+#: The longest ``wait`` of ``/outbox/api/messages/latest``, in seconds.
+MAX_WAIT = 30.0
+#: The most messages or requests one listing returns.
+MAX_LIMIT = 500
+#: How long one server-sent-events stream stays open; the browser reconnects by itself.
+EVENTS_LIFETIME = 20.0
+EVENTS_HEARTBEAT = 5.0
+
+_SECURITY_HEADERS = (
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+    ),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cache-Control", "no-store"),
+)
+_STATIC = {
+    "/outbox/app.js": ("app.js", "text/javascript; charset=utf-8"),
+    "/outbox/style.css": ("style.css", "text/css; charset=utf-8"),
+    "/outbox/favicon.svg": ("favicon.svg", "image/svg+xml"),
+}
+_EMAIL = re.compile(r"[^\s@]{1,64}@[^\s@]{1,253}")
+
+
+def is_loopback(host: str) -> bool:
+    """Whether the listen address ``host`` is reachable from this machine only."""
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+@dataclass(frozen=True)
+class RecentRequest:
+    """One request as the request view shows it (no query string, no body)."""
+
+    method: str
+    path: str
+    status: int
+    milliseconds: float
+    request_id: str
+    at: float
+
+
+class RecentRequests:
+    """The last requests the server answered, for the page's request view; thread-safe."""
+
+    def __init__(self, size: int = 200) -> None:
+        """Keep the last ``size`` requests."""
+        self._items: deque[RecentRequest] = deque(maxlen=size)
+        self._lock = threading.Lock()
+
+    def add(self, item: RecentRequest) -> None:
+        """Remember ``item``, forgetting the oldest one if full."""
+        with self._lock:
+            self._items.append(item)
+
+    def newest_first(self, limit: int = MAX_LIMIT) -> list[RecentRequest]:
+        """Up to ``limit`` requests, newest first."""
+        with self._lock:
+            return list(reversed(self._items))[:limit]
+
+    def clear(self) -> None:
+        """Forget them all."""
+        with self._lock:
+            self._items.clear()
+
+
+class BadInput(Exception):
+    """A query the API refuses: 400 with the contract's Error body."""
+
+
+def _message(number: int, entry: OutboxEntry) -> dict[str, Any]:
+    expires = entry.sent_at + timedelta(seconds=CODE_TTL)
+    return {
+        "id": number,
+        "to": entry.email,
+        "subject": SUBJECT,
+        "code": entry.code,
+        "sent_at": _rfc3339(entry.sent_at),
+        "expires_at": _rfc3339(expires),
+    }
+
+
+def _rfc3339(when: datetime) -> str:
+    return when.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class OutboxWeb:
+    """Serves ``/outbox`` for one :class:`~persona.testing.server.ReferenceServer`."""
+
+    def __init__(self, app: ReferenceServer, *, cors_origin: Optional[str] = None) -> None:
+        """``cors_origin``: an origin (``http://localhost:3000``) whose pages may call the
+        API from a browser; none by default."""
+        self.app = app
+        self.cors_origin = cors_origin
+        self.requests = RecentRequests()
+
+    # -- data -----------------------------------------------------------------------
+
+    def messages(self, email: Optional[str] = None, limit: int = MAX_LIMIT) -> list[dict[str, Any]]:
+        """The mailed codes, newest first, as the API gives them."""
+        first, entries = self.app._outbox.numbered()
+        out = []
+        for index in range(len(entries) - 1, -1, -1):
+            entry = entries[index]
+            if email is None or entry.email.lower() == email.lower():
+                out.append(_message(first + index, entry))
+                if len(out) >= limit:
+                    break
+        return out
+
+    # -- dispatch -------------------------------------------------------------------
+
+    def handle(self, handler: Handler) -> None:
+        """Answer one request whose path is ``/outbox`` or below it."""
+        parts = urlsplit(handler.path)
+        path, method = parts.path.rstrip("/") or "/", handler.command
+        try:
+            query = _query(parts.query)
+            if path == PREFIX and method in ("GET", "HEAD"):
+                self._page(handler, query)
+            elif path in _STATIC and method in ("GET", "HEAD"):
+                _only(query)
+                self._static(handler, path)
+            elif path == PREFIX + "/openapi.yaml" and method in ("GET", "HEAD"):
+                _only(query)
+                text = resources.files("persona.testing").joinpath("outbox-api.yaml")
+                self._send(handler, 200, "application/yaml; charset=utf-8", text.read_bytes())
+            elif path == PREFIX + "/clear" and method == "POST":
+                _only(query)
+                self._refuse_cross_site(handler)
+                self.app._outbox.clear()
+                self._send(handler, 303, "text/plain; charset=utf-8", b"", (("Location", PREFIX),))
+            elif path == PREFIX + "/api/messages" and method in ("GET", "HEAD"):
+                email, limit = _email(query, "email"), _limit(query)
+                _only(query, "email", "limit")
+                self._json(handler, 200, {"messages": self.messages(email, limit)})
+            elif path == PREFIX + "/api/messages" and method == "DELETE":
+                _only(query)
+                self._refuse_cross_site(handler)
+                count = len(self.app._outbox.entries)
+                self.app._outbox.clear()
+                self._json(handler, 200, {"deleted": count})
+            elif path == PREFIX + "/api/messages/latest" and method in ("GET", "HEAD"):
+                self._latest(handler, query)
+            elif path == PREFIX + "/api/requests" and method in ("GET", "HEAD"):
+                limit = _limit(query)
+                _only(query, "limit")
+                items = [item.__dict__ for item in self.requests.newest_first(limit)]
+                for item in items:
+                    item["at"] = _rfc3339(datetime.fromtimestamp(item["at"], timezone.utc))
+                self._json(handler, 200, {"requests": items})
+            elif path == PREFIX + "/api/events" and method == "GET":
+                _only(query)
+                self._events(handler)
+            elif method == "OPTIONS" and self.cors_origin and path.startswith(PREFIX + "/api"):
+                self._send(handler, 204, "text/plain; charset=utf-8", b"")
+            elif path in _KNOWN:
+                self._error(handler, 405, "method_not_allowed", f"{method} not allowed here")
+            else:
+                self._error(handler, 404, "not_found", f"nothing at {path}")
+        except BadInput as exc:
+            self._error(handler, 400, "invalid_request", str(exc))
+        except _CrossSite:
+            self._error(handler, 403, "forbidden", "cross-site requests may not change the outbox")
+
+    # -- answers ----------------------------------------------------------------------
+
+    def _latest(self, handler: Handler, query: dict[str, str]) -> None:
+        email = _email(query, "email", required=True)
+        wait = _number(query, "wait", 0.0, MAX_WAIT)
+        _only(query, "email", "wait")
+        deadline = time.monotonic() + wait
+        outbox, stopping = self.app._outbox, self.app._wake
+        while True:
+            version = outbox.version
+            found = self.messages(email, 1)
+            left = deadline - time.monotonic()
+            if found or left <= 0 or stopping.is_set():
+                break
+            outbox.wait_for_change(version, left, stopping)
+        if found:
+            self._json(handler, 200, found[0])
+        else:
+            self._error(handler, 404, "not_found", "no message for this address yet")
+
+    def _events(self, handler: Handler) -> None:
+        """A server-sent-events stream: one ``outbox`` event each time the outbox changes,
+        heartbeats between, closed after :data:`EVENTS_LIFETIME` (the browser reconnects)."""
+        self._head(handler, 200, "text/event-stream; charset=utf-8", None)
+        handler.close_connection = True
+        outbox, stopping = self.app._outbox, self.app._wake
+        end = time.monotonic() + EVENTS_LIFETIME
+        version = outbox.version
+        handler.wfile.write(b"retry: 1000\n\n")
+        while not stopping.is_set():
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            now = outbox.wait_for_change(version, min(left, EVENTS_HEARTBEAT), stopping)
+            if now != version:
+                version = now
+                handler.wfile.write(
+                    f"event: outbox\ndata: {json.dumps({'version': now})}\n\n".encode()
+                )
+            else:
+                handler.wfile.write(b": heartbeat\n\n")
+
+    def _page(self, handler: Handler, query: dict[str, str]) -> None:
+        view = query.get("view", "mail")
+        if view not in ("mail", "requests"):
+            raise BadInput("view: must be mail or requests")
+        email = _email(query, "email")
+        _only(query, "email", "view")
+        body = self._render(view, email)
+        self._send(handler, 200, "text/html; charset=utf-8", body.encode("utf-8"))
+
+    def _render(self, view: str, email: Optional[str]) -> str:
+        esc = html.escape
+        nav = (
+            '<nav aria-label="Views"><a href="/outbox"'
+            + (' aria-current="page"' if view == "mail" else "")
+            + '>Mail</a><a href="/outbox?view=requests"'
+            + (' aria-current="page"' if view == "requests" else "")
+            + ">Requests</a></nav>"
+        )
+        if view == "requests":
+            rows = "".join(
+                f"<tr><td>{esc(r.method)}</td><td>{esc(r.path)}</td><td>{r.status}</td>"
+                f"<td>{r.milliseconds:.1f}</td><td><code>{esc(r.request_id)}</code></td></tr>"
+                for r in self.requests.newest_first(MAX_LIMIT)
+            )
+            main = (
+                '<table id="requests"><caption>Recent requests, newest first (bodies are '
+                "never kept)</caption><thead><tr><th scope=col>Method</th><th scope=col>Path"
+                "</th><th scope=col>Status</th><th scope=col>ms</th><th scope=col>Request id"
+                f"</th></tr></thead><tbody>{rows}</tbody></table>"
+            )
+        else:
+            messages = self.messages(email)
+            items = "".join(_render_message(m) for m in messages)
+            count = f"{len(messages)} message{'s' if len(messages) != 1 else ''}"
+            main = (
+                '<div class="tools"><form class="filter" method="get" action="/outbox">'
+                '<label for="email">Filter by address</label>'
+                f'<input id="email" name="email" type="search" value="{esc(email or "")}" '
+                'autocomplete="off"><button type="submit">Filter</button></form>'
+                '<form method="post" action="/outbox/clear"><button type="submit" '
+                'class="danger">Clear all</button></form></div>'
+                f'<p id="status" role="status" aria-live="polite">{count}</p>'
+                f'<ol id="messages" reversed>{items}</ol>'
+                '<p class="empty" id="empty"'
+                + (" hidden" if messages else "")
+                + ">No mail yet. Ask for a code (forgotPass) and it appears here.</p>"
+            )
+        return (
+            '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            "<title>Outbox · Persona reference server</title>"
+            '<link rel="stylesheet" href="/outbox/style.css">'
+            '<link rel="icon" href="/outbox/favicon.svg" type="image/svg+xml">'
+            '<script src="/outbox/app.js" defer></script></head>'
+            f'<body data-view="{view}"><header><h1>Outbox</h1>'
+            "<p>Codes the Persona reference server “mailed”. Nothing leaves this machine.</p>"
+            f"{nav}</header><main>{main}</main></body></html>"
+        )
+
+    def _static(self, handler: Handler, path: str) -> None:
+        name, content_type = _STATIC[path]
+        data = (
+            resources.files("persona.testing").joinpath("outbox_static").joinpath(name).read_bytes()
+        )
+        self._send(handler, 200, content_type, data)
+
+    # -- writing --------------------------------------------------------------------
+
+    def _refuse_cross_site(self, handler: Handler) -> None:
+        """State-changing requests only from this origin (or the CORS origin named)."""
+        site = handler.headers.get("Sec-Fetch-Site")
+        origin = handler.headers.get("Origin")
+        allowed = {self.app.origin, *([self.cors_origin] if self.cors_origin else [])}
+        if origin is not None and origin not in allowed:
+            raise _CrossSite
+        if site is not None and site not in ("same-origin", "none") and origin not in allowed:
+            raise _CrossSite
+
+    def _json(self, handler: Handler, status: int, payload: Any) -> None:
+        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        self._send(handler, status, "application/json;charset=utf-8", data)
+
+    def _error(self, handler: Handler, status: int, code: str, message: str) -> None:
+        self._json(handler, status, {"code": code, "message": message})
+
+    def _head(
+        self,
+        handler: Handler,
+        status: int,
+        content_type: str,
+        length: Optional[int],
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        headers = [
+            ("Server", handler.version_string()),
+            ("Date", handler.date_time_string()),
+            ("Content-Type", content_type),
+            ("X-Request-Id", handler._request_id),
+            *_SECURITY_HEADERS,
+            *extra,
+        ]
+        if length is not None:
+            headers.append(("Content-Length", str(length)))
+        if self.cors_origin and handler.headers.get("Origin") == self.cors_origin:
+            headers += [
+                ("Access-Control-Allow-Origin", self.cors_origin),
+                ("Access-Control-Allow-Methods", "GET, DELETE"),
+                ("Vary", "Origin"),
+            ]
+        if handler.close_connection or length is None:
+            headers.append(("Connection", "close"))
+        phrase = handler.responses.get(status, ("",))[0]
+        head = f"HTTP/1.1 {status} {phrase}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
+        handler._responded = True
+        self.app._log(handler._log_line(str(status)))
+        self.note(handler, status)
+        handler.wfile.write((head + "\r\n").encode("latin-1"))
+
+    def _send(
+        self,
+        handler: Handler,
+        status: int,
+        content_type: str,
+        body: bytes,
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self._head(handler, status, content_type, len(body), extra)
+        if handler.command != "HEAD":
+            handler.wfile.write(body)
+
+    def note(self, handler: Handler, status: int) -> None:
+        """Remember an answered request for the request view."""
+        path = urlsplit(handler.path).path if handler.command else "-"
+        elapsed = (time.perf_counter() - handler._started) * 1000
+        self.requests.add(
+            RecentRequest(
+                handler.command or "-", path, status, elapsed, handler._request_id, time.time()
+            )
+        )
+
+
+class _CrossSite(Exception):
+    pass
+
+
+_KNOWN = frozenset(
+    {
+        PREFIX,
+        PREFIX + "/clear",
+        PREFIX + "/openapi.yaml",
+        PREFIX + "/api/messages",
+        PREFIX + "/api/messages/latest",
+        PREFIX + "/api/requests",
+        PREFIX + "/api/events",
+        *_STATIC,
+    }
+)
+
+
+def _render_message(message: Mapping[str, Any]) -> str:
+    esc = html.escape
+    number, code = message["id"], esc(message["code"])
+    return (
+        f'<li class="message" data-id="{number}" data-email="{esc(message["to"].lower())}">'
+        f'<article aria-labelledby="subject-{number}"><dl>'
+        f'<dt>To</dt><dd class="to">{esc(message["to"])}</dd>'
+        f'<dt>Subject</dt><dd id="subject-{number}">{esc(message["subject"])}</dd>'
+        f'<dt>Sent</dt><dd><time datetime="{message["sent_at"]}">{message["sent_at"]}</time></dd>'
+        f'</dl><p class="code"><span class="code-value">{code}</span>'
+        f'<button type="button" class="copy" data-code="{code}" '
+        f'aria-label="Copy code {code}">Copy</button></p>'
+        f'<p class="expires">Expires <time datetime="{message["expires_at"]}">'
+        f"{message['expires_at']}</time></p></article></li>"
+    )
+
+
+# -- query parameters ---------------------------------------------------------------------
+
+
+def _query(text: str) -> dict[str, str]:
+    try:
+        pairs = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=10)
+    except ValueError:
+        raise BadInput("query: malformed") from None
+    out = {}
+    for name, values in pairs.items():
+        if len(values) != 1:
+            raise BadInput(f"{name}: given more than once")
+        out[name] = values[0]
+    return out
+
+
+def _only(query: Mapping[str, str], *allowed: str) -> None:
+    unknown = sorted(set(query) - set(allowed))
+    if unknown:
+        known = ", ".join(allowed) or "none"
+        raise BadInput(f"{unknown[0]}: unknown parameter (known: {known})")
+
+
+def _email(query: Mapping[str, str], name: str, *, required: bool = False) -> Optional[str]:
+    value = query.get(name)
+    if value is None or (value == "" and not required):
+        if required:
+            raise BadInput(f"{name}: required")
+        return None
+    if len(value) > 254 or not _EMAIL.fullmatch(value) or not value.isprintable():
+        raise BadInput(f"{name}: must be an e-mail address (one @, no spaces, at most 254)")
+    return value
+
+
+def _limit(query: Mapping[str, str]) -> int:
+    value = query.get("limit")
+    if value is None:
+        return MAX_LIMIT
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value[:6]) <= MAX_LIMIT:
+        raise BadInput(f"limit: must be a whole number from 1 to {MAX_LIMIT}")
+    return int(value)
+
+
+def _number(query: Mapping[str, str], name: str, low: float, high: float) -> float:
+    value = query.get(name)
+    if value is None:
+        return low
+    if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3})?", value) or not low <= float(value) <= high:
+        raise BadInput(f"{name}: must be a number of seconds from {low:g} to {high:g}")
+    return float(value)
