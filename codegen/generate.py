@@ -8,15 +8,17 @@ writes both and removes the whole files the spec no longer produces (files, neve
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
 
 from codegen import markers
-from codegen.spec import Spec, load, snake_case
+from codegen.spec import Spec, load, models, snake_case
 
 MANIFEST = "codegen/FILES"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -43,7 +45,31 @@ def _env() -> jinja2.Environment:
         autoescape=False,  # noqa: S701 - the output is Python and Markdown, not HTML
     )
     env.filters["snake"] = snake_case
+    env.filters["pylit"] = python_literal
+    env.filters["wrap"] = wrap
     return env
+
+
+def python_literal(value: object) -> str:
+    """A Python literal; a long string as parenthesized pieces so no line passes the limit."""
+    if isinstance(value, str) and len(value) > 60:
+        words = value.split(" ")
+        pieces, line = [], ""
+        for word in words:
+            if line and len(line) + len(word) > 60:
+                pieces.append(line)
+                line = ""
+            line += word + " "
+        pieces.append(line[:-1])
+        return "(" + " ".join(json.dumps(piece, ensure_ascii=False) for piece in pieces) + ")"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+def wrap(text: str, width: int, indent: str) -> str:
+    """Docstring text, wrapped; lines after the first get *indent*."""
+    return textwrap.fill(text, width, subsequent_indent=indent, break_long_words=False)
 
 
 def header(spec_path: str, comment: str = "#") -> str:
@@ -84,6 +110,11 @@ def whole_files(spec: Spec, opts: Options) -> dict[str, str]:
     out[models_init] = ruff_format(
         env.get_template("models_init.py.jinja").render(context), models_init
     )
+    base = ".base" if opts.package == "persona" else "persona.models.base"
+    for model in models(opts.root / opts.spec, opts.spec, spec):
+        rel = f"{pkg_dir}/models/{model.module}.py"
+        text = env.get_template("model.py.jinja").render(context, model=model, base=base)
+        out[rel] = ruff_format(text, rel)
     return out
 
 

@@ -121,3 +121,108 @@ def load(spec_path: Path, display_path: str) -> Spec:
     # (`Error`) are parsed by the hand-written persona.exceptions.
     models = tuple(sorted(n for n in schemas if n in sends_or_returns))
     return Spec(display_path, servers[0]["url"], tags, models)
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    attr: str  # the Python attribute name
+    json_name: str
+    annotation: str  # the attribute's type, e.g. "Optional[str]"
+    kind: str  # the runtime's field kind expression, e.g. "str"
+    options: tuple[tuple[str, Any], ...]  # keyword arguments of field(): (name, value)
+    doc: str  # the ``:param`` line's text
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    module: str
+    summary: str  # the module docstring's text after "<Name>: "
+    description: str
+    fields: tuple[FieldInfo, ...]
+    imports: tuple[str, ...]  # "datetime" / "date" when used
+
+
+_SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
+_FORMATS = {"date-time": "datetime", "date": "date"}
+
+
+def _field(
+    model: str, json_name: str, prop: dict[str, Any], required: bool, where: str
+) -> FieldInfo:
+    kind = _SCALARS.get(str(prop.get("type")))
+    if kind is None or "$ref" in prop or "enum" in prop:
+        raise SpecError(
+            f"{where}: {model}.{json_name}: only string, integer, number and boolean "
+            "properties are generated so far"
+        )
+    fmt = prop.get("format")
+    kind = _FORMATS.get(str(fmt), kind) if kind == "str" else kind
+    description = " ".join(str(prop.get("description", "")).split())
+    options: list[tuple[str, Any]] = [("default", None)]
+    notes: list[str] = []
+    if required:
+        options.append(("required", True))
+        notes.append("required")
+    lo, hi = prop.get("minLength"), prop.get("maxLength")
+    if lo is not None:
+        options.append(("min_length", int(lo)))
+    if hi is not None:
+        options.append(("max_length", int(hi)))
+    if lo is not None and hi is not None:
+        notes.append(f"{lo}-{hi} characters")
+    elif lo is not None:
+        notes.append(f"at least {lo} characters")
+    elif hi is not None:
+        notes.append(f"at most {hi} characters")
+    if fmt is not None:
+        options.append(("format", str(fmt)))
+        notes.append(f"format {fmt}")
+    if prop.get("x-secret"):
+        options.append(("secret", True))
+        notes.append("secret")
+    options.append(("description", description))
+    attr = snake_case(json_name)
+    doc = description.rstrip(".") or json_name
+    if attr != json_name:
+        doc += f"; JSON ``{json_name}``"
+    doc += f" ({'; '.join(notes)})." if notes else "."
+    return FieldInfo(attr, json_name, f"Optional[{kind}]", kind, tuple(options), doc)
+
+
+def models(spec_path: Path, display_path: str, spec: Spec) -> tuple[ModelInfo, ...]:
+    """The model modules: each schema a call sends or returns, properties in spec order."""
+    raw = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
+    schemas = raw["components"]["schemas"]
+    out = []
+    for name in spec.models:
+        schema = schemas[name]
+        where = f"{display_path}: components.schemas.{name}"
+        required = set(schema.get("required") or ())
+        fields = tuple(
+            _field(name, json_name, prop or {}, json_name in required, where)
+            for json_name, prop in (schema.get("properties") or {}).items()
+        )
+        sent = [_short(o.path) for t in spec.tags for o in t.operations if o.body_schema == name]
+        got = [_short(o.path) for t in spec.tags for o in t.operations if o.success_schema == name]
+        roles = []
+        if sent:
+            roles.append("the body of " + " and ".join(f"``{s}``" for s in sent))
+        if got:
+            roles.append("the answer of " + " and ".join(f"``{s}``" for s in got))
+        imports = tuple(sorted({f.kind for f in fields} & {"date", "datetime"}))
+        out.append(
+            ModelInfo(
+                name=name,
+                module=snake_case(name),
+                summary="; ".join(roles) or "a schema of the API",
+                description=" ".join(str(schema.get("description", name)).split()),
+                fields=fields,
+                imports=imports,
+            )
+        )
+    return tuple(out)
+
+
+def _short(path: str) -> str:
+    return path.rstrip("/").rsplit("/", 1)[-1]

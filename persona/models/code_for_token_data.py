@@ -1,10 +1,11 @@
+# Generated from persona/openapi.yaml by `python -m codegen`; do not edit.
 """CodeForTokenData: the body of ``codeForToken``."""
 
 from __future__ import annotations
 
 from typing import Optional
 
-from .base import Model, email_field, field
+from .base import Model, field
 
 __all__ = ["CodeForTokenData"]
 
@@ -12,11 +13,21 @@ __all__ = ["CodeForTokenData"]
 class CodeForTokenData(Model):
     """Exchanges the e-mailed one-time code for a password reset token.
 
-    :param email: the account's e-mail address (required).
-    :param code: the code from the e-mail (required; 1-64 characters; secret).
+    :param email: The e-mail address the code was sent to (required; 3-254 characters; format
+        email).
+    :param code: The one-time code from the e-mail (required; 1-64 characters; secret).
     """
 
-    email: Optional[str] = email_field()
+    email: Optional[str] = field(
+        "email",
+        str,
+        default=None,
+        required=True,
+        min_length=3,
+        max_length=254,
+        format="email",
+        description="The e-mail address the code was sent to.",
+    )
     code: Optional[str] = field(
         "code",
         str,
