@@ -128,6 +128,10 @@ def spans(spec: Spec, opts: Options) -> dict[str, dict[str, str]]:
             "endpoints": env.get_template("readme_endpoints.md.jinja").render(context),
             "models": env.get_template("readme_models.md.jinja").render(context),
         }
+    pkg_dir = opts.package.replace(".", "/")
+    init = f"{pkg_dir}/__init__.py"
+    names = env.get_template("public_names.py.jinja").render(context)
+    out[init] = {"public-names": ruff_format(names, init)}
     if opts.docs:
         for tag in spec.tags:
             out[f"{opts.docs}/{tag.class_name}.md"] = {

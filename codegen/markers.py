@@ -11,17 +11,24 @@ class MarkerError(ValueError):
     """A marker is missing or unbalanced; the message names the file and the span."""
 
 
-def begin(name: str) -> str:
+def begin(name: str, where: str = "") -> str:
+    if where.endswith(".py"):
+        return f"# codegen:begin {name}"
     return f"<!-- codegen:begin {name} -->"
 
 
-def end(name: str) -> str:
+def end(name: str, where: str = "") -> str:
+    if where.endswith(".py"):
+        return f"# codegen:end {name}"
     return f"<!-- codegen:end {name} -->"
 
 
 def replace_span(text: str, name: str, body: str, where: str) -> str:
-    """Return *text* with the span *name* holding *body*; raise MarkerError if it is not there."""
-    start_mark, end_mark = begin(name), end(name)
+    """Return *text* with the span *name* holding *body*; raise MarkerError if it is not there.
+
+    Markers are HTML comments in Markdown and ``#`` comments in Python (*where* says which).
+    """
+    start_mark, end_mark = begin(name, where), end(name, where)
     starts, ends = text.count(start_mark), text.count(end_mark)
     if starts != 1 or ends != 1:
         found = f"{starts} begin and {ends} end markers"

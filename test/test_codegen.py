@@ -69,6 +69,10 @@ README = textwrap.dedent(
     """
 )
 
+INIT = (
+    "from typing import TYPE_CHECKING\n\n# codegen:begin public-names\n# codegen:end public-names\n"
+)
+
 PAGE = (
     "# PetsApi\n\nIntro.\n\n<!-- codegen:begin methods -->\n<!-- codegen:end methods -->\n\nEnd.\n"
 )
@@ -91,6 +95,9 @@ def project(tmp_path: Path) -> Path:
     (tmp_path / "README.md").write_text(README)
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "PetsApi.md").write_text(PAGE)
+    for package in ("pets", "old", "new"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text(INIT)
     return tmp_path
 
 
@@ -177,7 +184,7 @@ def test_check_exit_codes_and_messages(project: Path) -> None:
     assert "pets/models/__init__.py: missing" in first.stderr
     assert "README.md: differs from the spec" in first.stderr
     assert "run `python -m codegen`" in first.stderr
-    assert not (project / "pets").exists(), "--check must write nothing"
+    assert not (project / "pets" / "models").exists(), "--check must write nothing"
     assert run_cli(project, "--package", "pets").returncode == 0
     assert run_cli(project, "--package", "pets", "--check").returncode == 0
     (project / "pets/models/__init__.py").write_text("# hand edit\n")
@@ -218,7 +225,7 @@ def test_a_broken_marker_is_an_error_naming_the_file_never_a_rewrite(project: Pa
         assert "README.md" in done.stderr
         assert "marker" in done.stderr
     assert readme.read_text() == broken
-    assert not (project / "pets").exists()
+    assert not (project / "pets" / "models").exists()
 
 
 def test_the_generator_is_not_in_the_wheel() -> None:
