@@ -133,6 +133,10 @@ def spans(spec: Spec, opts: Options) -> dict[str, dict[str, str]]:
     names = env.get_template("public_names.py.jinja").render(context)
     out[init] = {"public-names": ruff_format(names, init)}
     if opts.docs:
+        for model in models(opts.root / opts.spec, opts.spec, spec):
+            out[f"{opts.docs}/{model.name}.md"] = {
+                "properties": env.get_template("model_properties.md.jinja").render(model=model)
+            }
         for tag in spec.tags:
             out[f"{opts.docs}/{tag.class_name}.md"] = {
                 "methods": env.get_template("api_methods.md.jinja").render(tag=tag, spec=spec)
@@ -160,12 +164,14 @@ def expected(opts: Options) -> tuple[dict[str, str], list[str]]:
     out[MANIFEST] = manifest
     for rel, parts in spans(spec, opts).items():
         path = opts.root / rel
-        if not path.exists():
-            raise markers.MarkerError(
-                f"{rel}: missing; it is hand-written around generated spans "
-                f"({', '.join(sorted(parts))}): create it with their markers"
-            )
-        text = path.read_text(encoding="utf-8")
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+        else:
+            # A page the spec newly needs (a new model or tag) starts as a title and its
+            # spans; from then on it is hand-written around them.
+            title = Path(rel).stem
+            empty = [f"{markers.begin(n, rel)}\n{markers.end(n, rel)}\n" for n in sorted(parts)]
+            text = f"# {title}\n\n" + "\n".join(empty)
         for name, body in parts.items():
             text = markers.replace_span(text, name, body, rel)
         out[rel] = text

@@ -131,6 +131,10 @@ class FieldInfo:
     kind: str  # the runtime's field kind expression, e.g. "str"
     options: tuple[tuple[str, Any], ...]  # keyword arguments of field(): (name, value)
     doc: str  # the ``:param`` line's text
+    required: bool = False
+    secret: bool = False
+    constraints: str = ""  # for the docs' table: limits and format, or ""
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,7 +181,7 @@ def _field(
         notes.append(f"at most {hi} characters")
     if fmt is not None:
         options.append(("format", str(fmt)))
-        notes.append(f"format {fmt}")
+        notes.append(f"format `{fmt}`")
     if prop.get("x-secret"):
         options.append(("secret", True))
         notes.append("secret")
@@ -187,7 +191,19 @@ def _field(
     if attr != json_name:
         doc += f"; JSON ``{json_name}``"
     doc += f" ({'; '.join(notes)})." if notes else "."
-    return FieldInfo(attr, json_name, f"Optional[{kind}]", kind, tuple(options), doc)
+    limits = [n for n in notes if n not in ("required", "secret")]
+    return FieldInfo(
+        attr,
+        json_name,
+        f"Optional[{kind}]",
+        kind,
+        tuple(options),
+        doc,
+        required=required,
+        secret=bool(prop.get("x-secret")),
+        constraints="; ".join(limits).replace(f"{lo}-{hi}", f"{lo}\u2013{hi}"),
+        description=description,
+    )
 
 
 def models(spec_path: Path, display_path: str, spec: Spec) -> tuple[ModelInfo, ...]:

@@ -135,6 +135,11 @@ def test_generated_spans_keep_the_prose_and_follow_the_spec(project: Path) -> No
     assert page.startswith("# PetsApi\n\nIntro.\n")
     assert page.endswith("End.\n")
     assert "[**add_pet**](PetsApi.md#add_pet) | **POST** /pets | Add a pet" in page
+    # A model's page did not exist: it is created with its title and generated table, and is
+    # hand-written around the span from then on.
+    pet = (project / "docs" / "Pet.md").read_text()
+    assert pet.startswith("# Pet\n\n<!-- codegen:begin properties -->\n")
+    assert "**id** | `id` | **int** | No | — | No | " in pet
 
 
 def test_a_second_run_changes_nothing(project: Path) -> None:

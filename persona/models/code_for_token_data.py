@@ -13,9 +13,11 @@ __all__ = ["CodeForTokenData"]
 class CodeForTokenData(Model):
     """Exchanges the e-mailed one-time code for a password reset token.
 
-    :param email: The e-mail address the code was sent to (required; 3-254 characters; format
-        email).
-    :param code: The one-time code from the e-mail (required; 1-64 characters; secret).
+    :param email: The e-mail address the code was sent to: exactly one "@", a local part of 1-64
+        characters, a non-empty domain, no whitespace or control characters (required; 3-254
+        characters; format `email`).
+    :param code: The one-time code from the e-mail (the service sends 6 digits) (required; 1-64
+        characters; secret).
     """
 
     email: Optional[str] = field(
@@ -26,7 +28,11 @@ class CodeForTokenData(Model):
         min_length=3,
         max_length=254,
         format="email",
-        description="The e-mail address the code was sent to.",
+        description=(
+            'The e-mail address the code was sent to: exactly one "@", a '
+            "local part of 1-64 characters, a non-empty domain, no "
+            "whitespace or control characters."
+        ),
     )
     code: Optional[str] = field(
         "code",
@@ -36,5 +42,5 @@ class CodeForTokenData(Model):
         min_length=1,
         max_length=64,
         secret=True,
-        description="The one-time code from the e-mail.",
+        description=("The one-time code from the e-mail (the service sends 6 digits)."),
     )

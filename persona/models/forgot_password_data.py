@@ -15,7 +15,7 @@ class ForgotPasswordData(Model):
 
     :param email: The account's e-mail address: exactly one "@", a local part of 1-64
         characters, a non-empty domain, no whitespace or control characters (required; 3-254
-        characters; format email).
+        characters; format `email`).
     """
 
     email: Optional[str] = field(

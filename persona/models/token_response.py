@@ -16,7 +16,7 @@ class TokenResponse(Model):
 
     :param token: A reset token, single-use, for `resetForgottenPassword` (required; secret).
     :param expires_at: When the token expires (RFC 3339, with a time zone); JSON ``expiresAt``
-        (format date-time).
+        (format `date-time`).
     """
 
     token: Optional[str] = field(
