@@ -237,3 +237,14 @@ def test_the_generator_is_not_in_the_wheel() -> None:
     setup = (REPO / "setup.py").read_text()
     assert 'find_packages(include=["persona", "persona.*"])' in setup
     assert "codegen" not in (REPO / "MANIFEST.in").read_text()
+
+
+def test_a_spec_the_generator_cannot_express_is_an_error_naming_the_property(
+    project: Path,
+) -> None:
+    spec = project / "spec.yaml"
+    spec.write_text(SPEC.replace("{id: {type: integer}}", "{tags: {type: array, items: {}}}"))
+    done = run_cli(project, "--package", "pets")
+    assert done.returncode == 2
+    assert "spec.yaml: components.schemas.Pet: Pet.tags:" in done.stderr
+    assert not (project / "pets" / "models").exists()
