@@ -17,8 +17,6 @@ from typing import TYPE_CHECKING, Any
 from ._version import __version__
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; kept equal to _LOCATIONS by a test
-    from .api.account_api import AccountApi as AccountApi
-    from .api.account_api import AsyncAccountApi as AsyncAccountApi
     from .api_client import ApiClient as ApiClient
     from .async_api_client import AsyncApiClient as AsyncApiClient
     from .configuration import Configuration as Configuration
@@ -42,18 +40,40 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; kept equal to _LOCATIONS b
     from .exceptions import ServiceException as ServiceException
     from .exceptions import TooManyRequestsException as TooManyRequestsException
     from .exceptions import UnauthorizedException as UnauthorizedException
+
+# The names of the spec's API classes and models are generated (`python -m codegen`).
+# codegen:begin public-names
+if TYPE_CHECKING:  # what type checkers and IDEs see of the names below
+    from .api.account_api import AccountApi as AccountApi
+    from .api.account_api import AsyncAccountApi as AsyncAccountApi
     from .models import CodeForTokenData as CodeForTokenData
     from .models import ForgotPasswordData as ForgotPasswordData
     from .models import ForgotPasswordResponse as ForgotPasswordResponse
     from .models import TokenResponse as TokenResponse
     from .models import UpdatePasswordData as UpdatePasswordData
 
+#: The public names the spec makes (its API classes and models) and where each lives.
+_SPEC_LOCATIONS = {
+    "AccountApi": ".api.account_api",
+    "AsyncAccountApi": ".api.account_api",
+    "CodeForTokenData": ".models",
+    "ForgotPasswordData": ".models",
+    "ForgotPasswordResponse": ".models",
+    "TokenResponse": ".models",
+    "UpdatePasswordData": ".models",
+}
+#: The async API classes: they need the ``async`` extra.
+_SPEC_ASYNC_NAMES = frozenset(
+    {
+        "AsyncAccountApi",
+    }
+)
+# codegen:end public-names
+
 #: The public names and where each lives: the one list (``__all__`` is made from it).
 _LOCATIONS = {
-    "AccountApi": ".api.account_api",
     "ApiClient": ".api_client",
     "ApiResponse": ".core.response",
-    "AsyncAccountApi": ".api.account_api",
     "AsyncApiClient": ".async_api_client",
     "Configuration": ".configuration",
     "RetryPolicy": ".core.policy",
@@ -75,18 +95,14 @@ _LOCATIONS = {
     "ServiceException": ".exceptions",
     "TooManyRequestsException": ".exceptions",
     "UnauthorizedException": ".exceptions",
-    "CodeForTokenData": ".models",
-    "ForgotPasswordData": ".models",
-    "ForgotPasswordResponse": ".models",
-    "TokenResponse": ".models",
-    "UpdatePasswordData": ".models",
+    **_SPEC_LOCATIONS,
 }
 
 __all__ = ["__version__", *sorted(_LOCATIONS)]  # noqa: PLE0604
 
 #: Names that need the ``async`` extra (aiohttp): touching one without it raises an
 #: ImportError that names the extra. The sync client never imports aiohttp.
-_NEEDS_ASYNC_EXTRA = frozenset({"AsyncAccountApi", "AsyncApiClient"})
+_NEEDS_ASYNC_EXTRA = frozenset({"AsyncApiClient"}) | _SPEC_ASYNC_NAMES
 
 
 def __getattr__(name: str) -> Any:

@@ -1,3 +1,4 @@
+# Generated from persona/openapi.yaml by `python -m codegen`; do not edit.
 """The API's models: request bodies and responses, one module each."""
 
 from .base import Model

@@ -1,3 +1,4 @@
+# Generated from persona/openapi.yaml by `python -m codegen`; do not edit.
 """ForgotPasswordResponse: the answer of ``forgotPass`` and ``resetForgottenPassword``."""
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ __all__ = ["ForgotPasswordResponse"]
 class ForgotPasswordResponse(Model):
     """Whether the request was accepted.
 
-    :param success: True when the service accepted the request (always present).
-    :param message: a human-readable note (optional).
+    :param success: Whether the request was accepted (required).
+    :param message: A human-readable note.
     """
 
     success: Optional[bool] = field(
@@ -24,5 +25,8 @@ class ForgotPasswordResponse(Model):
         description="Whether the request was accepted.",
     )
     message: Optional[str] = field(
-        "message", str, default=None, description="A human-readable note."
+        "message",
+        str,
+        default=None,
+        description="A human-readable note.",
     )

@@ -1,3 +1,4 @@
+# Generated from persona/openapi.yaml by `python -m codegen`; do not edit.
 """TokenResponse: the answer of ``codeForToken``."""
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ __all__ = ["TokenResponse"]
 class TokenResponse(Model):
     """A short-lived password reset token.
 
-    :param token: the reset token (always present in a response; secret).
-    :param expires_at: when the token expires, JSON ``expiresAt``: a timezone-aware
-        ``datetime`` (optional).
+    :param token: A reset token, single-use, for `resetForgottenPassword` (required; secret).
+    :param expires_at: When the token expires (RFC 3339, with a time zone); JSON ``expiresAt``
+        (format `date-time`).
     """
 
     token: Optional[str] = field(
@@ -24,12 +25,12 @@ class TokenResponse(Model):
         default=None,
         required=True,
         secret=True,
-        description="The password reset token.",
+        description="A reset token, single-use, for `resetForgottenPassword`.",
     )
     expires_at: Optional[datetime] = field(
         "expiresAt",
         datetime,
         default=None,
         format="date-time",
-        description="When the token expires.",
+        description="When the token expires (RFC 3339, with a time zone).",
     )

@@ -1,3 +1,4 @@
+# Generated from persona/openapi.yaml by `python -m codegen`; do not edit.
 """UpdatePasswordData: the body of ``resetForgottenPassword``."""
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ __all__ = ["UpdatePasswordData"]
 class UpdatePasswordData(Model):
     """Sets a new password with a reset token.
 
-    :param token: the reset token from ``codeForToken`` (required; 1-512 characters; secret).
-    :param new_password: the new password, JSON ``newPassword`` (required; 8-128 characters;
-        secret).
+    :param token: The reset token from `codeForToken` (required; 1-512 characters; secret).
+    :param new_password: The new password, 8-128 characters; JSON ``newPassword`` (required;
+        8-128 characters; secret).
     """
 
     token: Optional[str] = field(
@@ -25,7 +26,7 @@ class UpdatePasswordData(Model):
         min_length=1,
         max_length=512,
         secret=True,
-        description="The reset token from codeForToken.",
+        description="The reset token from `codeForToken`.",
     )
     new_password: Optional[str] = field(
         "newPassword",
@@ -35,5 +36,5 @@ class UpdatePasswordData(Model):
         min_length=8,
         max_length=128,
         secret=True,
-        description="The new password.",
+        description="The new password, 8-128 characters.",
     )

@@ -1,0 +1,212 @@
+"""Turn a spec into {path: text} and write, or compare with, what is on disk.
+
+Two zones: whole generated files (listed in the committed manifest, each starting with one
+static header line) and generated spans inside hand-written files (between markers). A run
+writes both and removes the whole files the spec no longer produces (files, never folders);
+``--check`` writes nothing and names every file that differs, is missing or is an orphan.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+
+from codegen import markers
+from codegen.spec import Spec, load, models, snake_case
+
+MANIFEST = "codegen/FILES"
+TEMPLATES = Path(__file__).parent / "templates"
+# The repository's [tool.ruff] line-length, fixed here so output does not depend on the machine.
+LINE_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class Options:
+    root: Path  # where paths below are relative to (the repository root)
+    spec: str  # the spec, relative to root (it is named, as written, in every header)
+    package: str  # the import name of the generated package ("persona")
+    readme: str | None = "README.md"
+    docs: str | None = "docs"
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,  # noqa: S701 - the output is Python and Markdown, not HTML
+    )
+    env.filters["snake"] = snake_case
+    env.filters["pylit"] = python_literal
+    env.filters["wrap"] = wrap
+    return env
+
+
+def python_literal(value: object) -> str:
+    """A Python literal; a long string as parenthesized pieces so no line passes the limit."""
+    if isinstance(value, str) and len(value) > 60:
+        words = value.split(" ")
+        pieces, line = [], ""
+        for word in words:
+            if line and len(line) + len(word) > 60:
+                pieces.append(line)
+                line = ""
+            line += word + " "
+        pieces.append(line[:-1])
+        return "(" + " ".join(json.dumps(piece, ensure_ascii=False) for piece in pieces) + ")"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    return repr(value)
+
+
+def wrap(text: str, width: int, indent: str) -> str:
+    """Docstring text, wrapped; lines after the first get *indent*."""
+    return textwrap.fill(text, width, subsequent_indent=indent, break_long_words=False)
+
+
+def header(spec_path: str, comment: str = "#") -> str:
+    return f"{comment} Generated from {spec_path} by `python -m codegen`; do not edit."
+
+
+def ruff_format(text: str, name: str) -> str:
+    """Format Python source the way `ruff format --check .` wants it, independent of cwd."""
+    done = subprocess.run(  # noqa: S603 - a fixed command line of our dev tool
+        [
+            sys.executable,
+            "-m",
+            "ruff",
+            "format",
+            "--isolated",
+            f"--line-length={LINE_LENGTH}",
+            "--target-version=py39",
+            "--stdin-filename",
+            name,
+            "-",
+        ],
+        input=text,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"ruff format failed on generated {name}: {done.stderr.strip()}")
+    return done.stdout
+
+
+def whole_files(spec: Spec, opts: Options) -> dict[str, str]:
+    env = _env()
+    pkg_dir = opts.package.replace(".", "/")
+    out: dict[str, str] = {}
+    context = {"spec": spec, "header": header(opts.spec), "package": opts.package}
+    models_init = f"{pkg_dir}/models/__init__.py"
+    out[models_init] = ruff_format(
+        env.get_template("models_init.py.jinja").render(context), models_init
+    )
+    base = ".base" if opts.package == "persona" else "persona.models.base"
+    for model in models(opts.root / opts.spec, opts.spec, spec):
+        rel = f"{pkg_dir}/models/{model.module}.py"
+        text = env.get_template("model.py.jinja").render(context, model=model, base=base)
+        out[rel] = ruff_format(text, rel)
+    return out
+
+
+def spans(spec: Spec, opts: Options) -> dict[str, dict[str, str]]:
+    """{file: {span name: body}} for the generated parts of hand-written pages."""
+    env = _env()
+    context = {"spec": spec, "docs": opts.docs}
+    out: dict[str, dict[str, str]] = {}
+    if opts.readme:
+        out[opts.readme] = {
+            "endpoints": env.get_template("readme_endpoints.md.jinja").render(context),
+            "models": env.get_template("readme_models.md.jinja").render(context),
+        }
+    pkg_dir = opts.package.replace(".", "/")
+    init = f"{pkg_dir}/__init__.py"
+    names = env.get_template("public_names.py.jinja").render(context)
+    out[init] = {"public-names": ruff_format(names, init)}
+    if opts.docs:
+        for model in models(opts.root / opts.spec, opts.spec, spec):
+            out[f"{opts.docs}/{model.name}.md"] = {
+                "properties": env.get_template("model_properties.md.jinja").render(model=model)
+            }
+        for tag in spec.tags:
+            out[f"{opts.docs}/{tag.class_name}.md"] = {
+                "methods": env.get_template("api_methods.md.jinja").render(tag=tag, spec=spec)
+            }
+    return out
+
+
+def _read_manifest(root: Path) -> list[str]:
+    path = root / MANIFEST
+    if not path.exists():
+        return []
+    return [
+        line.strip()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+
+
+def expected(opts: Options) -> tuple[dict[str, str], list[str]]:
+    """Every file the spec produces, with its full text; and the orphans on disk."""
+    spec = load(opts.root / opts.spec, opts.spec)
+    files = whole_files(spec, opts)
+    manifest = "\n".join([header(opts.spec), *sorted(files)]) + "\n"
+    out = dict(files)
+    out[MANIFEST] = manifest
+    for rel, parts in spans(spec, opts).items():
+        path = opts.root / rel
+        if path.exists():
+            text = path.read_text(encoding="utf-8")
+        else:
+            # A page the spec newly needs (a new model or tag) starts as a title and its
+            # spans; from then on it is hand-written around them.
+            title = Path(rel).stem
+            empty = [f"{markers.begin(n, rel)}\n{markers.end(n, rel)}\n" for n in sorted(parts)]
+            text = f"# {title}\n\n" + "\n".join(empty)
+        for name, body in parts.items():
+            text = markers.replace_span(text, name, body, rel)
+        out[rel] = text
+    orphans = sorted(
+        rel for rel in _read_manifest(opts.root) if rel not in files and (opts.root / rel).is_file()
+    )
+    return out, orphans
+
+
+def check(opts: Options) -> list[str]:
+    """One line per file that `python -m codegen` would change; empty when all agree."""
+    out, orphans = expected(opts)
+    problems = []
+    for rel, text in sorted(out.items()):
+        path = opts.root / rel
+        if not path.exists():
+            problems.append(f"{rel}: missing")
+        elif path.read_text(encoding="utf-8") != text:
+            problems.append(f"{rel}: differs from the spec")
+    problems.extend(f"{rel}: orphan (the spec no longer produces it)" for rel in orphans)
+    return problems
+
+
+def write(opts: Options) -> list[str]:
+    """Write what differs, remove orphans; return one line per file changed."""
+    out, orphans = expected(opts)
+    changed = []
+    for rel, text in sorted(out.items()):
+        path = opts.root / rel
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        changed.append(f"{rel}: written")
+    for rel in orphans:
+        (opts.root / rel).unlink()
+        changed.append(f"{rel}: removed (orphan)")
+    return changed

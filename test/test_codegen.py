@@ -1,0 +1,250 @@
+"""The generator (`python -m codegen`): drift against the committed files, and its own rules.
+
+The committed generated files and spans must be exactly what the spec produces; a run is
+idempotent, removes orphans (files it produced before and no longer does), and never
+rewrites a page whose markers are missing.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("jinja2")
+pytest.importorskip("yaml")
+
+from codegen.generate import MANIFEST, Options, check, header, write
+
+REPO = Path(__file__).resolve().parent.parent
+
+SPEC = textwrap.dedent(
+    """\
+    openapi: 3.0.3
+    info: {title: Pets, version: "1"}
+    servers: [{url: "http://pets.test/v2"}]
+    tags: [{name: Pets, description: Pets and their owners}]
+    paths:
+      /pets:
+        post:
+          tags: [Pets]
+          summary: Add a pet
+          operationId: add_pet
+          requestBody:
+            required: true
+            content: {application/json: {schema: {$ref: "#/components/schemas/NewPet"}}}
+          responses:
+            "201":
+              description: made
+              content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}
+            "400":
+              description: bad
+              content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+    components:
+      schemas:
+        NewPet: {type: object, properties: {name: {type: string}}}
+        Pet: {type: object, properties: {id: {type: integer}}}
+        Error: {type: object, properties: {code: {type: string}}}
+    """
+)
+
+README = textwrap.dedent(
+    """\
+    # Pets
+
+    Hand-written prose before.
+
+    <!-- codegen:begin endpoints -->
+    <!-- codegen:end endpoints -->
+
+    Hand-written prose between.
+
+    <!-- codegen:begin models -->
+    <!-- codegen:end models -->
+
+    Hand-written prose after.
+    """
+)
+
+INIT = (
+    "from typing import TYPE_CHECKING\n\n# codegen:begin public-names\n# codegen:end public-names\n"
+)
+
+PAGE = (
+    "# PetsApi\n\nIntro.\n\n<!-- codegen:begin methods -->\n<!-- codegen:end methods -->\n\nEnd.\n"
+)
+
+
+def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "codegen", "--root", str(root), "--spec", "spec.yaml", *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "spec.yaml").write_text(SPEC)
+    (tmp_path / "README.md").write_text(README)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "PetsApi.md").write_text(PAGE)
+    for package in ("pets", "old", "new"):
+        (tmp_path / package).mkdir()
+        (tmp_path / package / "__init__.py").write_text(INIT)
+    return tmp_path
+
+
+def opts(root: Path, package: str = "pets") -> Options:
+    return Options(root=root, spec="spec.yaml", package=package)
+
+
+def snapshot(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): p.read_text() for p in root.rglob("*") if p.is_file()}
+
+
+def test_committed_files_are_what_the_spec_produces() -> None:
+    problems = check(Options(root=REPO, spec="persona/openapi.yaml", package="persona"))
+    assert not problems, (
+        "generated files differ from persona/openapi.yaml; run `python -m codegen`:\n"
+        + "\n".join(problems)
+    )
+
+
+def test_generated_spans_keep_the_prose_and_follow_the_spec(project: Path) -> None:
+    write(opts(project))
+    readme = (project / "README.md").read_text()
+    for prose in ("Hand-written prose before.", "between.", "after."):
+        assert prose in readme
+    assert "*http://pets.test/v2*" in readme
+    assert (
+        "*PetsApi* | [**add_pet**](docs/PetsApi.md#add_pet) | **POST** /pets | Add a pet" in readme
+    )
+    # What a call sends or returns is a model; the error body is not.
+    assert (
+        " - [NewPet](docs/NewPet.md)\n - [Pet](docs/Pet.md)\n<!-- codegen:end models -->" in readme
+    )
+    assert "Error.md" not in readme
+    page = (project / "docs" / "PetsApi.md").read_text()
+    assert page.startswith("# PetsApi\n\nIntro.\n")
+    assert page.endswith("End.\n")
+    assert "[**add_pet**](PetsApi.md#add_pet) | **POST** /pets | Add a pet" in page
+    # A model's page did not exist: it is created with its title and generated table, and is
+    # hand-written around the span from then on.
+    pet = (project / "docs" / "Pet.md").read_text()
+    assert pet.startswith("# Pet\n\n<!-- codegen:begin properties -->\n")
+    assert "**id** | `id` | **int** | No | — | No | " in pet
+
+
+def test_a_second_run_changes_nothing(project: Path) -> None:
+    assert write(opts(project))
+    before = snapshot(project)
+    assert write(opts(project)) == []
+    assert snapshot(project) == before
+    assert check(opts(project)) == []
+
+
+def test_every_generated_file_starts_with_the_static_header(project: Path) -> None:
+    write(opts(project))
+    listed = [
+        line for line in (project / MANIFEST).read_text().splitlines() if not line.startswith("#")
+    ]
+    assert listed == [
+        "pets/models/__init__.py",
+        "pets/models/new_pet.py",
+        "pets/models/pet.py",
+    ]
+    for rel in [*listed, MANIFEST]:
+        first = (project / rel).read_text().splitlines()[0]
+        assert (
+            first
+            == header("spec.yaml")
+            == ("# Generated from spec.yaml by `python -m codegen`; do not edit.")
+        )
+
+
+def test_generated_python_is_ruff_clean(project: Path) -> None:
+    write(opts(project))
+    target = str(project / "pets")
+    for command in (["format", "--check", "--isolated", "--line-length=100"], ["check"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, target],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_check_exit_codes_and_messages(project: Path) -> None:
+    first = run_cli(project, "--package", "pets", "--check")
+    assert first.returncode == 1
+    assert "pets/models/__init__.py: missing" in first.stderr
+    assert "README.md: differs from the spec" in first.stderr
+    assert "run `python -m codegen`" in first.stderr
+    assert not (project / "pets" / "models").exists(), "--check must write nothing"
+    assert run_cli(project, "--package", "pets").returncode == 0
+    assert run_cli(project, "--package", "pets", "--check").returncode == 0
+    (project / "pets/models/__init__.py").write_text("# hand edit\n")
+    edited = run_cli(project, "--package", "pets", "--check")
+    assert edited.returncode == 1
+    assert "pets/models/__init__.py: differs from the spec" in edited.stderr
+
+
+def test_a_file_no_longer_produced_is_an_orphan_removed_by_a_run(project: Path) -> None:
+    write(opts(project, "old"))
+    (project / "old" / "models" / "keep.py").write_text("# hand-written, not in the manifest\n")
+    problems = check(opts(project, "new"))
+    assert "old/models/__init__.py: orphan (the spec no longer produces it)" in problems
+    changed = write(opts(project, "new"))
+    assert "old/models/__init__.py: removed (orphan)" in changed
+    assert not (project / "old/models/__init__.py").exists()
+    # files, never folders: what the generator did not list stays
+    assert (project / "old/models/keep.py").exists()
+    assert check(opts(project, "new")) == []
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda t: t.replace("<!-- codegen:end models -->\n", ""),
+        lambda t: t.replace("<!-- codegen:begin endpoints -->\n", ""),
+        lambda t: t + "<!-- codegen:begin models -->\n",
+    ],
+    ids=["end-missing", "begin-missing", "repeated"],
+)
+def test_a_broken_marker_is_an_error_naming_the_file_never_a_rewrite(project: Path, damage) -> None:
+    readme = project / "README.md"
+    broken = damage(README)
+    readme.write_text(broken)
+    for args in ((), ("--check",)):
+        done = run_cli(project, "--package", "pets", *args)
+        assert done.returncode == 2
+        assert "README.md" in done.stderr
+        assert "marker" in done.stderr
+    assert readme.read_text() == broken
+    assert not (project / "pets" / "models").exists()
+
+
+def test_the_generator_is_not_in_the_wheel() -> None:
+    setup = (REPO / "setup.py").read_text()
+    assert 'find_packages(include=["persona", "persona.*"])' in setup
+    assert "codegen" not in (REPO / "MANIFEST.in").read_text()
+
+
+def test_a_spec_the_generator_cannot_express_is_an_error_naming_the_property(
+    project: Path,
+) -> None:
+    spec = project / "spec.yaml"
+    spec.write_text(SPEC.replace("{id: {type: integer}}", "{tags: {type: array, items: {}}}"))
+    done = run_cli(project, "--package", "pets")
+    assert done.returncode == 2
+    assert "spec.yaml: components.schemas.Pet: Pet.tags:" in done.stderr
+    assert not (project / "pets" / "models").exists()
