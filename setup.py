@@ -32,9 +32,9 @@ setup(
         "persona": ["openapi.yaml", "py.typed"],
         "persona.testing": [
             "outbox-api.yaml",
-            "outbox_static/*.js",
-            "outbox_static/*.css",
-            "outbox_static/*.svg",
+            "outbox_page.js",
+            "outbox_page.css",
+            "outbox_icon.svg",
         ],
     },
     include_package_data=True,

@@ -45,6 +45,8 @@ def test_wheel_contains_the_contract_and_the_typing_marker(wheel: Path) -> None:
     assert "persona/py.typed" in names
     assert "persona/models/base.py" in names
     assert "persona/testing/server.py" in names
+    for served in ("outbox-api.yaml", "outbox_page.js", "outbox_page.css", "outbox_icon.svg"):
+        assert f"persona/testing/{served}" in names  # the outbox page's files
     assert not [n for n in names if n.startswith(("test/", "tests/", "bench/", "docs/"))]
 
 

@@ -64,9 +64,11 @@ _SECURITY_HEADERS = (
     ("Cache-Control", "no-store"),
 )
 _STATIC = {
-    "/outbox/app.js": ("app.js", "text/javascript; charset=utf-8"),
-    "/outbox/style.css": ("style.css", "text/css; charset=utf-8"),
-    "/outbox/favicon.svg": ("favicon.svg", "image/svg+xml"),
+    # Files beside this module (not in a folder: setuptools would take a folder of
+    # package data for a package).
+    "/outbox/app.js": ("outbox_page.js", "text/javascript; charset=utf-8"),
+    "/outbox/style.css": ("outbox_page.css", "text/css; charset=utf-8"),
+    "/outbox/favicon.svg": ("outbox_icon.svg", "image/svg+xml"),
 }
 _EMAIL = re.compile(r"[^\s@]{1,64}@[^\s@]{1,253}")
 
@@ -314,9 +316,7 @@ class OutboxWeb:
 
     def _static(self, handler: Handler, path: str) -> None:
         name, content_type = _STATIC[path]
-        data = (
-            resources.files("persona.testing").joinpath("outbox_static").joinpath(name).read_bytes()
-        )
+        data = resources.files("persona.testing").joinpath(name).read_bytes()
         self._send(handler, 200, content_type, data)
 
     # -- writing --------------------------------------------------------------------
