@@ -115,7 +115,29 @@ def whole_files(spec: Spec, opts: Options) -> dict[str, str]:
         rel = f"{pkg_dir}/models/{model.module}.py"
         text = env.get_template("model.py.jinja").render(context, model=model, base=base)
         out[rel] = ruff_format(text, rel)
+    inside = opts.package == "persona"
+    for tag in spec.tags:
+        rel = f"{pkg_dir}/api/{snake_case(tag.class_name)}.py"
+        used = sorted(
+            {n for op in tag.operations for n in (op.body_schema, op.success_schema) if n}
+        )
+        text = env.get_template("api.py.jinja").render(
+            context,
+            tag=tag,
+            tag_models=used,
+            runtime=".." if inside else "persona.",
+            models_module="..models",
+            exception_for=_exception_name,
+        )
+        out[rel] = ruff_format(text, rel)
     return out
+
+
+def _exception_name(status: int) -> str:
+    """The exception a declared error status becomes (persona.exceptions decides)."""
+    from persona.exceptions import exception_for_status
+
+    return exception_for_status(status).__name__
 
 
 def spans(spec: Spec, opts: Options) -> dict[str, dict[str, str]]:

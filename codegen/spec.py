@@ -25,6 +25,19 @@ class OperationInfo:
     summary: str
     body_schema: str | None
     success_schema: str | None
+    description: str = ""
+    #: The declared error answers: (status, what it means), in the spec's order.
+    errors: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def constant(self) -> str:
+        """The module constant of the operation: its id without the tag and the method,
+        upper-cased (``account_forgot_pass_post`` -> ``FORGOT_PASS``)."""
+        name = self.operation_id
+        prefix, suffix = snake_case(self.tag) + "_", "_" + self.method.lower()
+        name = name[len(prefix) :] if name.startswith(prefix) else name
+        name = name[: -len(suffix)] if name.endswith(suffix) else name
+        return name.upper()
 
 
 @dataclass(frozen=True)
@@ -89,10 +102,18 @@ def load(spec_path: Path, display_path: str) -> Spec:
             tags = op.get("tags") or ["Default"]
             body = _ref_name(_json_schema(op.get("requestBody")))
             success = None
-            for status, answer in (op.get("responses") or {}).items():
+            errors: list[tuple[int, str]] = []
+            shared = (raw.get("components") or {}).get("responses") or {}
+            for status, declared in (op.get("responses") or {}).items():
+                ref = _ref_name(declared)
+                answer = shared.get(ref, declared) if ref else declared
                 if str(status).startswith("2"):
-                    success = _ref_name(_json_schema(answer))
-                    break
+                    if success is None:
+                        success = _ref_name(_json_schema(answer))
+                elif str(status).isdigit():
+                    errors.append(
+                        (int(status), " ".join(str(answer.get("description", "")).split()))
+                    )
             sends_or_returns.update(n for n in (body, success) if n)
             by_tag.setdefault(tags[0], []).append(
                 OperationInfo(
@@ -103,6 +124,8 @@ def load(spec_path: Path, display_path: str) -> Spec:
                     summary=" ".join(str(op.get("summary", "")).split()),
                     body_schema=body,
                     success_schema=success,
+                    description=" ".join(str(op.get("description", "")).split()),
+                    errors=tuple(errors),
                 )
             )
     declared = list(tag_docs) + [t for t in by_tag if t not in tag_docs]

@@ -1,18 +1,18 @@
-"""AccountApi and AsyncAccountApi: the three password-reset operations of the Persona
-Account API, sync and async.
+# Generated from persona/openapi.yaml by `python -m codegen`; do not edit.
+"""AccountApi and AsyncAccountApi: Password reset.
 
-Each method is one :class:`~persona.core.request.Operation` handed to the client; the
-client, the core and the transport do the rest. Both classes are made from the same
-operations and docs.
+Each method is a few lines that hand its :class:`~persona.core.request.Operation`, the
+body and the keyword options to the client; the client, the core and the transport do
+the rest (validation, headers, retries, the deadline, exceptions, masking).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Optional, cast
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
 
 from ..api_client import ApiClient
 from ..core.request import Operation
-from ..core.response import ApiResponse
 from ..exceptions import ApiTypeError
 from ..models import (
     CodeForTokenData,
@@ -23,134 +23,53 @@ from ..models import (
 )
 
 if TYPE_CHECKING:
+    from multiprocessing.pool import ApplyResult
+
+    from ..api.options import RequestTimeout
     from ..async_api_client import AsyncApiClient
-    from .options import AsyncOperationMethod, OperationMethod
+    from ..core.response import ApiResponse, RESTResponse
 
 __all__ = [
     "CODE_FOR_TOKEN",
     "FORGOT_PASS",
-    "OPERATIONS",
     "RESET_FORGOTTEN_PASSWORD",
+    "OPERATIONS",
     "AccountApi",
     "AsyncAccountApi",
 ]
 
-FORGOT_PASS = Operation(
-    "account_forgot_pass_post", "/account/forgotPass", ForgotPasswordData, ForgotPasswordResponse
-)
+#: Get a password reset token: POST /account/codeForToken
 CODE_FOR_TOKEN = Operation(
     "account_code_for_token_post", "/account/codeForToken", CodeForTokenData, TokenResponse
 )
+#: Forgot Password: POST /account/forgotPass
+FORGOT_PASS = Operation(
+    "account_forgot_pass_post", "/account/forgotPass", ForgotPasswordData, ForgotPasswordResponse
+)
+#: Reset a forgotten password with a token: POST /account/resetForgottenPassword
 RESET_FORGOTTEN_PASSWORD = Operation(
     "account_reset_forgotten_password_post",
     "/account/resetForgottenPassword",
     UpdatePasswordData,
     ForgotPasswordResponse,
 )
-#: Every operation of the API, with its summary (the first line of its docs).
+#: Every operation of the tag, with its summary.
 OPERATIONS = {
-    FORGOT_PASS: """Forgot Password: e-mail a one-time reset code to the account.
-
-        The answer is the same whether or not the account exists.
-        Raises :class:`persona.exceptions.ApiException` (or a subclass) on failure;
-        429 :class:`TooManyRequestsException` after 5 requests a minute for one e-mail.
-        """,
-    CODE_FOR_TOKEN: """Get a password reset token in exchange for the e-mailed code.
-
-        Raises :class:`persona.exceptions.UnauthorizedException` (``invalid_code``) when
-        the code is wrong, expired or already used, and
-        :class:`TooManyRequestsException` after 10 wrong codes for one e-mail in
-        15 minutes.
-        """,
-    RESET_FORGOTTEN_PASSWORD: """Reset a forgotten password with a token.
-
-        Raises :class:`persona.exceptions.UnauthorizedException` (``invalid_token``) when
-        the token is wrong, expired or already used.
-        """,
+    CODE_FOR_TOKEN: "Get a password reset token",
+    FORGOT_PASS: "Forgot Password",
+    RESET_FORGOTTEN_PASSWORD: "Reset a forgotten password with a token",
 }
-
-OPTIONS_DOC = """
-        Keyword options: ``async_req`` (return an ``ApplyResult``; ``.get()`` gives
-        the result), ``_request_timeout`` (seconds, a ``(connect, read)`` pair or a
-        ``Timeout``, per attempt), ``_idempotency_key`` (default: a fresh key, kept
-        across retries), ``_headers`` (extra request headers), ``_preload_content``
-        (False returns the undecoded :class:`persona.rest.RESTResponse`),
-        ``_return_http_data_only``.
-"""
-
-
-def operation_method(operation: Operation, *, with_http_info: bool, doc: str) -> Callable[..., Any]:
-    """The method that calls ``operation`` through ``self.api_client``."""
-
-    def method(self: Any, body: Any = None, **options: Any) -> Any:
-        return self.api_client.call_operation(
-            operation, body, with_http_info=with_http_info, **options
-        )
-
-    method.__name__ = method.__qualname__ = operation.name + (
-        "_with_http_info" if with_http_info else ""
-    )
-    method.__doc__ = doc + OPTIONS_DOC
-    return method
-
-
-ASYNC_OPTIONS_DOC = """
-        Awaited: ``await api.method(body)``. Keyword options: ``_request_timeout``
-        (seconds, a ``(connect, read)`` pair or a ``Timeout``, per attempt),
-        ``_idempotency_key`` (default: a fresh key, kept across retries; pass the same
-        one to retry a cancelled call safely), ``_headers`` (extra request headers),
-        ``_preload_content`` (False returns the undecoded
-        :class:`persona.rest.RESTResponse`), ``_return_http_data_only``.
-        ``async_req`` is refused: ``asyncio.gather`` runs calls at once.
-"""
-
-
-def async_operation_method(
-    operation: Operation, *, with_http_info: bool, doc: str
-) -> Callable[..., Any]:
-    """The coroutine method that calls ``operation`` through ``self.api_client``, an
-    :class:`~persona.AsyncApiClient`."""
-
-    async def method(self: Any, body: Any = None, **options: Any) -> Any:
-        return await self.api_client.call_operation(
-            operation, body, with_http_info=with_http_info, **options
-        )
-
-    method.__name__ = method.__qualname__ = operation.name + (
-        "_with_http_info" if with_http_info else ""
-    )
-    method.__doc__ = doc + ASYNC_OPTIONS_DOC
-    return method
-
-
-def _methods(
-    operation: Operation, make: Callable[..., Callable[..., Any]] = operation_method
-) -> tuple[Callable[..., Any], Callable[..., Any]]:
-    doc = OPERATIONS[operation]
-    summary = doc.split(":", 1)[0].split("\n", 1)[0].rstrip(".")
-    return (
-        make(operation, with_http_info=False, doc=doc),
-        make(
-            operation,
-            with_http_info=True,
-            doc=f"{summary}, returning ``ApiResponse(data, status, headers)``.\n",
-        ),
-    )
-
-
-_forgot, _forgot_info = _methods(FORGOT_PASS)
-_code, _code_info = _methods(CODE_FOR_TOKEN)
-_reset, _reset_info = _methods(RESET_FORGOTTEN_PASSWORD)
-_aforgot, _aforgot_info = _methods(FORGOT_PASS, async_operation_method)
-_acode, _acode_info = _methods(CODE_FOR_TOKEN, async_operation_method)
-_areset, _areset_info = _methods(RESET_FORGOTTEN_PASSWORD, async_operation_method)
 
 
 class AccountApi:
-    """The password-reset flow: :meth:`account_forgot_pass_post` e-mails a code,
-    :meth:`account_code_for_token_post` exchanges it for a token, and
-    :meth:`account_reset_forgotten_password_post` sets the new password. Each method
-    has a ``*_with_http_info`` twin returning ``ApiResponse(data, status, headers)``.
+    """Password reset.
+
+    - :meth:`account_code_for_token_post`: Get a password reset token
+    - :meth:`account_forgot_pass_post`: Forgot Password
+    - :meth:`account_reset_forgotten_password_post`: Reset a forgotten password with a token
+
+    Each method has a ``*_with_http_info`` twin returning ``ApiResponse(data, status,
+    headers)``.
 
     :param api_client: the client to send with; default :meth:`ApiClient.get_default`.
     """
@@ -158,31 +77,752 @@ class AccountApi:
     def __init__(self, api_client: Optional[ApiClient] = None) -> None:
         self.api_client = api_client if api_client is not None else ApiClient.get_default()
 
-    account_forgot_pass_post = cast(
-        "OperationMethod[ForgotPasswordData, ForgotPasswordResponse]", _forgot
-    )
-    account_forgot_pass_post_with_http_info = cast(
-        "OperationMethod[ForgotPasswordData, ApiResponse[ForgotPasswordResponse]]", _forgot_info
-    )
-    account_code_for_token_post = cast("OperationMethod[CodeForTokenData, TokenResponse]", _code)
-    account_code_for_token_post_with_http_info = cast(
-        "OperationMethod[CodeForTokenData, ApiResponse[TokenResponse]]", _code_info
-    )
-    account_reset_forgotten_password_post = cast(
-        "OperationMethod[UpdatePasswordData, ForgotPasswordResponse]", _reset
-    )
-    account_reset_forgotten_password_post_with_http_info = cast(
-        "OperationMethod[UpdatePasswordData, ApiResponse[ForgotPasswordResponse]]", _reset_info
-    )
+    @overload
+    def account_code_for_token_post(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> TokenResponse: ...
+
+    @overload
+    def account_code_for_token_post(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[True],
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApplyResult[TokenResponse]: ...
+
+    @overload
+    def account_code_for_token_post(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> RESTResponse: ...
+
+    @overload
+    def account_code_for_token_post(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[True],
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApplyResult[RESTResponse]: ...
+
+    @overload
+    def account_code_for_token_post(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: bool = ...,
+        _preload_content: bool = ...,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> Union[TokenResponse, RESTResponse, ApplyResult[Any]]: ...
+
+    def account_code_for_token_post(
+        self,
+        body: Optional[CodeForTokenData] = None,
+        *,
+        async_req: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+        **unknown: Any,
+    ) -> Any:
+        """Get a password reset token.
+
+        Exchanges a matching, unexpired code for a reset token valid 15 minutes. A code is
+        single-use, and 5 wrong tries burn it. Wrong codes are also capped per
+        e-mail address, not only per code: after 10 wrong tries in 15 minutes,
+        whatever the number of codes issued, the next answers 429 with `Retry-After`
+        (the same answer whether or not the account exists).
+
+        :param body: the request body, a :class:`CodeForTokenData` (required).
+        :param async_req: True returns an ``ApplyResult`` at once; ``.get()`` gives the
+            result (the generated clients' thread pool).
+        :param _preload_content: False returns the undecoded :class:`RESTResponse`.
+        :param _request_timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
+            :class:`~persona.Timeout`.
+        :param _idempotency_key: the call's Idempotency-Key (default: a fresh one, kept
+            across retries).
+        :param _headers: extra request headers.
+        :param _return_http_data_only: False returns ``ApiResponse`` (data, status,
+            headers).
+        :return: :class:`TokenResponse`
+        :raises BadRequestException: 400 `invalid_request`: body missing, not JSON, wrong type
+            or a constraint violated.
+        :raises UnauthorizedException: 401 `invalid_code` / `invalid_token`: wrong, expired or
+            already used.
+        :raises ConflictException: 409 `idempotency_conflict`: Idempotency-Key reused with a
+            different request.
+        :raises ApiException: 413 `payload_too_large`: body over 64 KiB.
+        :raises ApiException: 415 `unsupported_media_type`: Content-Type is not JSON.
+        :raises TooManyRequestsException: 429 `rate_limited`: too many requests; retry after
+            `Retry-After` seconds.
+        :raises ServiceException: 500 `internal_error`: a fault on the server's side.
+        :raises ApiConnectionError: nothing usable was received (``ApiTimeoutError``:
+            a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
+        :raises ApiValueError: the body breaks the contract; nothing was sent.
+        """
+        return self.api_client.call_operation(
+            CODE_FOR_TOKEN,
+            body,
+            with_http_info=False,
+            async_req=async_req,
+            _preload_content=_preload_content,
+            _request_timeout=_request_timeout,
+            _idempotency_key=_idempotency_key,
+            _headers=_headers,
+            _return_http_data_only=_return_http_data_only,
+            **unknown,
+        )
+
+    @overload
+    def account_code_for_token_post_with_http_info(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApiResponse[TokenResponse]: ...
+
+    @overload
+    def account_code_for_token_post_with_http_info(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[True],
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApplyResult[ApiResponse[TokenResponse]]: ...
+
+    @overload
+    def account_code_for_token_post_with_http_info(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> RESTResponse: ...
+
+    @overload
+    def account_code_for_token_post_with_http_info(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[True],
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApplyResult[RESTResponse]: ...
+
+    @overload
+    def account_code_for_token_post_with_http_info(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: bool = ...,
+        _preload_content: bool = ...,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> Union[ApiResponse[TokenResponse], RESTResponse, ApplyResult[Any]]: ...
+
+    def account_code_for_token_post_with_http_info(
+        self,
+        body: Optional[CodeForTokenData] = None,
+        *,
+        async_req: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+        **unknown: Any,
+    ) -> Any:
+        """Get a password reset token; with HTTP info.
+
+        Returns ``ApiResponse(data, status, headers)`` instead of the model alone.
+
+        Exchanges a matching, unexpired code for a reset token valid 15 minutes. A code is
+        single-use, and 5 wrong tries burn it. Wrong codes are also capped per
+        e-mail address, not only per code: after 10 wrong tries in 15 minutes,
+        whatever the number of codes issued, the next answers 429 with `Retry-After`
+        (the same answer whether or not the account exists).
+
+        :param body: the request body, a :class:`CodeForTokenData` (required).
+        :param async_req: True returns an ``ApplyResult`` at once; ``.get()`` gives the
+            result (the generated clients' thread pool).
+        :param _preload_content: False returns the undecoded :class:`RESTResponse`.
+        :param _request_timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
+            :class:`~persona.Timeout`.
+        :param _idempotency_key: the call's Idempotency-Key (default: a fresh one, kept
+            across retries).
+        :param _headers: extra request headers.
+        :param _return_http_data_only: False returns ``ApiResponse`` (data, status,
+            headers), as this method does.
+        :return: ``ApiResponse[TokenResponse]``
+        :raises BadRequestException: 400 `invalid_request`: body missing, not JSON, wrong type
+            or a constraint violated.
+        :raises UnauthorizedException: 401 `invalid_code` / `invalid_token`: wrong, expired or
+            already used.
+        :raises ConflictException: 409 `idempotency_conflict`: Idempotency-Key reused with a
+            different request.
+        :raises ApiException: 413 `payload_too_large`: body over 64 KiB.
+        :raises ApiException: 415 `unsupported_media_type`: Content-Type is not JSON.
+        :raises TooManyRequestsException: 429 `rate_limited`: too many requests; retry after
+            `Retry-After` seconds.
+        :raises ServiceException: 500 `internal_error`: a fault on the server's side.
+        :raises ApiConnectionError: nothing usable was received (``ApiTimeoutError``:
+            a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
+        :raises ApiValueError: the body breaks the contract; nothing was sent.
+        """
+        return self.api_client.call_operation(
+            CODE_FOR_TOKEN,
+            body,
+            with_http_info=True,
+            async_req=async_req,
+            _preload_content=_preload_content,
+            _request_timeout=_request_timeout,
+            _idempotency_key=_idempotency_key,
+            _headers=_headers,
+            _return_http_data_only=_return_http_data_only,
+            **unknown,
+        )
+
+    @overload
+    def account_forgot_pass_post(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ForgotPasswordResponse: ...
+
+    @overload
+    def account_forgot_pass_post(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[True],
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApplyResult[ForgotPasswordResponse]: ...
+
+    @overload
+    def account_forgot_pass_post(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> RESTResponse: ...
+
+    @overload
+    def account_forgot_pass_post(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[True],
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApplyResult[RESTResponse]: ...
+
+    @overload
+    def account_forgot_pass_post(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: bool = ...,
+        _preload_content: bool = ...,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> Union[ForgotPasswordResponse, RESTResponse, ApplyResult[Any]]: ...
+
+    def account_forgot_pass_post(
+        self,
+        body: Optional[ForgotPasswordData] = None,
+        *,
+        async_req: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+        **unknown: Any,
+    ) -> Any:
+        """Forgot Password.
+
+        E-mails a 6-digit code, valid 15 minutes, to the account, replacing any earlier
+        code. Answers 200 whether or not the account exists (no account
+        enumeration). At most 5 requests per e-mail address per rolling minute; the
+        next answers 429.
+
+        :param body: the request body, a :class:`ForgotPasswordData` (required).
+        :param async_req: True returns an ``ApplyResult`` at once; ``.get()`` gives the
+            result (the generated clients' thread pool).
+        :param _preload_content: False returns the undecoded :class:`RESTResponse`.
+        :param _request_timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
+            :class:`~persona.Timeout`.
+        :param _idempotency_key: the call's Idempotency-Key (default: a fresh one, kept
+            across retries).
+        :param _headers: extra request headers.
+        :param _return_http_data_only: False returns ``ApiResponse`` (data, status,
+            headers).
+        :return: :class:`ForgotPasswordResponse`
+        :raises BadRequestException: 400 `invalid_request`: body missing, not JSON, wrong type
+            or a constraint violated.
+        :raises ConflictException: 409 `idempotency_conflict`: Idempotency-Key reused with a
+            different request.
+        :raises ApiException: 413 `payload_too_large`: body over 64 KiB.
+        :raises ApiException: 415 `unsupported_media_type`: Content-Type is not JSON.
+        :raises TooManyRequestsException: 429 `rate_limited`: too many requests; retry after
+            `Retry-After` seconds.
+        :raises ServiceException: 500 `internal_error`: a fault on the server's side.
+        :raises ApiConnectionError: nothing usable was received (``ApiTimeoutError``:
+            a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
+        :raises ApiValueError: the body breaks the contract; nothing was sent.
+        """
+        return self.api_client.call_operation(
+            FORGOT_PASS,
+            body,
+            with_http_info=False,
+            async_req=async_req,
+            _preload_content=_preload_content,
+            _request_timeout=_request_timeout,
+            _idempotency_key=_idempotency_key,
+            _headers=_headers,
+            _return_http_data_only=_return_http_data_only,
+            **unknown,
+        )
+
+    @overload
+    def account_forgot_pass_post_with_http_info(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApiResponse[ForgotPasswordResponse]: ...
+
+    @overload
+    def account_forgot_pass_post_with_http_info(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[True],
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApplyResult[ApiResponse[ForgotPasswordResponse]]: ...
+
+    @overload
+    def account_forgot_pass_post_with_http_info(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> RESTResponse: ...
+
+    @overload
+    def account_forgot_pass_post_with_http_info(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[True],
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApplyResult[RESTResponse]: ...
+
+    @overload
+    def account_forgot_pass_post_with_http_info(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: bool = ...,
+        _preload_content: bool = ...,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> Union[ApiResponse[ForgotPasswordResponse], RESTResponse, ApplyResult[Any]]: ...
+
+    def account_forgot_pass_post_with_http_info(
+        self,
+        body: Optional[ForgotPasswordData] = None,
+        *,
+        async_req: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+        **unknown: Any,
+    ) -> Any:
+        """Forgot Password; with HTTP info.
+
+        Returns ``ApiResponse(data, status, headers)`` instead of the model alone.
+
+        E-mails a 6-digit code, valid 15 minutes, to the account, replacing any earlier
+        code. Answers 200 whether or not the account exists (no account
+        enumeration). At most 5 requests per e-mail address per rolling minute; the
+        next answers 429.
+
+        :param body: the request body, a :class:`ForgotPasswordData` (required).
+        :param async_req: True returns an ``ApplyResult`` at once; ``.get()`` gives the
+            result (the generated clients' thread pool).
+        :param _preload_content: False returns the undecoded :class:`RESTResponse`.
+        :param _request_timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
+            :class:`~persona.Timeout`.
+        :param _idempotency_key: the call's Idempotency-Key (default: a fresh one, kept
+            across retries).
+        :param _headers: extra request headers.
+        :param _return_http_data_only: False returns ``ApiResponse`` (data, status,
+            headers), as this method does.
+        :return: ``ApiResponse[ForgotPasswordResponse]``
+        :raises BadRequestException: 400 `invalid_request`: body missing, not JSON, wrong type
+            or a constraint violated.
+        :raises ConflictException: 409 `idempotency_conflict`: Idempotency-Key reused with a
+            different request.
+        :raises ApiException: 413 `payload_too_large`: body over 64 KiB.
+        :raises ApiException: 415 `unsupported_media_type`: Content-Type is not JSON.
+        :raises TooManyRequestsException: 429 `rate_limited`: too many requests; retry after
+            `Retry-After` seconds.
+        :raises ServiceException: 500 `internal_error`: a fault on the server's side.
+        :raises ApiConnectionError: nothing usable was received (``ApiTimeoutError``:
+            a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
+        :raises ApiValueError: the body breaks the contract; nothing was sent.
+        """
+        return self.api_client.call_operation(
+            FORGOT_PASS,
+            body,
+            with_http_info=True,
+            async_req=async_req,
+            _preload_content=_preload_content,
+            _request_timeout=_request_timeout,
+            _idempotency_key=_idempotency_key,
+            _headers=_headers,
+            _return_http_data_only=_return_http_data_only,
+            **unknown,
+        )
+
+    @overload
+    def account_reset_forgotten_password_post(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ForgotPasswordResponse: ...
+
+    @overload
+    def account_reset_forgotten_password_post(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[True],
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApplyResult[ForgotPasswordResponse]: ...
+
+    @overload
+    def account_reset_forgotten_password_post(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> RESTResponse: ...
+
+    @overload
+    def account_reset_forgotten_password_post(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[True],
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApplyResult[RESTResponse]: ...
+
+    @overload
+    def account_reset_forgotten_password_post(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: bool = ...,
+        _preload_content: bool = ...,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> Union[ForgotPasswordResponse, RESTResponse, ApplyResult[Any]]: ...
+
+    def account_reset_forgotten_password_post(
+        self,
+        body: Optional[UpdatePasswordData] = None,
+        *,
+        async_req: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+        **unknown: Any,
+    ) -> Any:
+        """Reset a forgotten password with a token.
+
+        Sets a new password (8-128 characters) with a reset token; the token is then spent.
+
+        :param body: the request body, a :class:`UpdatePasswordData` (required).
+        :param async_req: True returns an ``ApplyResult`` at once; ``.get()`` gives the
+            result (the generated clients' thread pool).
+        :param _preload_content: False returns the undecoded :class:`RESTResponse`.
+        :param _request_timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
+            :class:`~persona.Timeout`.
+        :param _idempotency_key: the call's Idempotency-Key (default: a fresh one, kept
+            across retries).
+        :param _headers: extra request headers.
+        :param _return_http_data_only: False returns ``ApiResponse`` (data, status,
+            headers).
+        :return: :class:`ForgotPasswordResponse`
+        :raises BadRequestException: 400 `invalid_request`: body missing, not JSON, wrong type
+            or a constraint violated.
+        :raises UnauthorizedException: 401 `invalid_code` / `invalid_token`: wrong, expired or
+            already used.
+        :raises ConflictException: 409 `idempotency_conflict`: Idempotency-Key reused with a
+            different request.
+        :raises ApiException: 413 `payload_too_large`: body over 64 KiB.
+        :raises ApiException: 415 `unsupported_media_type`: Content-Type is not JSON.
+        :raises ServiceException: 500 `internal_error`: a fault on the server's side.
+        :raises ApiConnectionError: nothing usable was received (``ApiTimeoutError``:
+            a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
+        :raises ApiValueError: the body breaks the contract; nothing was sent.
+        """
+        return self.api_client.call_operation(
+            RESET_FORGOTTEN_PASSWORD,
+            body,
+            with_http_info=False,
+            async_req=async_req,
+            _preload_content=_preload_content,
+            _request_timeout=_request_timeout,
+            _idempotency_key=_idempotency_key,
+            _headers=_headers,
+            _return_http_data_only=_return_http_data_only,
+            **unknown,
+        )
+
+    @overload
+    def account_reset_forgotten_password_post_with_http_info(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApiResponse[ForgotPasswordResponse]: ...
+
+    @overload
+    def account_reset_forgotten_password_post_with_http_info(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[True],
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApplyResult[ApiResponse[ForgotPasswordResponse]]: ...
+
+    @overload
+    def account_reset_forgotten_password_post_with_http_info(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> RESTResponse: ...
+
+    @overload
+    def account_reset_forgotten_password_post_with_http_info(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[True],
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApplyResult[RESTResponse]: ...
+
+    @overload
+    def account_reset_forgotten_password_post_with_http_info(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: bool = ...,
+        _preload_content: bool = ...,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> Union[ApiResponse[ForgotPasswordResponse], RESTResponse, ApplyResult[Any]]: ...
+
+    def account_reset_forgotten_password_post_with_http_info(
+        self,
+        body: Optional[UpdatePasswordData] = None,
+        *,
+        async_req: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+        **unknown: Any,
+    ) -> Any:
+        """Reset a forgotten password with a token; with HTTP info.
+
+        Returns ``ApiResponse(data, status, headers)`` instead of the model alone.
+
+        Sets a new password (8-128 characters) with a reset token; the token is then spent.
+
+        :param body: the request body, a :class:`UpdatePasswordData` (required).
+        :param async_req: True returns an ``ApplyResult`` at once; ``.get()`` gives the
+            result (the generated clients' thread pool).
+        :param _preload_content: False returns the undecoded :class:`RESTResponse`.
+        :param _request_timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
+            :class:`~persona.Timeout`.
+        :param _idempotency_key: the call's Idempotency-Key (default: a fresh one, kept
+            across retries).
+        :param _headers: extra request headers.
+        :param _return_http_data_only: False returns ``ApiResponse`` (data, status,
+            headers), as this method does.
+        :return: ``ApiResponse[ForgotPasswordResponse]``
+        :raises BadRequestException: 400 `invalid_request`: body missing, not JSON, wrong type
+            or a constraint violated.
+        :raises UnauthorizedException: 401 `invalid_code` / `invalid_token`: wrong, expired or
+            already used.
+        :raises ConflictException: 409 `idempotency_conflict`: Idempotency-Key reused with a
+            different request.
+        :raises ApiException: 413 `payload_too_large`: body over 64 KiB.
+        :raises ApiException: 415 `unsupported_media_type`: Content-Type is not JSON.
+        :raises ServiceException: 500 `internal_error`: a fault on the server's side.
+        :raises ApiConnectionError: nothing usable was received (``ApiTimeoutError``:
+            a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
+        :raises ApiValueError: the body breaks the contract; nothing was sent.
+        """
+        return self.api_client.call_operation(
+            RESET_FORGOTTEN_PASSWORD,
+            body,
+            with_http_info=True,
+            async_req=async_req,
+            _preload_content=_preload_content,
+            _request_timeout=_request_timeout,
+            _idempotency_key=_idempotency_key,
+            _headers=_headers,
+            _return_http_data_only=_return_http_data_only,
+            **unknown,
+        )
 
 
 class AsyncAccountApi:
-    """The password-reset flow from asyncio code: the methods of :class:`AccountApi`,
-    each a coroutine (``await api.account_forgot_pass_post(body)``), with the same
-    models, exceptions and keyword options (``async_req`` excepted).
+    """The methods of :class:`AccountApi` from asyncio code, each a coroutine
+    (``await api.method(body)``), with the same models, exceptions and keyword options
+    (``async_req`` excepted).
 
-    :param api_client: the :class:`~persona.AsyncApiClient` to send with (required:
-        an async client belongs to one event loop, so there is no default one).
+    :param api_client: the :class:`~persona.AsyncApiClient` to send with (required: an
+        async client belongs to one event loop, so there is no default one).
     """
 
     def __init__(self, api_client: AsyncApiClient) -> None:
@@ -197,23 +837,578 @@ class AsyncAccountApi:
             )
         self.api_client = api_client
 
-    account_forgot_pass_post = cast(
-        "AsyncOperationMethod[ForgotPasswordData, ForgotPasswordResponse]", _aforgot
-    )
-    account_forgot_pass_post_with_http_info = cast(
-        "AsyncOperationMethod[ForgotPasswordData, ApiResponse[ForgotPasswordResponse]]",
-        _aforgot_info,
-    )
-    account_code_for_token_post = cast(
-        "AsyncOperationMethod[CodeForTokenData, TokenResponse]", _acode
-    )
-    account_code_for_token_post_with_http_info = cast(
-        "AsyncOperationMethod[CodeForTokenData, ApiResponse[TokenResponse]]", _acode_info
-    )
-    account_reset_forgotten_password_post = cast(
-        "AsyncOperationMethod[UpdatePasswordData, ForgotPasswordResponse]", _areset
-    )
-    account_reset_forgotten_password_post_with_http_info = cast(
-        "AsyncOperationMethod[UpdatePasswordData, ApiResponse[ForgotPasswordResponse]]",
-        _areset_info,
-    )
+    @overload
+    async def account_code_for_token_post(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> TokenResponse: ...
+
+    @overload
+    async def account_code_for_token_post(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> RESTResponse: ...
+
+    @overload
+    async def account_code_for_token_post(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: bool = ...,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> Union[TokenResponse, RESTResponse]: ...
+
+    async def account_code_for_token_post(
+        self,
+        body: Optional[CodeForTokenData] = None,
+        *,
+        async_req: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+        **unknown: Any,
+    ) -> Any:
+        """Get a password reset token.
+
+        Exchanges a matching, unexpired code for a reset token valid 15 minutes. A code is
+        single-use, and 5 wrong tries burn it. Wrong codes are also capped per
+        e-mail address, not only per code: after 10 wrong tries in 15 minutes,
+        whatever the number of codes issued, the next answers 429 with `Retry-After`
+        (the same answer whether or not the account exists).
+
+        :param body: the request body, a :class:`CodeForTokenData` (required).
+        :param async_req: refused: ``asyncio.gather`` runs calls at once.
+        :param _preload_content: False returns the undecoded :class:`RESTResponse`.
+        :param _request_timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
+            :class:`~persona.Timeout`.
+        :param _idempotency_key: the call's Idempotency-Key (default: a fresh one, kept
+            across retries; pass the same one to retry a cancelled call safely).
+        :param _headers: extra request headers.
+        :param _return_http_data_only: False returns ``ApiResponse`` (data, status,
+            headers).
+        :return: :class:`TokenResponse`
+        :raises BadRequestException: 400 `invalid_request`: body missing, not JSON, wrong type
+            or a constraint violated.
+        :raises UnauthorizedException: 401 `invalid_code` / `invalid_token`: wrong, expired or
+            already used.
+        :raises ConflictException: 409 `idempotency_conflict`: Idempotency-Key reused with a
+            different request.
+        :raises ApiException: 413 `payload_too_large`: body over 64 KiB.
+        :raises ApiException: 415 `unsupported_media_type`: Content-Type is not JSON.
+        :raises TooManyRequestsException: 429 `rate_limited`: too many requests; retry after
+            `Retry-After` seconds.
+        :raises ServiceException: 500 `internal_error`: a fault on the server's side.
+        :raises ApiConnectionError: nothing usable was received (``ApiTimeoutError``:
+            a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
+        :raises ApiValueError: the body breaks the contract; nothing was sent.
+        """
+        return await self.api_client.call_operation(
+            CODE_FOR_TOKEN,
+            body,
+            with_http_info=False,
+            async_req=async_req,
+            _preload_content=_preload_content,
+            _request_timeout=_request_timeout,
+            _idempotency_key=_idempotency_key,
+            _headers=_headers,
+            _return_http_data_only=_return_http_data_only,
+            **unknown,
+        )
+
+    @overload
+    async def account_code_for_token_post_with_http_info(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApiResponse[TokenResponse]: ...
+
+    @overload
+    async def account_code_for_token_post_with_http_info(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> RESTResponse: ...
+
+    @overload
+    async def account_code_for_token_post_with_http_info(
+        self,
+        body: CodeForTokenData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: bool = ...,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> Union[ApiResponse[TokenResponse], RESTResponse]: ...
+
+    async def account_code_for_token_post_with_http_info(
+        self,
+        body: Optional[CodeForTokenData] = None,
+        *,
+        async_req: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+        **unknown: Any,
+    ) -> Any:
+        """Get a password reset token; with HTTP info.
+
+        Returns ``ApiResponse(data, status, headers)`` instead of the model alone.
+
+        Exchanges a matching, unexpired code for a reset token valid 15 minutes. A code is
+        single-use, and 5 wrong tries burn it. Wrong codes are also capped per
+        e-mail address, not only per code: after 10 wrong tries in 15 minutes,
+        whatever the number of codes issued, the next answers 429 with `Retry-After`
+        (the same answer whether or not the account exists).
+
+        :param body: the request body, a :class:`CodeForTokenData` (required).
+        :param async_req: refused: ``asyncio.gather`` runs calls at once.
+        :param _preload_content: False returns the undecoded :class:`RESTResponse`.
+        :param _request_timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
+            :class:`~persona.Timeout`.
+        :param _idempotency_key: the call's Idempotency-Key (default: a fresh one, kept
+            across retries; pass the same one to retry a cancelled call safely).
+        :param _headers: extra request headers.
+        :param _return_http_data_only: False returns ``ApiResponse`` (data, status,
+            headers), as this method does.
+        :return: ``ApiResponse[TokenResponse]``
+        :raises BadRequestException: 400 `invalid_request`: body missing, not JSON, wrong type
+            or a constraint violated.
+        :raises UnauthorizedException: 401 `invalid_code` / `invalid_token`: wrong, expired or
+            already used.
+        :raises ConflictException: 409 `idempotency_conflict`: Idempotency-Key reused with a
+            different request.
+        :raises ApiException: 413 `payload_too_large`: body over 64 KiB.
+        :raises ApiException: 415 `unsupported_media_type`: Content-Type is not JSON.
+        :raises TooManyRequestsException: 429 `rate_limited`: too many requests; retry after
+            `Retry-After` seconds.
+        :raises ServiceException: 500 `internal_error`: a fault on the server's side.
+        :raises ApiConnectionError: nothing usable was received (``ApiTimeoutError``:
+            a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
+        :raises ApiValueError: the body breaks the contract; nothing was sent.
+        """
+        return await self.api_client.call_operation(
+            CODE_FOR_TOKEN,
+            body,
+            with_http_info=True,
+            async_req=async_req,
+            _preload_content=_preload_content,
+            _request_timeout=_request_timeout,
+            _idempotency_key=_idempotency_key,
+            _headers=_headers,
+            _return_http_data_only=_return_http_data_only,
+            **unknown,
+        )
+
+    @overload
+    async def account_forgot_pass_post(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ForgotPasswordResponse: ...
+
+    @overload
+    async def account_forgot_pass_post(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> RESTResponse: ...
+
+    @overload
+    async def account_forgot_pass_post(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: bool = ...,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> Union[ForgotPasswordResponse, RESTResponse]: ...
+
+    async def account_forgot_pass_post(
+        self,
+        body: Optional[ForgotPasswordData] = None,
+        *,
+        async_req: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+        **unknown: Any,
+    ) -> Any:
+        """Forgot Password.
+
+        E-mails a 6-digit code, valid 15 minutes, to the account, replacing any earlier
+        code. Answers 200 whether or not the account exists (no account
+        enumeration). At most 5 requests per e-mail address per rolling minute; the
+        next answers 429.
+
+        :param body: the request body, a :class:`ForgotPasswordData` (required).
+        :param async_req: refused: ``asyncio.gather`` runs calls at once.
+        :param _preload_content: False returns the undecoded :class:`RESTResponse`.
+        :param _request_timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
+            :class:`~persona.Timeout`.
+        :param _idempotency_key: the call's Idempotency-Key (default: a fresh one, kept
+            across retries; pass the same one to retry a cancelled call safely).
+        :param _headers: extra request headers.
+        :param _return_http_data_only: False returns ``ApiResponse`` (data, status,
+            headers).
+        :return: :class:`ForgotPasswordResponse`
+        :raises BadRequestException: 400 `invalid_request`: body missing, not JSON, wrong type
+            or a constraint violated.
+        :raises ConflictException: 409 `idempotency_conflict`: Idempotency-Key reused with a
+            different request.
+        :raises ApiException: 413 `payload_too_large`: body over 64 KiB.
+        :raises ApiException: 415 `unsupported_media_type`: Content-Type is not JSON.
+        :raises TooManyRequestsException: 429 `rate_limited`: too many requests; retry after
+            `Retry-After` seconds.
+        :raises ServiceException: 500 `internal_error`: a fault on the server's side.
+        :raises ApiConnectionError: nothing usable was received (``ApiTimeoutError``:
+            a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
+        :raises ApiValueError: the body breaks the contract; nothing was sent.
+        """
+        return await self.api_client.call_operation(
+            FORGOT_PASS,
+            body,
+            with_http_info=False,
+            async_req=async_req,
+            _preload_content=_preload_content,
+            _request_timeout=_request_timeout,
+            _idempotency_key=_idempotency_key,
+            _headers=_headers,
+            _return_http_data_only=_return_http_data_only,
+            **unknown,
+        )
+
+    @overload
+    async def account_forgot_pass_post_with_http_info(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApiResponse[ForgotPasswordResponse]: ...
+
+    @overload
+    async def account_forgot_pass_post_with_http_info(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> RESTResponse: ...
+
+    @overload
+    async def account_forgot_pass_post_with_http_info(
+        self,
+        body: ForgotPasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: bool = ...,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> Union[ApiResponse[ForgotPasswordResponse], RESTResponse]: ...
+
+    async def account_forgot_pass_post_with_http_info(
+        self,
+        body: Optional[ForgotPasswordData] = None,
+        *,
+        async_req: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+        **unknown: Any,
+    ) -> Any:
+        """Forgot Password; with HTTP info.
+
+        Returns ``ApiResponse(data, status, headers)`` instead of the model alone.
+
+        E-mails a 6-digit code, valid 15 minutes, to the account, replacing any earlier
+        code. Answers 200 whether or not the account exists (no account
+        enumeration). At most 5 requests per e-mail address per rolling minute; the
+        next answers 429.
+
+        :param body: the request body, a :class:`ForgotPasswordData` (required).
+        :param async_req: refused: ``asyncio.gather`` runs calls at once.
+        :param _preload_content: False returns the undecoded :class:`RESTResponse`.
+        :param _request_timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
+            :class:`~persona.Timeout`.
+        :param _idempotency_key: the call's Idempotency-Key (default: a fresh one, kept
+            across retries; pass the same one to retry a cancelled call safely).
+        :param _headers: extra request headers.
+        :param _return_http_data_only: False returns ``ApiResponse`` (data, status,
+            headers), as this method does.
+        :return: ``ApiResponse[ForgotPasswordResponse]``
+        :raises BadRequestException: 400 `invalid_request`: body missing, not JSON, wrong type
+            or a constraint violated.
+        :raises ConflictException: 409 `idempotency_conflict`: Idempotency-Key reused with a
+            different request.
+        :raises ApiException: 413 `payload_too_large`: body over 64 KiB.
+        :raises ApiException: 415 `unsupported_media_type`: Content-Type is not JSON.
+        :raises TooManyRequestsException: 429 `rate_limited`: too many requests; retry after
+            `Retry-After` seconds.
+        :raises ServiceException: 500 `internal_error`: a fault on the server's side.
+        :raises ApiConnectionError: nothing usable was received (``ApiTimeoutError``:
+            a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
+        :raises ApiValueError: the body breaks the contract; nothing was sent.
+        """
+        return await self.api_client.call_operation(
+            FORGOT_PASS,
+            body,
+            with_http_info=True,
+            async_req=async_req,
+            _preload_content=_preload_content,
+            _request_timeout=_request_timeout,
+            _idempotency_key=_idempotency_key,
+            _headers=_headers,
+            _return_http_data_only=_return_http_data_only,
+            **unknown,
+        )
+
+    @overload
+    async def account_reset_forgotten_password_post(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ForgotPasswordResponse: ...
+
+    @overload
+    async def account_reset_forgotten_password_post(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> RESTResponse: ...
+
+    @overload
+    async def account_reset_forgotten_password_post(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: bool = ...,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> Union[ForgotPasswordResponse, RESTResponse]: ...
+
+    async def account_reset_forgotten_password_post(
+        self,
+        body: Optional[UpdatePasswordData] = None,
+        *,
+        async_req: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+        **unknown: Any,
+    ) -> Any:
+        """Reset a forgotten password with a token.
+
+        Sets a new password (8-128 characters) with a reset token; the token is then spent.
+
+        :param body: the request body, a :class:`UpdatePasswordData` (required).
+        :param async_req: refused: ``asyncio.gather`` runs calls at once.
+        :param _preload_content: False returns the undecoded :class:`RESTResponse`.
+        :param _request_timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
+            :class:`~persona.Timeout`.
+        :param _idempotency_key: the call's Idempotency-Key (default: a fresh one, kept
+            across retries; pass the same one to retry a cancelled call safely).
+        :param _headers: extra request headers.
+        :param _return_http_data_only: False returns ``ApiResponse`` (data, status,
+            headers).
+        :return: :class:`ForgotPasswordResponse`
+        :raises BadRequestException: 400 `invalid_request`: body missing, not JSON, wrong type
+            or a constraint violated.
+        :raises UnauthorizedException: 401 `invalid_code` / `invalid_token`: wrong, expired or
+            already used.
+        :raises ConflictException: 409 `idempotency_conflict`: Idempotency-Key reused with a
+            different request.
+        :raises ApiException: 413 `payload_too_large`: body over 64 KiB.
+        :raises ApiException: 415 `unsupported_media_type`: Content-Type is not JSON.
+        :raises ServiceException: 500 `internal_error`: a fault on the server's side.
+        :raises ApiConnectionError: nothing usable was received (``ApiTimeoutError``:
+            a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
+        :raises ApiValueError: the body breaks the contract; nothing was sent.
+        """
+        return await self.api_client.call_operation(
+            RESET_FORGOTTEN_PASSWORD,
+            body,
+            with_http_info=False,
+            async_req=async_req,
+            _preload_content=_preload_content,
+            _request_timeout=_request_timeout,
+            _idempotency_key=_idempotency_key,
+            _headers=_headers,
+            _return_http_data_only=_return_http_data_only,
+            **unknown,
+        )
+
+    @overload
+    async def account_reset_forgotten_password_post_with_http_info(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[True] = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> ApiResponse[ForgotPasswordResponse]: ...
+
+    @overload
+    async def account_reset_forgotten_password_post_with_http_info(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: Literal[False],
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> RESTResponse: ...
+
+    @overload
+    async def account_reset_forgotten_password_post_with_http_info(
+        self,
+        body: UpdatePasswordData,
+        *,
+        async_req: Literal[False] = False,
+        _preload_content: bool = ...,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+    ) -> Union[ApiResponse[ForgotPasswordResponse], RESTResponse]: ...
+
+    async def account_reset_forgotten_password_post_with_http_info(
+        self,
+        body: Optional[UpdatePasswordData] = None,
+        *,
+        async_req: bool = False,
+        _preload_content: bool = True,
+        _request_timeout: RequestTimeout = None,
+        _idempotency_key: Optional[str] = None,
+        _headers: Optional[Mapping[str, str]] = None,
+        _return_http_data_only: Optional[bool] = None,
+        **unknown: Any,
+    ) -> Any:
+        """Reset a forgotten password with a token; with HTTP info.
+
+        Returns ``ApiResponse(data, status, headers)`` instead of the model alone.
+
+        Sets a new password (8-128 characters) with a reset token; the token is then spent.
+
+        :param body: the request body, a :class:`UpdatePasswordData` (required).
+        :param async_req: refused: ``asyncio.gather`` runs calls at once.
+        :param _preload_content: False returns the undecoded :class:`RESTResponse`.
+        :param _request_timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
+            :class:`~persona.Timeout`.
+        :param _idempotency_key: the call's Idempotency-Key (default: a fresh one, kept
+            across retries; pass the same one to retry a cancelled call safely).
+        :param _headers: extra request headers.
+        :param _return_http_data_only: False returns ``ApiResponse`` (data, status,
+            headers), as this method does.
+        :return: ``ApiResponse[ForgotPasswordResponse]``
+        :raises BadRequestException: 400 `invalid_request`: body missing, not JSON, wrong type
+            or a constraint violated.
+        :raises UnauthorizedException: 401 `invalid_code` / `invalid_token`: wrong, expired or
+            already used.
+        :raises ConflictException: 409 `idempotency_conflict`: Idempotency-Key reused with a
+            different request.
+        :raises ApiException: 413 `payload_too_large`: body over 64 KiB.
+        :raises ApiException: 415 `unsupported_media_type`: Content-Type is not JSON.
+        :raises ServiceException: 500 `internal_error`: a fault on the server's side.
+        :raises ApiConnectionError: nothing usable was received (``ApiTimeoutError``:
+            a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
+        :raises ApiValueError: the body breaks the contract; nothing was sent.
+        """
+        return await self.api_client.call_operation(
+            RESET_FORGOTTEN_PASSWORD,
+            body,
+            with_http_info=True,
+            async_req=async_req,
+            _preload_content=_preload_content,
+            _request_timeout=_request_timeout,
+            _idempotency_key=_idempotency_key,
+            _headers=_headers,
+            _return_http_data_only=_return_http_data_only,
+            **unknown,
+        )

@@ -21,7 +21,10 @@ if TYPE_CHECKING:
 
     from typing_extensions import Unpack
 
-__all__ = ["AsyncOperationMethod", "CallOptions", "OperationMethod"]
+__all__ = ["AsyncOperationMethod", "CallOptions", "OperationMethod", "RequestTimeout"]
+
+#: What ``_request_timeout`` takes: seconds, a ``(connect, read)`` pair, or a Timeout.
+RequestTimeout = Union[float, tuple[float, float], Timeout, None]
 
 B_contra = TypeVar("B_contra", contravariant=True)
 R = TypeVar("R")
