@@ -270,7 +270,8 @@ def test_events_announce_new_mail(server: ReferenceServer, http: urllib3.PoolMan
         seen = b""
         deadline = time.monotonic() + 10
         while b"event: outbox" not in seen and time.monotonic() < deadline:
-            seen += reply.read(64, decode_content=False) or b""
+            # A byte at a time: a bigger read would wait for heartbeats to fill it.
+            seen += reply.read(1, decode_content=False) or b""
         assert b"event: outbox" in seen
     finally:
         reply.release_conn()

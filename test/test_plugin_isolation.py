@@ -131,10 +131,13 @@ def test_{n}(persona_server, persona_api):
 @pytest.mark.skipif(
     importlib.util.find_spec("xdist") is None, reason="needs pytest-xdist (test-requirements.txt)"
 )
-@pytest.mark.parametrize("scope", ["function", "session"])
 def test_xdist_workers_given_one_outbox_each_read_their_own_codes(
-    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, scope: str
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The session scope: one server per worker for the whole run, so the two workers'
+    # servers live side by side with one PERSONA_OUTBOX (the function scope shares the
+    # same code path, _private_outbox, and costs another xdist start).
+    scope = "session"
     shared = pytester.path / "shared-outbox.jsonl"
     monkeypatch.setenv("PERSONA_OUTBOX", str(shared))
     pytester.makeini(INI + f"{SCOPE_OPTION} = {scope}\n")
