@@ -267,7 +267,10 @@ def test_any_string_in_any_field_is_sent_as_is_or_refused_before_sending(
         assert exc.status == 0
         if model_type._by_name[name].secret and len(value) > 1:
             assert value not in str(exc)
-        with pytest.raises((persona.ApiValueError, persona.ApiTypeError)):
+        if getattr(body, name) == value:  # set, then refused when sent: validate says so
+            with pytest.raises((persona.ApiValueError, persona.ApiTypeError)):
+                body.validate()
+        else:  # refused on assignment (a secret with a lone surrogate): nothing was set
             body.validate()
         return
     # Accepted: it validated, arrived exactly as sent, and round-trips.

@@ -101,7 +101,13 @@ def call(client: str, host: str, **settings: Any) -> tuple[persona.ApiException,
     if client == "sync":
         exc = _sync(host, **settings)
     else:
-        exc = asyncio.run(_async_call(host, **settings))
+        # Not asyncio.run: on Python 3.9 it drops the thread's current loop (pytest-asyncio
+        # keeps one there) unclosed, and its socketpair surfaces later as a ResourceWarning.
+        loop = asyncio.new_event_loop()
+        try:
+            exc = loop.run_until_complete(_async_call(host, **settings))
+        finally:
+            loop.close()
     return exc, time.monotonic() - started
 
 

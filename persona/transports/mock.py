@@ -63,7 +63,9 @@ ERROR_MAP: ErrorTable = (
     (ssl.CertificateError, tls_failed),
     (socket.gaierror, _resolve_failed),
     (ConnectionRefusedError, _refused),
-    (TimeoutError, read_timed_out),  # socket.timeout too
+    (TimeoutError, read_timed_out),
+    # socket.timeout is TimeoutError from Python 3.10 on; on 3.9 it is an OSError of its own.
+    (socket.timeout, read_timed_out),
     (OSError, failed),  # reset, aborted, broken pipe, unreachable...
 )
 
