@@ -30,6 +30,7 @@ from . import __version__
 from .api.account_api import AccountApi
 from .api_client import ApiClient, ApiResponse
 from .configuration import Configuration
+from .core.policy import check_seconds
 from .exceptions import (
     ApiConnectionError,
     ApiException,
@@ -51,22 +52,17 @@ EXIT_OK, EXIT_API_ERROR, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130
 
 
-#: The longest --timeout taken, in seconds (a year, as Configuration's timeouts).
-MAX_SECONDS = 365 * 24 * 3600
-
-
 def _seconds(text: str) -> float:
-    """A ``--timeout`` value: seconds, a finite number above 0 (argparse names the flag
-    in the error, ``argument --timeout: ...``)."""
+    """A ``--timeout`` value, by the rule of Configuration's timeouts (argparse names the
+    flag in the error, ``argument --timeout: ...``)."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
-    if not 0 < value <= MAX_SECONDS:  # also refuses nan
-        raise argparse.ArgumentTypeError(
-            f"must be more than 0 and at most {MAX_SECONDS} seconds (a year), got {text}"
-        )
-    return value
+    try:
+        return check_seconds("--timeout", value)
+    except ApiValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc).partition(": ")[2]) from None
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool, api: bool = True) -> None:
