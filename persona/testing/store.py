@@ -240,12 +240,17 @@ class Store:
     def take_rate_slot(self, email: str, limit: int) -> Optional[int]:
         """Count one forgotPass for ``email``; return ``None`` if allowed, else the seconds
         until a slot frees (at least 1). Refused requests are not counted."""
+        return self._take_slot("rate_events", email, limit, RATE_WINDOW)
+
+    def _take_slot(self, table: str, email: str, limit: int, window: float) -> Optional[int]:
+        """Count one event for ``email`` in ``table`` if it has fewer than ``limit`` in the
+        rolling ``window``, in one transaction; else count nothing and return the wait."""
         now = self.now()
         mac = self._email_mac(email)
         with self._write() as conn:
-            wait = self._window_wait("rate_events", mac, limit, RATE_WINDOW, now)
+            wait = self._window_wait(table, mac, limit, window, now)
             if wait is None:
-                conn.execute("INSERT INTO rate_events (email_key, at) VALUES (?, ?)", (mac, now))
+                conn.execute(f"INSERT INTO {table} (email_key, at) VALUES (?, ?)", (mac, now))
         return wait
 
     def _window_wait(
@@ -307,13 +312,7 @@ class Store:
         """Count one refused try for ``email`` that did not reach a code (a replay of an
         Idempotency-Key with a different body, say); return ``None``, or the seconds to
         wait when the address is already over ``guess_limit`` (then nothing is counted)."""
-        now = self.now()
-        mac = self._email_mac(email)
-        with self._write() as conn:
-            wait = self._window_wait("guess_events", mac, guess_limit, GUESS_WINDOW, now)
-            if wait is None:
-                conn.execute("INSERT INTO guess_events (email_key, at) VALUES (?, ?)", (mac, now))
-        return wait
+        return self._take_slot("guess_events", email, guess_limit, GUESS_WINDOW)
 
     def redeem_code(self, email: str, code: str, guess_limit: int) -> Redemption:
         """Exchange a matching, unexpired code of an account for a new token.
