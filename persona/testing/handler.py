@@ -26,7 +26,7 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http import HTTPStatus
@@ -482,38 +482,51 @@ class Handler(BaseHTTPRequestHandler):
     def _send(self, answer: Answer) -> None:
         """Send ``answer`` as JSON with the headers every response carries."""
         payload = answer.body.encode("utf-8")
-        self._responded = True
         if self.request_version in ("", "HTTP/0.9"):
             # The stdlib would answer an HTTP/0.9-looking request with a bare body; every
             # answer here has a status line and headers.
             self.request_version = "HTTP/1.0"
             self.close_connection = True
+        extra = (("Allow", "POST"),) if answer.status == 405 else ()
+        data = self.head(answer.status, JSON_CONTENT_TYPE, len(payload), (*extra, *answer.headers))
+        if self.command != "HEAD":
+            data += payload
+        self.wfile.write(data)
+
+    def head(
+        self,
+        status: int,
+        content_type: str,
+        length: Optional[int],
+        extra: Iterable[tuple[str, str]] = (),
+    ) -> bytes:
+        """The status line and the headers every answer carries (server, date, type,
+        length when known, request id, ``Connection: close`` when the connection ends),
+        then ``extra``: the bytes to write before the body. The answer is logged and noted
+        here, before the write: a client that has its answer finds it in the log."""
+        self._responded = True
         headers = [
             ("Server", self.version_string()),
             ("Date", self.date_time_string()),
-            ("Content-Type", JSON_CONTENT_TYPE),
-            ("Content-Length", str(len(payload))),
-            ("X-Request-Id", self._request_id),
+            ("Content-Type", content_type),
         ]
-        if answer.status == 405:
-            headers.append(("Allow", "POST"))
-        headers.extend(answer.headers)
+        if length is not None:
+            headers.append(("Content-Length", str(length)))
+        headers.append(("X-Request-Id", self._request_id))
+        headers.extend(extra)
         if self.close_connection:
             headers.append(("Connection", "close"))
-        # One write for status line, headers and body: one system call instead of two, and
-        # no gap between them in which another thread (the outbox's writer) could run and
-        # delay the rest of the answer by a time that depends on what that thread does.
-        phrase = self.responses.get(answer.status, ("",))[0]
-        head = f"{self.protocol_version} {answer.status} {phrase}\r\n"
+        # The caller writes status line, headers and body at once: one system call instead
+        # of two, and no gap between them in which another thread (the outbox's writer)
+        # could run and delay the rest of the answer.
+        phrase = self.responses.get(status, ("",))[0]
+        head = f"{self.protocol_version} {status} {phrase}\r\n"
         head += "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n"
-        data = head.encode("latin-1")
-        if self.command != "HEAD":
-            data += payload
-        # Logged before the write: a client that has its answer finds it in the log.
-        self.server.app._log(self._log_line(str(answer.status)))
-        if self.server.app._outbox_web is not None:
-            self.server.app._outbox_web.note(self, answer.status)
-        self.wfile.write(data)
+        app = self.server.app
+        app._log(self._log_line(str(status)))
+        if app._outbox_web is not None:
+            app._outbox_web.note(self, status)
+        return head.encode("latin-1")
 
     def log_request(self, code: object = "-", size: object = "-") -> None:
         """Silence the stdlib's per-response log line; :meth:`_send` writes ours."""

@@ -237,7 +237,6 @@ class OutboxWeb:
         """A server-sent-events stream: one ``outbox`` event each time the outbox changes,
         heartbeats between, closed after :data:`EVENTS_LIFETIME` (the browser reconnects)."""
         self._head(handler, 200, "text/event-stream; charset=utf-8", None)
-        handler.close_connection = True
         outbox, stopping = self.app._outbox, self.app._wake
         end = time.monotonic() + EVENTS_LIFETIME
         version = outbox.version
@@ -346,30 +345,16 @@ class OutboxWeb:
         length: Optional[int],
         extra: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        headers = [
-            ("Server", handler.version_string()),
-            ("Date", handler.date_time_string()),
-            ("Content-Type", content_type),
-            ("X-Request-Id", handler._request_id),
-            *_SECURITY_HEADERS,
-            *extra,
-        ]
-        if length is not None:
-            headers.append(("Content-Length", str(length)))
+        headers = [*_SECURITY_HEADERS, *extra]
         if self.cors_origin and handler.headers.get("Origin") == self.cors_origin:
             headers += [
                 ("Access-Control-Allow-Origin", self.cors_origin),
                 ("Access-Control-Allow-Methods", "GET, DELETE"),
                 ("Vary", "Origin"),
             ]
-        if handler.close_connection or length is None:
-            headers.append(("Connection", "close"))
-        phrase = handler.responses.get(status, ("",))[0]
-        head = f"HTTP/1.1 {status} {phrase}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers)
-        handler._responded = True
-        self.app._log(handler._log_line(str(status)))
-        self.note(handler, status)
-        handler.wfile.write((head + "\r\n").encode("latin-1"))
+        if length is None:
+            handler.close_connection = True  # a stream: it ends with the connection
+        handler.wfile.write(handler.head(status, content_type, length, headers))
 
     def _send(
         self,
