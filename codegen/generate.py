@@ -9,6 +9,7 @@ writes both and removes the whole files the spec no longer produces (files, neve
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -107,10 +108,10 @@ def whole_files(spec: Spec, opts: Options) -> dict[str, str]:
     out: dict[str, str] = {}
     context = {"spec": spec, "header": header(opts.spec), "package": opts.package}
     models_init = f"{pkg_dir}/models/__init__.py"
-    out[models_init] = ruff_format(
-        env.get_template("models_init.py.jinja").render(context), models_init
-    )
     base = ".base" if opts.package == "persona" else "persona.models.base"
+    out[models_init] = ruff_format(
+        env.get_template("models_init.py.jinja").render(context, base=base), models_init
+    )
     for model in models(opts.root / opts.spec, opts.spec, spec):
         rel = f"{pkg_dir}/models/{model.module}.py"
         text = env.get_template("model.py.jinja").render(context, model=model, base=base)
@@ -119,12 +120,27 @@ def whole_files(spec: Spec, opts: Options) -> dict[str, str]:
     for tag in spec.tags:
         rel = f"{pkg_dir}/api/{snake_case(tag.class_name)}.py"
         used = sorted(
-            {n for op in tag.operations for n in (op.body_schema, op.success_schema) if n}
+            {op.body_schema for op in tag.operations if op.body_schema}
+            | {m for op in tag.operations for _, m in op.responses if m}
         )
+        words = {
+            w
+            for op in tag.operations
+            for p in op.params
+            for w in re.findall(r"\w+", p.kind + " " + p.annotation)
+        }
+        operation_names = ["Operation"]
+        if any(not m for op in tag.operations for _, m in op.responses):
+            operation_names.insert(0, "NO_BODY")
+        if any(op.params for op in tag.operations):
+            operation_names.append("Parameter")
         text = env.get_template("api.py.jinja").render(
             context,
             tag=tag,
             tag_models=used,
+            operation_names=operation_names,
+            kind_names=sorted(words & {"ListOf", "MapOf"}),
+            date_names=sorted(words & {"date", "datetime"}),
             runtime=".." if inside else "persona.",
             models_module="..models",
             exception_for=_exception_name,

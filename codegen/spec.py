@@ -17,6 +17,18 @@ class SpecError(ValueError):
 
 
 @dataclass(frozen=True)
+class ParamInfo:
+    attr: str  # the method's keyword
+    wire: str  # the name on the wire
+    location: str  # path, query or header
+    annotation: str  # e.g. "int", "list[str]"
+    kind: str  # the runtime kind expression, e.g. "int", "ListOf(str)"
+    options: tuple[tuple[str, Any], ...]  # keyword arguments of Parameter(): rules
+    doc: str
+    required: bool
+
+
+@dataclass(frozen=True)
 class OperationInfo:
     operation_id: str
     method: str
@@ -28,6 +40,26 @@ class OperationInfo:
     description: str = ""
     #: The declared error answers: (status, what it means), in the spec's order.
     errors: tuple[tuple[int, str], ...] = ()
+    #: Path, query and header parameters, in the method's order (see ParamInfo).
+    params: tuple[ParamInfo, ...] = ()
+    body_required: bool = True
+    #: Every declared status and its body's schema name ("" for no body).
+    responses: tuple[tuple[int, str], ...] = ()
+    #: Whether the call takes an Idempotency-Key (every method but GET, HEAD, OPTIONS).
+    keyed: bool = True
+
+    @property
+    def required_params(self) -> tuple[ParamInfo, ...]:
+        return tuple(p for p in self.params if p.required)
+
+    @property
+    def optional_params(self) -> tuple[ParamInfo, ...]:
+        return tuple(p for p in self.params if not p.required)
+
+    @property
+    def returns(self) -> str:
+        """The Python type a call returns: the success model, or None."""
+        return self.success_schema or "None"
 
     @property
     def constant(self) -> str:
@@ -100,21 +132,37 @@ def load(spec_path: Path, display_path: str) -> Spec:
             if not op.get("operationId"):
                 raise SpecError(f"{where}: has no operationId")
             tags = op.get("tags") or ["Default"]
-            body = _ref_name(_json_schema(op.get("requestBody")))
+            request_body = _resolve(raw, op.get("requestBody"))
+            body_schema = _json_schema(request_body)
+            body = _ref_name(body_schema)
+            if body_schema is not None and body is None:
+                raise SpecError(f"{where}: requestBody: the body must be a $ref to a schema")
             success = None
             errors: list[tuple[int, str]] = []
-            shared = (raw.get("components") or {}).get("responses") or {}
+            responses: list[tuple[int, str]] = []
             for status, declared in (op.get("responses") or {}).items():
-                ref = _ref_name(declared)
-                answer = shared.get(ref, declared) if ref else declared
+                answer = _resolve(raw, declared)
+                if not str(status).isdigit():
+                    raise SpecError(
+                        f"{where}: response {status!r}: only numbered statuses are generated"
+                    )
+                schema = _json_schema(answer)
+                model = _ref_name(schema)
+                if schema is not None and model is None:
+                    raise SpecError(
+                        f"{where}: response {status}: the body must be a $ref to a schema"
+                    )
+                responses.append((int(status), model or ""))
                 if str(status).startswith("2"):
                     if success is None:
-                        success = _ref_name(_json_schema(answer))
-                elif str(status).isdigit():
+                        success = model
+                else:
                     errors.append(
                         (int(status), " ".join(str(answer.get("description", "")).split()))
                     )
-            sends_or_returns.update(n for n in (body, success) if n)
+            sends_or_returns.update(n for n in (body, *(m for _, m in responses)) if n)
+            declared_params = [*(item.get("parameters") or []), *(op.get("parameters") or [])]
+            params = _params(raw, declared_params, path, where)
             by_tag.setdefault(tags[0], []).append(
                 OperationInfo(
                     operation_id=op["operationId"],
@@ -126,6 +174,10 @@ def load(spec_path: Path, display_path: str) -> Spec:
                     success_schema=success,
                     description=" ".join(str(op.get("description", "")).split()),
                     errors=tuple(errors),
+                    params=params,
+                    body_required=bool(request_body and request_body.get("required")),
+                    responses=tuple(responses),
+                    keyed=method.upper() not in ("GET", "HEAD", "OPTIONS"),
                 )
             )
     declared = list(tag_docs) + [t for t in by_tag if t not in tag_docs]
@@ -140,10 +192,103 @@ def load(spec_path: Path, display_path: str) -> Spec:
         if name in by_tag
     )
     schemas = (raw.get("components") or {}).get("schemas") or {}
-    # The models package holds what a call sends or returns on success; error bodies
-    # (`Error`) are parsed by the hand-written persona.exceptions.
-    models = tuple(sorted(n for n in schemas if n in sends_or_returns))
+    # The models package holds every schema a call sends or gets, and those they refer to.
+    reached = set()
+    todo = sorted(sends_or_returns)
+    while todo:
+        name = todo.pop()
+        if name in reached:
+            continue
+        if name not in schemas:
+            raise SpecError(f"{display_path}: #/components/schemas/{name} is missing")
+        reached.add(name)
+        todo.extend(_refs(schemas[name]))
+    models = tuple(sorted(reached))
     return Spec(display_path, servers[0]["url"], tags, models)
+
+
+def _refs(schema: Any) -> list[str]:
+    """The schema names a schema refers to, at any depth."""
+    found: list[str] = []
+    if isinstance(schema, dict):
+        name = _ref_name(schema)
+        if name:
+            found.append(name)
+        for value in schema.values():
+            found.extend(_refs(value))
+    elif isinstance(schema, list):
+        for value in schema:
+            found.extend(_refs(value))
+    return found
+
+
+def _resolve(raw: Any, holder: Any) -> Any:
+    """``holder``, or what its local ``$ref`` (``#/components/...``) points at."""
+    ref = holder.get("$ref") if isinstance(holder, dict) else None
+    if not isinstance(ref, str):
+        return holder
+    if not ref.startswith("#/"):
+        raise SpecError(f"{ref}: only local references (#/...) are generated")
+    target = raw
+    for part in ref[2:].split("/"):
+        target = target.get(part) if isinstance(target, dict) else None
+        if target is None:
+            raise SpecError(f"{ref}: not found in the spec")
+    return target
+
+
+#: A header parameter the runtime owns: it is the ``_idempotency_key`` option of every
+#: method that takes one, not a parameter of its own.
+RUNTIME_HEADERS = frozenset({"idempotency-key"})
+
+
+def _params(raw: Any, declared: list[Any], path: str, where: str) -> tuple[ParamInfo, ...]:
+    """The parameters of one operation: required ones first (path, then query, then
+    header, each in spec order), then the optional ones."""
+    out: dict[tuple[str, str], ParamInfo] = {}
+    for item in declared:
+        param = _resolve(raw, item)
+        name, location = str(param.get("name", "")), str(param.get("in", ""))
+        here = f"{where}: parameter {name!r}"
+        if location == "cookie":
+            raise SpecError(f"{here}: cookie parameters are not generated")
+        if location not in ("path", "query", "header"):
+            raise SpecError(f"{here}: `in` must be path, query or header")
+        if location == "header" and name.lower() in RUNTIME_HEADERS:
+            continue
+        if param.get("style") not in (None, "simple" if location != "query" else "form"):
+            raise SpecError(f"{here}: only the default style is generated")
+        if location == "query" and param.get("explode") is False:
+            raise SpecError(f"{here}: only exploded query arrays (the default) are generated")
+        required = bool(param.get("required")) or location == "path"
+        schema = _resolve(raw, param.get("schema") or {})
+        shape = _shape("parameter", name, schema, where)
+        if shape.model:
+            raise SpecError(f"{here}: an object cannot be a {location} parameter")
+        description = " ".join(str(param.get("description", "")).split())
+        attr = snake_case(name.replace("-", "_"))
+        options: list[tuple[str, Any]] = []
+        if required:
+            options.append(("required", True))
+        options.extend(shape.options)
+        if param.get("x-secret"):
+            options.append(("secret", True))
+        options.append(("description", description))
+        doc = (description.rstrip(".") or name) + (f"; ``{name}`` in the {location}")
+        notes = list(shape.notes)
+        doc += f" ({'; '.join(notes)})." if notes else "."
+        out[(location, name)] = ParamInfo(
+            attr, name, location, shape.annotation, shape.kind, tuple(options), doc, required
+        )
+    for name in re.findall(r"{([^}]+)}", path):
+        if ("path", name) not in out:
+            raise SpecError(f"{where}: path parameter {{{name}}} is not declared")
+    order = {"path": 0, "query": 1, "header": 2}
+    params = sorted(out.values(), key=lambda p: (not p.required, order[p.location]))
+    attrs = [p.attr for p in params]
+    if len(set(attrs)) != len(attrs) or "body" in attrs:
+        raise SpecError(f"{where}: two parameters (or one and the body) share a Python name")
+    return tuple(params)
 
 
 @dataclass(frozen=True)
@@ -168,44 +313,133 @@ class ModelInfo:
     description: str
     fields: tuple[FieldInfo, ...]
     imports: tuple[str, ...]  # "datetime" / "date" when used
+    refs: tuple[str, ...] = ()  # the other models its fields hold
+    runtime: tuple[str, ...] = ()  # "ListOf" / "MapOf" when used
+    any_type: bool = False  # whether an annotation says Any
 
 
 _SCALARS = {"string": "str", "integer": "int", "number": "float", "boolean": "bool"}
 _FORMATS = {"date-time": "datetime", "date": "date"}
 
 
+@dataclass(frozen=True)
+class Shape:
+    """What a schema becomes: a Python annotation, the runtime's kind expression, the
+    rules (keyword arguments of ``field()`` / ``Parameter()``), and notes for the docs."""
+
+    annotation: str
+    kind: str
+    options: tuple[tuple[str, Any], ...] = ()
+    notes: tuple[str, ...] = ()
+    model: bool = False  # a $ref to a model (an object)
+    secret: bool = False
+
+
+def _shape(owner: str, name: str, schema: Any, where: str) -> Shape:
+    here = f"{where}: {owner}.{name}"
+    if not isinstance(schema, dict):
+        raise SpecError(f"{here}: the schema must be a mapping")
+    ref = _ref_name(schema)
+    if ref:
+        return Shape(ref, ref, model=True)
+    kind = schema.get("type")
+    options: list[tuple[str, Any]] = []
+    notes: list[str] = []
+    if schema.get("nullable"):
+        options.append(("nullable", True))
+        notes.append("may be null")
+    if kind == "array":
+        item = _shape(owner, name + "[]", schema.get("items") or {}, where)
+        options.extend(item.options)
+        notes.extend(item.notes)
+        lo, hi = schema.get("minItems"), schema.get("maxItems")
+        if lo is not None:
+            options.append(("min_items", int(lo)))
+        if hi is not None:
+            options.append(("max_items", int(hi)))
+        if lo is not None or hi is not None:
+            notes.append(_range(lo, hi, "items"))
+        return Shape(
+            f"list[{item.annotation}]", f"ListOf({item.kind})", tuple(options), tuple(notes)
+        )
+    if kind == "object" or (kind is None and "additionalProperties" in schema):
+        if schema.get("properties"):
+            raise SpecError(f"{here}: an inline object: give it a name in components.schemas")
+        extra = schema.get("additionalProperties", True)
+        if extra is True or extra == {}:
+            return Shape("dict[str, Any]", "MapOf(object)", tuple(options), tuple(notes))
+        value = _shape(owner, name + "{}", extra, where)
+        options.extend(value.options)
+        notes.extend(value.notes)
+        return Shape(
+            f"dict[str, {value.annotation}]",
+            f"MapOf({value.kind})",
+            tuple(options),
+            tuple(notes),
+        )
+    python = _SCALARS.get(str(kind))
+    if python is None:
+        raise SpecError(
+            f"{here}: type {kind!r} is not generated (string, integer, number, "
+            "boolean, array, object or a $ref)"
+        )
+    fmt = schema.get("format")
+    if python == "str":
+        python = _FORMATS.get(str(fmt), python)
+    lo, hi = schema.get("minLength"), schema.get("maxLength")
+    if lo is not None:
+        options.append(("min_length", int(lo)))
+    if hi is not None:
+        options.append(("max_length", int(hi)))
+    if lo is not None or hi is not None:
+        notes.append(_range(lo, hi, "characters"))
+    least, most = schema.get("minimum"), schema.get("maximum")
+    if schema.get("exclusiveMinimum") or schema.get("exclusiveMaximum"):
+        raise SpecError(f"{here}: exclusiveMinimum / exclusiveMaximum are not generated")
+    if least is not None:
+        options.append(("minimum", least))
+    if most is not None:
+        options.append(("maximum", most))
+    if least is not None and most is not None:
+        notes.append(f"{least}-{most}")
+    elif least is not None:
+        notes.append(f"at least {least}")
+    elif most is not None:
+        notes.append(f"at most {most}")
+    if "enum" in schema:
+        values = tuple(schema["enum"])
+        options.append(("enum", values))
+        notes.append("one of " + ", ".join(f"`{v}`" for v in values))
+    if schema.get("pattern") is not None:
+        options.append(("pattern", str(schema["pattern"])))
+        notes.append(f"pattern `{schema['pattern']}`")
+    if fmt is not None and python in ("str", "datetime", "date"):
+        options.append(("format", str(fmt)))
+        notes.append(f"format `{fmt}`")
+    if schema.get("x-secret"):
+        options.append(("secret", True))
+    return Shape(python, python, tuple(options), tuple(notes), secret=bool(schema.get("x-secret")))
+
+
+def _range(lo: Any, hi: Any, unit: str) -> str:
+    if lo is not None and hi is not None:
+        return f"{lo}-{hi} {unit}"
+    return f"at least {lo} {unit}" if lo is not None else f"at most {hi} {unit}"
+
+
 def _field(
     model: str, json_name: str, prop: dict[str, Any], required: bool, where: str
 ) -> FieldInfo:
-    kind = _SCALARS.get(str(prop.get("type")))
-    if kind is None or "$ref" in prop or "enum" in prop:
-        raise SpecError(
-            f"{where}: {model}.{json_name}: only string, integer, number and boolean "
-            "properties are generated so far"
-        )
-    fmt = prop.get("format")
-    kind = _FORMATS.get(str(fmt), kind) if kind == "str" else kind
+    shape = _shape(model, json_name, prop, where)
     description = " ".join(str(prop.get("description", "")).split())
     options: list[tuple[str, Any]] = [("default", None)]
     notes: list[str] = []
     if required:
         options.append(("required", True))
         notes.append("required")
-    lo, hi = prop.get("minLength"), prop.get("maxLength")
-    if lo is not None:
-        options.append(("min_length", int(lo)))
-    if hi is not None:
-        options.append(("max_length", int(hi)))
-    if lo is not None and hi is not None:
-        notes.append(f"{lo}-{hi} characters")
-    elif lo is not None:
-        notes.append(f"at least {lo} characters")
-    elif hi is not None:
-        notes.append(f"at most {hi} characters")
-    if fmt is not None:
-        options.append(("format", str(fmt)))
-        notes.append(f"format `{fmt}`")
-    if prop.get("x-secret"):
+    options.extend(o for o in shape.options if o[0] != "secret")
+    notes.extend(shape.notes)
+    if shape.secret or prop.get("x-secret"):
         options.append(("secret", True))
         notes.append("secret")
     options.append(("description", description))
@@ -218,13 +452,13 @@ def _field(
     return FieldInfo(
         attr,
         json_name,
-        f"Optional[{kind}]",
-        kind,
+        f"Optional[{shape.annotation}]",
+        shape.kind,
         tuple(options),
         doc,
         required=required,
-        secret=bool(prop.get("x-secret")),
-        constraints="; ".join(limits).replace(f"{lo}-{hi}", f"{lo}\u2013{hi}"),
+        secret=shape.secret or bool(prop.get("x-secret")),
+        constraints=re.sub(r"(\d)-(\d)", "\\1\u2013\\2", "; ".join(limits)),
         description=description,
     )
 
@@ -249,7 +483,15 @@ def models(spec_path: Path, display_path: str, spec: Spec) -> tuple[ModelInfo, .
             roles.append("the body of " + " and ".join(f"``{s}``" for s in sent))
         if got:
             roles.append("the answer of " + " and ".join(f"``{s}``" for s in got))
-        imports = tuple(sorted({f.kind for f in fields} & {"date", "datetime"}))
+        if not roles and any(
+            name == m for t in spec.tags for o in t.operations for st, m in o.responses if st >= 300
+        ):
+            roles.append("the body of an error answer")
+        imports = tuple(sorted({k for f in fields for k in _words(f.kind)} & {"date", "datetime"}))
+        refs = tuple(
+            sorted({k for f in fields for k in _words(f.kind)} & set(spec.models) - {name})
+        )
+        runtime = tuple(sorted({k for f in fields for k in _words(f.kind)} & {"ListOf", "MapOf"}))
         out.append(
             ModelInfo(
                 name=name,
@@ -258,9 +500,16 @@ def models(spec_path: Path, display_path: str, spec: Spec) -> tuple[ModelInfo, .
                 description=" ".join(str(schema.get("description", name)).split()),
                 fields=fields,
                 imports=imports,
+                refs=refs,
+                runtime=runtime,
+                any_type=any("Any" in f.annotation for f in fields),
             )
         )
     return tuple(out)
+
+
+def _words(expression: str) -> list[str]:
+    return re.findall(r"\w+", expression)
 
 
 def _short(path: str) -> str:

@@ -47,6 +47,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see of the names below
     from .api.account_api import AccountApi as AccountApi
     from .api.account_api import AsyncAccountApi as AsyncAccountApi
     from .models import CodeForTokenData as CodeForTokenData
+    from .models import Error as Error
     from .models import ForgotPasswordData as ForgotPasswordData
     from .models import ForgotPasswordResponse as ForgotPasswordResponse
     from .models import TokenResponse as TokenResponse
@@ -57,6 +58,7 @@ _SPEC_LOCATIONS = {
     "AccountApi": ".api.account_api",
     "AsyncAccountApi": ".api.account_api",
     "CodeForTokenData": ".models",
+    "Error": ".models",
     "ForgotPasswordData": ".models",
     "ForgotPasswordResponse": ".models",
     "TokenResponse": ".models",

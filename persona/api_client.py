@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Optional, TypeVar, 
 from . import _fork
 from .configuration import Configuration, stderr_level
 from .core.attempts import CallPlan
+from .core.operation import NO_BODY
 from .core.policy import RetryPolicy, Timeout
 from .core.request import (
     JSON_CONTENT_TYPE,
@@ -239,10 +240,12 @@ class BaseClient:
         options: Mapping[str, Any],
         with_http_info: bool,
         allowed: frozenset[str],
+        params: Optional[Mapping[str, Any]] = None,
     ) -> PreparedCall:
         """Everything a call of ``operation`` needs before its first attempt, from an API
-        method's ``body`` and keyword ``options``; shared by both clients. Whatever can
-        fail on the caller's input fails here, before anything is sent."""
+        method's ``body``, ``params`` (path, query and header parameters by name) and
+        keyword ``options``; shared by both clients. Whatever can fail on the caller's
+        input fails here, before anything is sent."""
         check_options(operation, options, allowed)
         if self._closed:
             raise self._closed_error()
@@ -251,9 +254,16 @@ class BaseClient:
         request_timeout = options.get("_request_timeout")
         if request_timeout is not None:
             timeout = Timeout.of(request_timeout, "_request_timeout", timeout.total)
-        headers = self._headers("POST", options.get("_headers"), options.get("_idempotency_key"))
+        headers = self._headers(
+            operation.method, options.get("_headers"), options.get("_idempotency_key")
+        )
         request = build_request(
-            operation, body, host=settings.host, headers=headers, validate=settings.validate
+            operation,
+            body,
+            params,
+            host=settings.host,
+            headers=headers,
+            validate=settings.validate,
         )
         data_only = options.get("_return_http_data_only")
         return PreparedCall(
@@ -313,6 +323,12 @@ def result_of(
     preload_content: bool,
 ) -> Any:
     """What a call returns for its final ``response`` (or the exception it raises)."""
+    if request.responses is not None and 200 <= response.status <= 299:
+        declared = request.responses.get(response.status)
+        if declared is NO_BODY:
+            response_type = None  # a 204, say: no body to read
+        elif declared is not None:
+            response_type = declared
     if response_type is None:
         return _untyped(response, request, with_http_info, preload_content)
     return read_response(
@@ -455,12 +471,14 @@ class ApiClient(BaseClient):
     def call_operation(
         self,
         operation: Operation,
-        body: Any,
+        body: Any = None,
         *,
         with_http_info: bool = False,
+        params: Optional[Mapping[str, Any]] = None,
         **options: Any,
     ) -> Any:
-        """Call ``operation`` with ``body`` and an API method's keyword ``options``
+        """Call ``operation`` with ``body``, its ``params`` (path, query and header
+        parameters by keyword name) and an API method's keyword ``options``
         (``async_req``, ``_request_timeout``, ``_idempotency_key``, ``_headers``,
         ``_preload_content``, ``_return_http_data_only``).
 
@@ -469,7 +487,7 @@ class ApiClient(BaseClient):
         ``ApplyResult`` for ``async_req=True``. Everything that can fail on the caller's
         input fails here, in the caller's thread, before anything is sent.
         """
-        call = self._prepare_call(operation, body, options, with_http_info, CALL_OPTIONS)
+        call = self._prepare_call(operation, body, options, with_http_info, CALL_OPTIONS, params)
         if options.get("async_req"):
             return self.pool.apply_async(self._send, (call,))
         return self._send(call)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import warnings
+from collections.abc import Mapping
 from typing import Any, ClassVar, Optional, Union
 
 from .api_client import CALL_OPTIONS, BaseClient
@@ -119,12 +120,14 @@ class AsyncApiClient(BaseClient):
     async def call_operation(
         self,
         operation: Operation,
-        body: Any,
+        body: Any = None,
         *,
         with_http_info: bool = False,
+        params: Optional[Mapping[str, Any]] = None,
         **options: Any,
     ) -> Any:
-        """Call ``operation`` with ``body`` and an API method's keyword ``options``
+        """Call ``operation`` with ``body``, its ``params`` (path, query and header
+        parameters by keyword name) and an API method's keyword ``options``
         (``_request_timeout``, ``_idempotency_key``, ``_headers``, ``_preload_content``,
         ``_return_http_data_only``).
 
@@ -138,5 +141,7 @@ class AsyncApiClient(BaseClient):
                 "AsyncApiClient, await the call (asyncio.gather runs many at once)"
             )
         options.pop("async_req", None)
-        call = self._prepare_call(operation, body, options, with_http_info, ASYNC_CALL_OPTIONS)
+        call = self._prepare_call(
+            operation, body, options, with_http_info, ASYNC_CALL_OPTIONS, params
+        )
         return call.result(await send_with_retries_async(self.transport, call.plan(), self._life))

@@ -126,11 +126,11 @@ def test_generated_spans_keep_the_prose_and_follow_the_spec(project: Path) -> No
     assert (
         "*PetsApi* | [**add_pet**](docs/PetsApi.md#add_pet) | **POST** /pets | Add a pet" in readme
     )
-    # What a call sends or returns is a model; the error body is not.
+    # Every schema a call sends or gets is a model, the error body's included.
     assert (
-        " - [NewPet](docs/NewPet.md)\n - [Pet](docs/Pet.md)\n<!-- codegen:end models -->" in readme
+        " - [Error](docs/Error.md)\n - [NewPet](docs/NewPet.md)\n - [Pet](docs/Pet.md)\n"
+        "<!-- codegen:end models -->" in readme
     )
-    assert "Error.md" not in readme
     page = (project / "docs" / "PetsApi.md").read_text()
     assert page.startswith("# PetsApi\n\nIntro.\n")
     assert page.endswith("End.\n")
@@ -158,6 +158,7 @@ def test_every_generated_file_starts_with_the_static_header(project: Path) -> No
     assert listed == [
         "pets/api/pets_api.py",
         "pets/models/__init__.py",
+        "pets/models/error.py",
         "pets/models/new_pet.py",
         "pets/models/pet.py",
     ]
@@ -244,10 +245,11 @@ def test_a_spec_the_generator_cannot_express_is_an_error_naming_the_property(
     project: Path,
 ) -> None:
     spec = project / "spec.yaml"
-    spec.write_text(SPEC.replace("{id: {type: integer}}", "{tags: {type: array, items: {}}}"))
+    inline = "{owner: {type: object, properties: {name: {type: string}}}}"
+    spec.write_text(SPEC.replace("{id: {type: integer}}", inline))
     done = run_cli(project, "--package", "pets")
     assert done.returncode == 2
-    assert "spec.yaml: components.schemas.Pet: Pet.tags:" in done.stderr
+    assert "spec.yaml: components.schemas.Pet: Pet.owner: an inline object" in done.stderr
     assert not (project / "pets" / "models").exists()
 
 

@@ -55,7 +55,11 @@ def test_retries_keep_one_idempotency_key_and_honour_retry_after() -> None:
     answers = iter(
         [
             RESTResponse(503, json={"code": "internal_error", "message": "busy"}),
-            RESTResponse(429, headers={"Retry-After": "0"}, json={"code": "rate_limited"}),
+            RESTResponse(
+                429,
+                headers={"Retry-After": "0"},
+                json={"code": "rate_limited", "message": "slow down"},
+            ),
             RESTResponse(200, json={"success": True}),
         ]
     )

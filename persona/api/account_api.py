@@ -12,10 +12,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
 
 from ..api_client import ApiClient
-from ..core.request import Operation
+from ..core.operation import Operation
 from ..exceptions import ApiTypeError
 from ..models import (
     CodeForTokenData,
+    Error,
     ForgotPasswordData,
     ForgotPasswordResponse,
     TokenResponse,
@@ -40,11 +41,38 @@ __all__ = [
 
 #: Get a password reset token: POST /account/codeForToken
 CODE_FOR_TOKEN = Operation(
-    "account_code_for_token_post", "/account/codeForToken", CodeForTokenData, TokenResponse
+    "account_code_for_token_post",
+    "/account/codeForToken",
+    CodeForTokenData,
+    TokenResponse,
+    method="POST",
+    responses={
+        200: TokenResponse,
+        400: Error,
+        401: Error,
+        409: Error,
+        413: Error,
+        415: Error,
+        429: Error,
+        500: Error,
+    },
 )
 #: Forgot Password: POST /account/forgotPass
 FORGOT_PASS = Operation(
-    "account_forgot_pass_post", "/account/forgotPass", ForgotPasswordData, ForgotPasswordResponse
+    "account_forgot_pass_post",
+    "/account/forgotPass",
+    ForgotPasswordData,
+    ForgotPasswordResponse,
+    method="POST",
+    responses={
+        200: ForgotPasswordResponse,
+        400: Error,
+        409: Error,
+        413: Error,
+        415: Error,
+        429: Error,
+        500: Error,
+    },
 )
 #: Reset a forgotten password with a token: POST /account/resetForgottenPassword
 RESET_FORGOTTEN_PASSWORD = Operation(
@@ -52,6 +80,16 @@ RESET_FORGOTTEN_PASSWORD = Operation(
     "/account/resetForgottenPassword",
     UpdatePasswordData,
     ForgotPasswordResponse,
+    method="POST",
+    responses={
+        200: ForgotPasswordResponse,
+        400: Error,
+        401: Error,
+        409: Error,
+        413: Error,
+        415: Error,
+        500: Error,
+    },
 )
 #: Every operation of the tag, with its summary.
 OPERATIONS = {

@@ -10,15 +10,19 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from typing import Any, NamedTuple, Optional
+from typing import Any, Optional
+from urllib.parse import quote
 
 from ..exceptions import ApiTypeError, ApiValueError
+from ..models import kinds
 from ..models.base import Model, encode_json
 from ..redaction import MASK, redact_headers
+from .operation import SAFE_METHODS, Operation, Parameter
 
 __all__ = [
     "JSON_CONTENT_TYPE",
     "Operation",
+    "Parameter",
     "Request",
     "build_request",
     "check_header",
@@ -32,15 +36,6 @@ _HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
 
 
-class Operation(NamedTuple):
-    """One API operation: its method name, HTTP path and the models it sends and gets."""
-
-    name: str
-    path: str
-    body_type: type[Model]
-    response_type: type[Model]
-
-
 class Request:
     """One request, ready for a :class:`~persona.transports.Transport`. Immutable.
 
@@ -48,7 +43,9 @@ class Request:
     wire. ``secrets`` are the secret values the body carries, ``secret_names`` the JSON
     names of the body's secret properties and ``response_secret_names`` those of the
     expected response model: whatever shows a request or its response (logs, errors,
-    ``repr``) masks them. ``operation`` names the API method that made it.
+    ``repr``) masks them. ``operation`` names the API method that made it, and
+    ``responses`` holds the statuses its contract declares, each with its body's model
+    (None for a request made by ``call_api``, which declares nothing).
     """
 
     # A slotted class rather than a dataclass: importing dataclasses (and inspect) would
@@ -59,6 +56,7 @@ class Request:
         "method",
         "operation",
         "response_secret_names",
+        "responses",
         "secret_names",
         "secrets",
         "url",
@@ -71,6 +69,7 @@ class Request:
     secret_names: frozenset[str]
     response_secret_names: frozenset[str]
     operation: str
+    responses: Optional[Mapping[int, Any]]
 
     def __init__(
         self,
@@ -82,6 +81,7 @@ class Request:
         secret_names: frozenset[str] = frozenset(),
         response_secret_names: frozenset[str] = frozenset(),
         operation: str = "",
+        responses: Optional[Mapping[int, Any]] = None,
     ) -> None:
         setter = object.__setattr__
         setter(self, "method", method)
@@ -92,6 +92,7 @@ class Request:
         setter(self, "secret_names", secret_names)
         setter(self, "response_secret_names", response_secret_names)
         setter(self, "operation", operation)
+        setter(self, "responses", responses)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"Request is immutable (cannot set {name!r})")
@@ -156,7 +157,9 @@ def merge_headers(
 
     The first layer holds the client's default headers, which may not set a key: a key
     belongs to one call. A POST without a key gets a fresh random one, which the retry
-    loop keeps across attempts so that the server does the work once.
+    loop keeps across attempts so that the server does the work once. So does every
+    other method that may change something (PUT, PATCH, DELETE); a safe one (GET, HEAD)
+    is retried as it is, and takes no key.
     """
     headers = dict(base)
     for index, layer in enumerate(layers):
@@ -178,7 +181,13 @@ def merge_headers(
             for same in [k for k in headers if k.lower() == lower]:
                 del headers[same]
             headers[name] = value
-    if method == "POST":
+    if method.upper() in SAFE_METHODS:
+        if idempotency_key is not None:
+            raise ApiValueError(
+                f"_idempotency_key: a {method.upper()} request takes none "
+                "(it changes nothing, so it is retried as it is)"
+            )
+    else:
         if idempotency_key is None:
             idempotency_key = os.urandom(16).hex()
         elif not isinstance(idempotency_key, str) or not _IDEMPOTENCY_KEY.fullmatch(
@@ -214,35 +223,113 @@ def encode_body(body: Model, validate: bool) -> tuple[bytes, tuple[str, ...]]:
 def build_request(
     operation: Operation,
     body: Any,
+    params: Optional[Mapping[str, Any]] = None,
     *,
     host: str,
     headers: dict[str, str],
     validate: bool,
 ) -> Request:
-    """The :class:`Request` that calls ``operation`` with ``body`` on ``host``.
+    """The :class:`Request` that calls ``operation`` with ``body`` and ``params`` (its
+    path, query and header parameters by keyword name) on ``host``.
 
     ``headers`` are the call's complete headers (see :func:`merge_headers`). Raises
-    ApiValueError / ApiTypeError, naming the parameter or field, for a missing body, a
-    body of the wrong model, or a model that breaks the contract.
+    ApiValueError / ApiTypeError, naming the parameter or field, for a missing body or
+    required parameter, a value of the wrong type, or one that breaks the contract.
     """
+    path, query, headers = _place_params(operation, params or {}, headers, validate)
+    payload: Optional[bytes] = None
+    secrets: tuple[str, ...] = ()
+    secret_names: frozenset[str] = frozenset()
+    body_type = operation.body_type
     if body is None:
-        raise ApiValueError(
-            f"Missing the required parameter `body` when calling `{operation.name}`"
-        )
-    if not isinstance(body, operation.body_type):
+        if operation.body_required:
+            raise ApiValueError(
+                f"Missing the required parameter `body` when calling `{operation.name}`"
+            )
+    elif body_type is None:
+        raise ApiTypeError(f"{operation.name}: takes no body, got {type(body).__name__}")
+    elif not isinstance(body, body_type):
         raise ApiTypeError(
-            f"{operation.name}: body must be {operation.body_type.__name__}, "
-            f"got {type(body).__name__}",
-            valid_classes=(operation.body_type,),
+            f"{operation.name}: body must be {body_type.__name__}, got {type(body).__name__}",
+            valid_classes=(body_type,),
         )
-    payload, secrets = encode_body(body, validate)
+    else:
+        payload, secrets = encode_body(body, validate)
+        secret_names = body._secret_json_names
+    if payload is None and headers.get("Content-Type") == JSON_CONTENT_TYPE:
+        headers = {k: v for k, v in headers.items() if k != "Content-Type"}
     return Request(
-        "POST",
-        host + operation.path,
+        operation.method,
+        host + path + query,
         headers,
         payload,
         secrets,
-        body._secret_json_names,
-        operation.response_type._secret_json_names,
+        secret_names,
+        operation.response_secret_names,
         operation.name,
+        operation.responses,
     )
+
+
+def _place_params(
+    operation: Operation, values: Mapping[str, Any], headers: dict[str, str], validate: bool
+) -> tuple[str, str, dict[str, str]]:
+    """The path with its parameters filled in, the query string (``""`` or ``?...``),
+    and ``headers`` with the header parameters: every value checked, then written as
+    the spec's default styles say (``simple`` for path and header, ``form`` exploded
+    for the query: a list is the name repeated) and percent-encoded."""
+    path = operation.path
+    if not operation.params:
+        if values:
+            raise ApiTypeError(
+                f"Got an unexpected keyword argument {sorted(values)[0]!r} "
+                f"to method {operation.name}"
+            )
+        return path, "", headers
+    pairs: list[str] = []
+    known = set()
+    for param in operation.params:
+        known.add(param.name)
+        value = values.get(param.name)
+        if value is None:
+            if param.required:
+                raise ApiValueError(
+                    f"Missing the required parameter `{param.name}` when calling `{operation.name}`"
+                )
+            continue
+        _check_param(param, value, validate)
+        items = value if isinstance(value, list) else [value]
+        texts = [kinds.text(param.type, item) for item in items]
+        if param.location == "path":
+            if validate and any(not t for t in texts):
+                raise ApiValueError(f"{param.label}: must not be empty (it is a path segment)")
+            path = path.replace(
+                "{" + param.json_name + "}", ",".join(quote(t, safe="") for t in texts)
+            )
+        elif param.location == "query":
+            name = quote(param.json_name, safe="")
+            pairs.extend(f"{name}={quote(t, safe='')}" for t in texts)
+        else:
+            text = ",".join(texts)
+            check_header(param.json_name, text)
+            lower = param.json_name.lower()
+            headers = {k: v for k, v in headers.items() if k.lower() != lower}
+            headers[param.json_name] = text
+    unknown = set(values) - known
+    if unknown:
+        raise ApiTypeError(
+            f"Got an unexpected keyword argument {sorted(unknown)[0]!r} to method {operation.name}"
+        )
+    return path, ("?" + "&".join(pairs)) if pairs else "", headers
+
+
+def _check_param(param: Parameter, value: Any, validate: bool) -> None:
+    """Raise ApiTypeError / ApiValueError, naming the parameter, for a value of the
+    wrong kind, or (when ``validate``) one that breaks the contract."""
+    param.check_type(value)
+    if isinstance(value, (Model, dict)):
+        raise ApiTypeError(f"{param.label}: an object cannot be sent in a {param.location}")
+    if validate:
+        problem = param.problem(value)
+        if problem:
+            raise ApiValueError(f"{param.label}: {problem}", path_to_item=[param.name])

@@ -3,6 +3,7 @@
 
 from .base import Model
 from .code_for_token_data import CodeForTokenData
+from .error import Error
 from .forgot_password_data import ForgotPasswordData
 from .forgot_password_response import ForgotPasswordResponse
 from .token_response import TokenResponse
@@ -10,6 +11,7 @@ from .update_password_data import UpdatePasswordData
 
 __all__ = [
     "CodeForTokenData",
+    "Error",
     "ForgotPasswordData",
     "ForgotPasswordResponse",
     "Model",

@@ -14,14 +14,27 @@ is a plain attribute lookup; writing one goes through a type check.
 from __future__ import annotations
 
 import json
+import re
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Union
 
 from ..exceptions import ApiTypeError, ApiValueError
 from ..redaction import MASK, redact_json
+from . import kinds
+from .kinds import Kind, ListOf, MapOf
 
-__all__ = ["Field", "Model", "email_field", "field", "format_datetime", "parse_datetime"]
+__all__ = [
+    "Field",
+    "ListOf",
+    "MapOf",
+    "Model",
+    "email_field",
+    "field",
+    "format_datetime",
+    "parse_date",
+    "parse_datetime",
+]
 
 M = TypeVar("M", bound="Model")
 
@@ -40,13 +53,6 @@ else:
 
     def dataclass_transform(**_: Any) -> Callable[[Any], Any]:
         return lambda cls: cls
-
-
-_JSON_TYPE = {
-    str: "string",
-    bool: "boolean",
-    datetime: "string (RFC 3339 date-time)",
-}
 
 
 def _json_type_name(value: Any) -> str:
@@ -100,6 +106,16 @@ def _parse_datetime_slowly(value: str) -> datetime:
     return parsed
 
 
+def parse_date(value: str) -> date:
+    """A date from an RFC 3339 full-date (``2026-12-04``); ValueError when it is not one."""
+    if len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ValueError("is not an RFC 3339 full-date (YYYY-MM-DD)")
+
+
 def format_datetime(value: datetime) -> str:
     """The RFC 3339 text of an aware datetime, ``Z`` for UTC."""
     offset = value.utcoffset()
@@ -135,12 +151,20 @@ class Field:
 
     __slots__ = (
         "description",
+        "enum",
         "format",
         "json_name",
+        "max_items",
         "max_length",
+        "maximum",
+        "min_items",
         "min_length",
+        "minimum",
         "name",
+        "nullable",
         "owner",
+        "pattern",
+        "plain",
         "required",
         "secret",
         "type",
@@ -149,7 +173,7 @@ class Field:
     def __init__(
         self,
         json_name: str,
-        type_: type,
+        type_: Kind,
         *,
         required: bool = False,
         secret: bool = False,
@@ -157,8 +181,16 @@ class Field:
         max_length: Optional[int] = None,
         format: Optional[str] = None,
         description: str = "",
+        minimum: Optional[float] = None,
+        maximum: Optional[float] = None,
+        enum: Optional[tuple[Any, ...]] = None,
+        min_items: Optional[int] = None,
+        max_items: Optional[int] = None,
+        nullable: bool = False,
+        pattern: Optional[str] = None,
     ) -> None:
         self.json_name = json_name
+        self.pattern = pattern
         self.type = type_
         self.required = required
         self.secret = secret
@@ -166,6 +198,15 @@ class Field:
         self.max_length = max_length
         self.format = format
         self.description = description
+        self.minimum = minimum
+        self.maximum = maximum
+        self.enum = enum
+        self.min_items = min_items
+        self.max_items = max_items
+        self.nullable = nullable
+        # str, bool and datetime, the kinds of the first models, keep their fast paths;
+        # every other kind goes through persona.models.kinds.
+        self.plain = type_ in (str, bool, datetime)
         self.name = json_name  # replaced by the attribute name in Model.__init_subclass__
         self.owner = ""
 
@@ -176,11 +217,19 @@ class Field:
 
     def check_type(self, value: Any) -> None:
         """Raise ApiTypeError/ApiValueError if ``value`` cannot be assigned to the field."""
-        if not isinstance(value, self.type) or (self.type is not bool and isinstance(value, bool)):
+        kind = self.type
+        if self.plain:
+            wrong = not isinstance(value, kind) or (kind is not bool and isinstance(value, bool))  # type: ignore[arg-type]
+            where = ""
+        else:
+            where_or_none = kinds.matches(kind, value)
+            wrong, where = where_or_none is not None, where_or_none or ""
+        if wrong:
+            got = type(value).__name__ if not where else "another type"
             raise ApiTypeError(
-                f"{self.label}: must be {self.type.__name__}, got {type(value).__name__}",
+                f"{self.label}{where}: must be {kinds.describe(kind)}, got {got}",
                 path_to_item=[self.name],
-                valid_classes=(self.type,),
+                valid_classes=(kind,) if isinstance(kind, type) else (),
             )
         if self.secret and isinstance(value, str) and _has_lone_surrogate(value):
             # Refused now, not at the call that would send it: a secret cannot be sent.
@@ -195,7 +244,46 @@ class Field:
             )
 
     def problem(self, value: Any) -> Optional[str]:
-        """Why ``value`` breaks the contract's rule for this field, or None."""
+        """Why ``value`` breaks the contract's rule for this field, or None.
+
+        The limits of a list (``min_items``, ``max_items``) apply to the list; every
+        other limit (length, range, ``enum``, format) to each plain value in it, as the
+        spec's ``items`` says. A nested model is checked by its own rules.
+        """
+        if isinstance(value, list):
+            size = len(value)
+            if self.min_items is not None and size < self.min_items:
+                return f"must have at least {self.min_items} items, got {size}"
+            if self.max_items is not None and size > self.max_items:
+                return f"must have at most {self.max_items} items, got {size}"
+            for index, item in enumerate(value):
+                problem = None if item is None else self.problem(item)
+                if problem:
+                    return f"[{index}]: {problem}"
+            return None
+        if isinstance(value, dict):
+            for key, item in value.items():
+                problem = None if item is None else self.problem(item)
+                if problem:
+                    return f"[{key!r}]: {problem}"
+            return None
+        if isinstance(value, Model):
+            try:
+                value.validate()
+            except ApiValueError as exc:
+                return str(exc)
+            return None
+        if self.enum is not None and value not in self.enum:
+            if self.secret:
+                return "must be one of the allowed values"
+            allowed = ", ".join(repr(v) for v in self.enum)
+            return f"must be one of {allowed}, got {value!r}"
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if self.minimum is not None and value < self.minimum:
+                return f"must be at least {self.minimum:g}, got {value!r}"
+            if self.maximum is not None and value > self.maximum:
+                return f"must be at most {self.maximum:g}, got {value!r}"
+            return None
         if isinstance(value, str):
             size = len(value)
             if self.min_length is not None and size < self.min_length:
@@ -208,12 +296,18 @@ class Field:
                 return f"must be at most {_characters(self.max_length)} long{got}"
             if _has_lone_surrogate(value):
                 return "must be valid Unicode text (it contains a lone surrogate)"
+            if self.pattern is not None and not re.search(self.pattern, value):
+                if self.secret:
+                    return "must match the contract's pattern"
+                return f"must match the pattern {self.pattern!r}"
             if self.format == "email":
                 return _email_problem(value)
         return None
 
     def load(self, owner: str, value: Any) -> Any:
         """The Python value of JSON ``value`` received for this field."""
+        if not self.plain:
+            return kinds.load(self.type, value, f"{owner}: '{self.json_name}'")
         if self.type is datetime:
             if isinstance(value, str):
                 try:
@@ -222,7 +316,7 @@ class Field:
                     raise ApiValueError(
                         f"{owner}: '{self.json_name}' {exc}", path_to_item=[self.json_name]
                     ) from None
-        elif isinstance(value, self.type) and (self.type is bool or not isinstance(value, bool)):
+        elif isinstance(value, self.type) and (self.type is bool or not isinstance(value, bool)):  # type: ignore[arg-type]  # plain: a type
             if self.secret and isinstance(value, str) and _has_lone_surrogate(value):
                 # A token no request could carry back: refused where it arrives.
                 raise ApiValueError(
@@ -232,10 +326,10 @@ class Field:
                 )
             return value
         raise ApiTypeError(
-            f"{owner}: '{self.json_name}' must be a JSON {_JSON_TYPE[self.type]}, "
+            f"{owner}: '{self.json_name}' must be a JSON {kinds.json_name(self.type)}, "
             f"got {_json_type_name(value)}",
             path_to_item=[self.json_name],
-            valid_classes=(self.type,),
+            valid_classes=(self.type,) if isinstance(self.type, type) else (),
         )
 
 
@@ -251,7 +345,7 @@ def _has_lone_surrogate(value: str) -> bool:
 
 def field(
     json_name: str,
-    type_: type,
+    type_: Kind,
     *,
     default: None = None,
     required: bool = False,
@@ -260,6 +354,13 @@ def field(
     max_length: Optional[int] = None,
     format: Optional[str] = None,
     description: str = "",
+    minimum: Optional[float] = None,
+    maximum: Optional[float] = None,
+    enum: Optional[tuple[Any, ...]] = None,
+    min_items: Optional[int] = None,
+    max_items: Optional[int] = None,
+    nullable: bool = False,
+    pattern: Optional[str] = None,
 ) -> Any:
     """Declare a model field (typed as Any so that it can stand as the attribute's default).
 
@@ -276,6 +377,13 @@ def field(
         max_length=max_length,
         format=format,
         description=description,
+        minimum=minimum,
+        maximum=maximum,
+        enum=enum,
+        min_items=min_items,
+        max_items=max_items,
+        nullable=nullable,
+        pattern=pattern,
     )
 
 
@@ -424,7 +532,7 @@ class Model:
         for spec in self._fields:
             value = values.get(spec.name)
             if value is None:
-                if spec.required:
+                if spec.required and not (spec.nullable and spec.name in values):
                     raise ApiValueError(
                         f"{spec.label}: is required (JSON property '{spec.json_name}')",
                         path_to_item=[spec.name],
@@ -442,7 +550,12 @@ class Model:
         for spec in self._fields:
             value = values.get(spec.name)
             if value is not None:
-                out[spec.json_name] = format_datetime(value) if spec.type is datetime else value
+                if spec.plain:
+                    out[spec.json_name] = format_datetime(value) if spec.type is datetime else value
+                else:
+                    out[spec.json_name] = kinds.dump(spec.type, value)
+            elif spec.nullable and spec.name in values:
+                out[spec.json_name] = None  # set to None on purpose: null on the wire
         extra = values.get("_extra")
         if extra:
             # A declared property is never taken from here, even if a key got in past
@@ -477,7 +590,10 @@ class Model:
                 if extra is None:
                     extra = values["_extra"] = AdditionalProperties(cls)
                 dict.__setitem__(extra, key, value)  # not a field: by_json said so
-            elif value is not None:
+            elif value is None:
+                if spec.nullable:
+                    values[spec.name] = None  # null, as the contract allows
+            else:
                 # The common cases (a str for a str field, RFC 3339 text for a
                 # date-time) skip the general check, which also words the errors.
                 kind = spec.type
@@ -490,9 +606,9 @@ class Model:
                         values[spec.name] = spec.load(cls.__name__, value)  # raises
                 else:
                     values[spec.name] = spec.load(cls.__name__, value)
-        if not values.keys() >= cls._required_names:  # None values are never stored
+        if not values.keys() >= cls._required_names:  # None is stored only for a null
             for spec in cls._required:
-                if values.get(spec.name) is None:
+                if spec.name not in values:
                     raise ApiValueError(
                         f"{cls.__name__}: required property '{spec.json_name}' is missing",
                         path_to_item=[spec.json_name],

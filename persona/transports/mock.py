@@ -23,7 +23,15 @@ It behaves as the real transports do, so that a unit test sees what production w
   timeout or deadline, whichever comes first; a sync handler runs in the caller's thread
   and cannot be interrupted, so when it returns after them its answer is dropped and
   the attempt raises the :class:`~persona.ApiTimeoutError` the real transport would
-  (``read timeout (Ns)``, retried, or ``deadline exceeded``).
+  (``read timeout (Ns)``, retried, or ``deadline exceeded``);
+- it holds the handler to the API's contract (``strict=True``, the default): an answer
+  to an API method whose status the operation never gives (502, 503 and 504 excepted:
+  any proxy may send them), or whose body does not fit the schema declared for that
+  status (a model's types, required properties and limits; no body for a 204), is an
+  :class:`~persona.ApiTypeError` naming the handler, so that a unit test cannot drift
+  from the API it stands for. ``strict=False`` lets any answer through, for a test
+  about off-contract servers. Requests made with ``call_api`` declare nothing and are
+  not checked.
 """
 
 from __future__ import annotations
@@ -35,10 +43,11 @@ import time
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
 
+from ..core.operation import NO_BODY, PROXY_STATUSES
 from ..core.policy import AttemptTimeout
 from ..core.request import Request
 from ..core.response import RESTResponse
-from ..exceptions import ApiClosedError, ApiException, ApiTypeError
+from ..exceptions import ApiClosedError, ApiException, ApiTypeError, ApiValueError
 from .common import ErrorTable, failed, find_error, read_timed_out, refused, tls_failed
 
 __all__ = ["ERROR_MAP", "MockTransport"]
@@ -80,14 +89,20 @@ class MockTransport:
 
     ``requests`` lists every request sent, in order (one per attempt), so a test can
     assert on what went out.
+
+    :param strict: refuse an answer the operation's contract does not declare (a status
+        it never gives, a body that does not fit); False lets any answer through.
     """
 
-    def __init__(self, handler: Handler) -> None:
+    def __init__(self, handler: Handler, *, strict: bool = True) -> None:
         if not callable(handler):
             raise ApiTypeError(
                 f"MockTransport: handler must be callable, got {type(handler).__name__}"
             )
+        if not isinstance(strict, bool):
+            raise ApiTypeError(f"MockTransport: strict must be bool, got {type(strict).__name__}")
         self.handler = handler
+        self.strict = strict
         self.requests: list[Request] = []
         self._lock = threading.Lock()
         self._closed = False
@@ -107,7 +122,7 @@ class MockTransport:
         except OSError as exc:
             raise _mapped(exc, request, timeout) from exc
         _check_time(started, request, timeout)
-        return _checked(result, self.handler)
+        return self._checked(result, request)
 
     async def send_async(self, request: Request, timeout: AttemptTimeout) -> RESTResponse:
         """Answer one attempt with the handler, awaiting it if it is async."""
@@ -128,7 +143,19 @@ class MockTransport:
         except OSError as exc:
             raise _mapped(exc, request, timeout) from exc
         _check_time(started, request, timeout)
-        return _checked(result, self.handler)
+        return self._checked(result, request)
+
+    def _checked(self, result: Any, request: Request) -> RESTResponse:
+        response = _checked(result, self.handler)
+        if self.strict and request.responses is not None:
+            problem = _off_contract(response, request)
+            if problem is not None:
+                raise ApiTypeError(
+                    f"MockTransport handler {_name(self.handler)} answered "
+                    f"{request.operation} with {problem}; fix the handler, or pass "
+                    "strict=False to MockTransport to allow it"
+                )
+        return response
 
     def close(self) -> None:
         """Refuse later requests (as a real transport does after close)."""
@@ -172,6 +199,31 @@ def _checked(result: Union[RESTResponse, Any], handler: Any = None) -> RESTRespo
             f"could send: {problem}"
         )
     return result
+
+
+def _off_contract(response: RESTResponse, request: Request) -> Optional[str]:
+    """How ``response`` breaks the contract of the operation that sent ``request``, or
+    None when the contract allows it."""
+    declared = request.responses or {}
+    status = response.status
+    if status in PROXY_STATUSES and status not in declared:
+        return None
+    if status not in declared:
+        allowed = ", ".join(str(s) for s in sorted(declared))
+        return (
+            f"a {status}, a status its contract never gives (it declares {allowed}; "
+            "and 502, 503, 504 from a proxy)"
+        )
+    model = declared[status]
+    if model is NO_BODY:
+        if response.data:
+            return f"a {status} with a body, where its contract declares none"
+        return None
+    try:
+        model.from_json(response.data).validate()
+    except (ApiTypeError, ApiValueError) as exc:
+        return f"a {status} whose body does not fit {model.__name__}: {exc}"
+    return None
 
 
 def _malformed(response: RESTResponse) -> Optional[str]:

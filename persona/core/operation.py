@@ -1,0 +1,130 @@
+"""What one API operation is, as the spec declares it: its HTTP method, path template,
+parameters (path, query, header), body and answers by status. Generated API modules
+declare one :class:`Operation` per method; the core builds requests and reads answers
+from it, so that an operation of any shape needs no change below the generated code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Optional
+
+from ..models.base import Field, Model
+from ..models.kinds import Kind
+
+__all__ = ["NO_BODY", "PROXY_STATUSES", "SAFE_METHODS", "Operation", "Parameter"]
+
+#: Methods that change nothing on the server: retried without an Idempotency-Key.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+#: Statuses any proxy or gateway on the way may answer, whatever the contract says.
+PROXY_STATUSES = frozenset({502, 503, 504})
+
+
+class _NoBody:
+    """The schema of an answer without a body (a 204, or a status declared without
+    content)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NO_BODY"
+
+
+#: In :attr:`Operation.responses`: the status is declared with no body.
+NO_BODY: Any = _NoBody()
+
+
+class Parameter(Field):
+    """One path, query or header parameter: a :class:`~persona.models.base.Field`
+    (kind, limits, ``required``, ``secret``) and where it goes.
+
+    ``json_name`` is its name on the wire; ``name`` the method's keyword.
+    """
+
+    __slots__ = ("location",)
+
+    def __init__(self, name: str, wire_name: str, location: str, kind: Kind, **rules: Any) -> None:
+        if location not in ("path", "query", "header"):
+            raise ValueError(f"parameter {name}: location must be path, query or header")
+        super().__init__(wire_name, kind, **rules)
+        self.name = name
+        self.location = location
+
+
+class Operation:
+    """One API operation.
+
+    :param name: the method's name (``account_forgot_pass_post``), as errors name it.
+    :param path: the path template under the host (``/pets/{petId}``).
+    :param body_type: the model of the JSON body, or None when it takes none.
+    :param response_type: the model of a 200 answer (a shorthand for ``responses``).
+    :param method: the HTTP method.
+    :param params: its path, query and header :class:`Parameter` values, in the
+        method's order.
+    :param body_required: whether a call must pass a body.
+    :param responses: every declared status and its body's model, or :data:`NO_BODY`
+        (the error statuses' model included: ``MockTransport`` checks answers against it).
+    """
+
+    __slots__ = (
+        "body_required",
+        "body_type",
+        "method",
+        "name",
+        "params",
+        "path",
+        "response_secret_names",
+        "response_type",
+        "responses",
+        "safe",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        path: str,
+        body_type: Optional[type[Model]] = None,
+        response_type: Optional[type[Model]] = None,
+        *,
+        method: str = "POST",
+        params: tuple[Parameter, ...] = (),
+        body_required: bool = True,
+        responses: Optional[Mapping[int, Any]] = None,
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.method = method.upper()
+        self.params = params
+        for param in params:
+            param.owner = name
+        self.body_type = body_type
+        self.body_required = body_required and body_type is not None
+        if responses is None:
+            responses = {200: response_type if response_type is not None else NO_BODY}
+        self.responses: Mapping[int, Any] = dict(responses)
+        if response_type is None:
+            response_type = next(
+                (m for s, m in self.responses.items() if 200 <= s <= 299 and m is not NO_BODY),
+                None,
+            )
+        #: The model of the success answer (None when every success has no body).
+        self.response_type = response_type
+        self.safe = self.method in SAFE_METHODS
+        names: set[str] = set()
+        for model in self.responses.values():
+            if model is not NO_BODY:
+                names |= model._secret_json_names
+        #: The JSON names of every secret property an answer may carry (to mask them).
+        self.response_secret_names = frozenset(names)
+
+    def success_model(self, status: int) -> Any:
+        """The model of a 2xx ``status`` (NO_BODY for none): the declared one, else the
+        success model (a server may answer 201 where 200 is declared)."""
+        model = self.responses.get(status)
+        if model is None:
+            return self.response_type if self.response_type is not None else NO_BODY
+        return model
+
+    def __repr__(self) -> str:
+        return f"Operation({self.name}: {self.method} {self.path})"

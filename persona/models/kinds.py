@@ -1,0 +1,200 @@
+"""What a field or a parameter may hold, beyond one plain value: the value kinds of the
+contract and the four things done with a value of each (check it when set, read it from
+JSON, write it to JSON, write it as URL or header text).
+
+A kind is one of ``str``, ``int``, ``float``, ``bool``, ``datetime``, ``date``,
+``object`` (any JSON value), a :class:`~persona.models.base.Model` subclass, or
+:class:`ListOf` / :class:`MapOf` of a kind (``ListOf(Pet)``, ``MapOf(int)``). Errors
+name the place (``Pet.tags[2]``) and the rule, never the value.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional, Union
+
+from ..exceptions import ApiTypeError, ApiValueError
+
+__all__ = ["Kind", "ListOf", "MapOf", "describe", "dump", "load", "matches", "text"]
+
+
+class ListOf:
+    """A JSON array whose items are each of ``item`` (a kind)."""
+
+    __slots__ = ("item",)
+
+    def __init__(self, item: Kind) -> None:
+        self.item = item
+
+    def __repr__(self) -> str:
+        return f"ListOf({describe(self.item)})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ListOf) and other.item == self.item
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class MapOf:
+    """A JSON object with any keys, whose values are each of ``value`` (a kind)
+    (``additionalProperties`` in the spec)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Kind) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return f"MapOf({describe(self.value)})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MapOf) and other.value == self.value
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+Kind = Union[type, ListOf, MapOf]
+
+_JSON_NAMES = {
+    str: "string",
+    int: "integer",
+    float: "number",
+    bool: "boolean",
+    datetime: "string (RFC 3339 date-time)",
+    date: "string (RFC 3339 full-date)",
+}
+
+
+def describe(kind: Kind) -> str:
+    """How errors name a kind: ``int``, ``list[Pet]``, ``dict[str, float]``."""
+    if isinstance(kind, ListOf):
+        return f"list[{describe(kind.item)}]"
+    if isinstance(kind, MapOf):
+        return f"dict[str, {describe(kind.value)}]"
+    return kind.__name__
+
+
+def json_name(kind: Kind) -> str:
+    """How errors name the JSON a kind is read from."""
+    if isinstance(kind, ListOf):
+        return "array"
+    if isinstance(kind, MapOf) or kind not in _JSON_NAMES:
+        return "object"
+    return _JSON_NAMES[kind]
+
+
+def matches(kind: Kind, value: Any) -> Optional[str]:
+    """None when ``value`` (a Python value) is of ``kind``; otherwise where it is not,
+    relative to the value (``""`` for the value itself, ``"[2]"``, ``"['a']"``)."""
+    if isinstance(kind, ListOf):
+        if not isinstance(value, list):
+            return ""
+        for index, item in enumerate(value):
+            where = matches(kind.item, item)
+            if where is not None:
+                return f"[{index}]{where}"
+        return None
+    if isinstance(kind, MapOf):
+        if not isinstance(value, dict):
+            return ""
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"[{key!r}] (keys must be str)"
+            where = matches(kind.value, item)
+            if where is not None:
+                return f"[{key!r}]{where}"
+        return None
+    if isinstance(value, bool):
+        return None if kind is bool else ""
+    if kind is float:
+        return None if isinstance(value, (int, float)) else ""
+    if kind is date:
+        return None if isinstance(value, date) and not isinstance(value, datetime) else ""
+    return None if isinstance(value, kind) else ""
+
+
+def load(kind: Kind, value: Any, where: str) -> Any:
+    """The Python value of JSON ``value`` for ``kind``; ``where`` names it in errors
+    (``Pet: 'tags'[2]``). Raises ApiTypeError / ApiValueError."""
+    if kind is object:
+        return value  # any JSON value, as it came
+    if isinstance(kind, ListOf):
+        if not isinstance(value, list):
+            raise _wrong(kind, value, where)
+        return [
+            None if v is None else load(kind.item, v, f"{where}[{i}]") for i, v in enumerate(value)
+        ]
+    if isinstance(kind, MapOf):
+        if not isinstance(value, dict):
+            raise _wrong(kind, value, where)
+        return {
+            k: None if v is None else load(kind.value, v, f"{where}[{k!r}]")
+            for k, v in value.items()
+        }
+    if kind is datetime or kind is date:
+        if isinstance(value, str):
+            from .base import parse_date, parse_datetime
+
+            try:
+                return parse_datetime(value) if kind is datetime else parse_date(value)
+            except ValueError as exc:
+                raise ApiValueError(f"{where} {exc}") from None
+        raise _wrong(kind, value, where)
+    if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if kind is int and isinstance(value, float) and value.is_integer():
+        return int(value)  # 3.0 is an integer in JSON Schema
+    if kind in _JSON_NAMES:
+        if isinstance(value, kind) and (kind is bool or not isinstance(value, bool)):
+            return value
+        raise _wrong(kind, value, where)
+    if isinstance(kind, type) and hasattr(kind, "from_dict"):
+        if not isinstance(value, dict):
+            raise _wrong(kind, value, where)
+        try:
+            return kind.from_dict(value)
+        except (ApiTypeError, ApiValueError) as exc:
+            raise type(exc)(f"{where}: {exc}", path_to_item=exc.path_to_item) from None
+    raise _wrong(kind, value, where)
+
+
+def _wrong(kind: Kind, value: Any, where: str) -> ApiTypeError:
+    from .base import _json_type_name
+
+    return ApiTypeError(f"{where} must be a JSON {json_name(kind)}, got {_json_type_name(value)}")
+
+
+def dump(kind: Kind, value: Any) -> Any:
+    """The JSON value of Python ``value`` of ``kind``."""
+    if value is None:
+        return None
+    if isinstance(kind, ListOf):
+        return [dump(kind.item, v) for v in value]
+    if isinstance(kind, MapOf):
+        return {k: dump(kind.value, v) for k, v in value.items()}
+    if kind is datetime:
+        from .base import format_datetime
+
+        return format_datetime(value)
+    if kind is date:
+        return value.isoformat()
+    to_dict = getattr(value, "to_dict", None)
+    if to_dict is not None:
+        return to_dict()
+    return value
+
+
+def text(kind: Kind, value: Any) -> str:
+    """``value`` as it goes into a URL or a header (before percent-encoding):
+    ``true``/``false``, numbers as JSON writes them, RFC 3339 dates."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        from .base import format_datetime
+
+        return format_datetime(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
