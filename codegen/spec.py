@@ -49,12 +49,14 @@ class OperationInfo:
     keyed: bool = True
 
     @property
-    def required_params(self) -> tuple[ParamInfo, ...]:
-        return tuple(p for p in self.params if p.required)
+    def path_params(self) -> tuple[ParamInfo, ...]:
+        """Positional, before the body: they name the resource (``get_pet(7)``)."""
+        return tuple(p for p in self.params if p.location == "path")
 
     @property
-    def optional_params(self) -> tuple[ParamInfo, ...]:
-        return tuple(p for p in self.params if not p.required)
+    def keyword_params(self) -> tuple[ParamInfo, ...]:
+        """Keyword-only, after the body: query and header parameters."""
+        return tuple(p for p in self.params if p.location != "path")
 
     @property
     def returns(self) -> str:
@@ -243,8 +245,8 @@ RUNTIME_HEADERS = frozenset({"idempotency-key"})
 
 
 def _params(raw: Any, declared: list[Any], path: str, where: str) -> tuple[ParamInfo, ...]:
-    """The parameters of one operation: required ones first (path, then query, then
-    header, each in spec order), then the optional ones."""
+    """The parameters of one operation: path ones first, then the required query and
+    header ones, then the optional ones (each group in spec order)."""
     out: dict[tuple[str, str], ParamInfo] = {}
     for item in declared:
         param = _resolve(raw, item)
@@ -284,7 +286,9 @@ def _params(raw: Any, declared: list[Any], path: str, where: str) -> tuple[Param
         if ("path", name) not in out:
             raise SpecError(f"{where}: path parameter {{{name}}} is not declared")
     order = {"path": 0, "query": 1, "header": 2}
-    params = sorted(out.values(), key=lambda p: (not p.required, order[p.location]))
+    params = sorted(
+        out.values(), key=lambda p: (p.location != "path", not p.required, order[p.location])
+    )
     attrs = [p.attr for p in params]
     if len(set(attrs)) != len(attrs) or "body" in attrs:
         raise SpecError(f"{where}: two parameters (or one and the body) share a Python name")

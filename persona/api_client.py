@@ -246,6 +246,8 @@ class BaseClient:
         method's ``body``, ``params`` (path, query and header parameters by name) and
         keyword ``options``; shared by both clients. Whatever can fail on the caller's
         input fails here, before anything is sent."""
+        if operation.safe:
+            allowed = allowed - {"_idempotency_key"}  # a GET is retried as it is
         check_options(operation, options, allowed)
         if self._closed:
             raise self._closed_error()
