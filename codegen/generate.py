@@ -176,10 +176,36 @@ def spans(spec: Spec, opts: Options) -> dict[str, dict[str, str]]:
                 "properties": env.get_template("model_properties.md.jinja").render(model=model)
             }
         for tag in spec.tags:
-            out[f"{opts.docs}/{tag.class_name}.md"] = {
+            page = out[f"{opts.docs}/{tag.class_name}.md"] = {
                 "methods": env.get_template("api_methods.md.jinja").render(tag=tag, spec=spec)
             }
+            for op in tag.operations:
+                page[f"signature-{op.operation_id}"] = env.get_template(
+                    "api_signature.md.jinja"
+                ).render(op=op)
+                page[f"reference-{op.operation_id}"] = env.get_template(
+                    "api_reference.md.jinja"
+                ).render(op=op)
     return out
+
+
+def _missing_sections(spec: Spec, opts: Options, rel: str, text: str) -> str:
+    """The sections a tag's page lacks for operations the spec newly has, to append at
+    its end (a new section never replaces prose; an operation's span half there is an
+    error, raised when the span is filled)."""
+    added = []
+    for tag in spec.tags:
+        if rel != f"{opts.docs}/{tag.class_name}.md":
+            continue
+        for op in tag.operations:
+            names = (f"signature-{op.operation_id}", f"reference-{op.operation_id}")
+            if any(f"codegen:begin {n} " in text or f"codegen:end {n} " in text for n in names):
+                continue
+            spans = [f"{markers.begin(n, rel)}\n{markers.end(n, rel)}" for n in names]
+            added.append(
+                f"\n# **{op.operation_id}**\n{spans[0]}\n\n{op.summary}\n\n{spans[1]}\n"
+            )
+    return "".join(added)
 
 
 def _read_manifest(root: Path) -> list[str]:
@@ -208,8 +234,14 @@ def expected(opts: Options) -> tuple[dict[str, str], list[str]]:
             # A page the spec newly needs (a new model or tag) starts as a title and its
             # spans; from then on it is hand-written around them.
             title = Path(rel).stem
-            empty = [f"{markers.begin(n, rel)}\n{markers.end(n, rel)}\n" for n in sorted(parts)]
+            empty = [
+                f"{markers.begin(n, rel)}\n{markers.end(n, rel)}\n"
+                for n in sorted(parts)
+                if not n.startswith(("signature-", "reference-"))
+            ]
             text = f"# {title}\n\n" + "\n".join(empty)
+        if opts.docs:
+            text += _missing_sections(spec, opts, rel, text)
         for name, body in parts.items():
             text = markers.replace_span(text, name, body, rel)
         out[rel] = text

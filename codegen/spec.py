@@ -26,6 +26,8 @@ class ParamInfo:
     options: tuple[tuple[str, Any], ...]  # keyword arguments of Parameter(): rules
     doc: str
     required: bool
+    description: str = ""
+    notes: str = ""  # limits, for the docs' table
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class OperationInfo:
     responses: tuple[tuple[int, str], ...] = ()
     #: Whether the call takes an Idempotency-Key (every method but GET, HEAD, OPTIONS).
     keyed: bool = True
+    body_description: str = ""
 
     @property
     def path_params(self) -> tuple[ParamInfo, ...]:
@@ -180,6 +183,9 @@ def load(spec_path: Path, display_path: str) -> Spec:
                     body_required=bool(request_body and request_body.get("required")),
                     responses=tuple(responses),
                     keyed=method.upper() not in ("GET", "HEAD", "OPTIONS"),
+                    body_description=" ".join(
+                        str((request_body or {}).get("description", "")).split()
+                    ),
                 )
             )
     declared = list(tag_docs) + [t for t in by_tag if t not in tag_docs]
@@ -280,7 +286,16 @@ def _params(raw: Any, declared: list[Any], path: str, where: str) -> tuple[Param
         notes = list(shape.notes)
         doc += f" ({'; '.join(notes)})." if notes else "."
         out[(location, name)] = ParamInfo(
-            attr, name, location, shape.annotation, shape.kind, tuple(options), doc, required
+            attr,
+            name,
+            location,
+            shape.annotation,
+            shape.kind,
+            tuple(options),
+            doc,
+            required,
+            description,
+            re.sub(r"(\d)-(\d)", "\\1\u2013\\2", "; ".join(notes)),
         )
     for name in re.findall(r"{([^}]+)}", path):
         if ("path", name) not in out:

@@ -133,8 +133,16 @@ def test_generated_spans_keep_the_prose_and_follow_the_spec(project: Path) -> No
     )
     page = (project / "docs" / "PetsApi.md").read_text()
     assert page.startswith("# PetsApi\n\nIntro.\n")
-    assert page.endswith("End.\n")
     assert "[**add_pet**](PetsApi.md#add_pet) | **POST** /pets | Add a pet" in page
+    # An operation the page has no section for gets one, appended after the prose.
+    prose, added = page.split("End.\n", 1)
+    assert added.startswith(
+        "\n# **add_pet**\n<!-- codegen:begin signature-add_pet -->\n> Pet add_pet(body)\n"
+        "<!-- codegen:end signature-add_pet -->\n\nAdd a pet\n\n"
+        "<!-- codegen:begin reference-add_pet -->\n### Parameters\n"
+    )
+    assert " **body** | [**NewPet**](NewPet.md)|  | \n" in added
+    assert added.endswith("<!-- codegen:end reference-add_pet -->\n")
     # A model's page did not exist: it is created with its title and generated table, and is
     # hand-written around the span from then on.
     pet = (project / "docs" / "Pet.md").read_text()

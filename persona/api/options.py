@@ -1,10 +1,11 @@
 """The keyword options every API method takes, as type checkers see them.
 
-At run time an API method takes ``body`` and keyword options and hands them to its
-client, which checks them (an unknown option is an ``ApiTypeError``). For type checkers
-each method is an :class:`OperationMethod`: the options are spelt out, so a misspelt
-one is an error, and the overloads say what ``async_req=True`` and
-``_preload_content=False`` return.
+The generated methods spell their options out as keyword-only parameters (so a misspelt
+one is an error) with overloads saying what ``async_req=True`` and
+``_preload_content=False`` return; :data:`RequestTimeout` is the type of
+``_request_timeout``. :class:`CallOptions` is the options as a ``TypedDict``, for code
+that passes them along (``**options``), and :class:`OperationMethod` /
+:class:`AsyncOperationMethod` type a body-taking API method held as a value (a callback).
 """
 
 from __future__ import annotations
