@@ -202,9 +202,7 @@ def _missing_sections(spec: Spec, opts: Options, rel: str, text: str) -> str:
             if any(f"codegen:begin {n} " in text or f"codegen:end {n} " in text for n in names):
                 continue
             spans = [f"{markers.begin(n, rel)}\n{markers.end(n, rel)}" for n in names]
-            added.append(
-                f"\n# **{op.operation_id}**\n{spans[0]}\n\n{op.summary}\n\n{spans[1]}\n"
-            )
+            added.append(f"\n# **{op.operation_id}**\n{spans[0]}\n\n{op.summary}\n\n{spans[1]}\n")
     return "".join(added)
 
 
