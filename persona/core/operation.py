@@ -51,6 +51,18 @@ class Parameter(Field):
         self.name = name
         self.location = location
 
+    def owned_by(self, operation: str) -> Parameter:
+        """This parameter as ``operation``'s (errors name it ``operation.name``): itself
+        the first time, a copy when another operation already has it."""
+        if self.owner in ("", operation):
+            self.owner = operation
+            return self
+        twin = object.__new__(Parameter)
+        for slot in (*Field.__slots__, *Parameter.__slots__):
+            setattr(twin, slot, getattr(self, slot))
+        twin.owner = operation
+        return twin
+
 
 class Operation:
     """One API operation.
@@ -95,9 +107,7 @@ class Operation:
         self.name = name
         self.path = path
         self.method = method.upper()
-        self.params = params
-        for param in params:
-            param.owner = name
+        self.params = tuple(param.owned_by(name) for param in params)
         self.body_type = body_type
         self.body_required = body_required and body_type is not None
         if responses is None:

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from ..exceptions import ApiTypeError, ApiValueError
 from ..models import kinds
 from ..models.base import Model, encode_json
-from ..redaction import MASK, redact_headers
+from ..redaction import MASK, redact_headers, scrub
 from .operation import SAFE_METHODS, Operation, Parameter
 
 __all__ = [
@@ -119,16 +119,27 @@ class Request:
                 return value
         return None
 
+    @property
+    def shown_url(self) -> str:
+        """The URL as logs and ``repr`` show it: a secret parameter's value masked."""
+        return scrub(self.url, self.secrets) if self.secrets else self.url
+
+    def shown_headers(self) -> dict[str, str]:
+        """The headers as logs and ``repr`` show them: credentials and secret
+        parameters masked, the Idempotency-Key shortened."""
+        headers = redact_headers(self.headers)
+        if self.secrets:
+            headers = {k: scrub(v, self.secrets) for k, v in headers.items()}
+        return headers
+
     def __repr__(self) -> str:
         body = (
             "None"
             if self.body is None
             else f"<{len(self.body)} bytes{', secrets ' + MASK if self.secrets else ''}>"
         )
-        return (
-            f"Request({self.method} {self.url}, headers={redact_headers(self.headers)!r}, "
-            f"body={body})"
-        )
+        headers = self.shown_headers()
+        return f"Request({self.method} {self.shown_url}, headers={headers!r}, body={body})"
 
 
 def check_header(name: Any, value: Any) -> str:
@@ -236,9 +247,8 @@ def build_request(
     ApiValueError / ApiTypeError, naming the parameter or field, for a missing body or
     required parameter, a value of the wrong type, or one that breaks the contract.
     """
-    path, query, headers = _place_params(operation, params or {}, headers, validate)
+    path, query, headers, secrets = _place_params(operation, params or {}, headers, validate)
     payload: Optional[bytes] = None
-    secrets: tuple[str, ...] = ()
     secret_names: frozenset[str] = frozenset()
     body_type = operation.body_type
     if body is None:
@@ -254,7 +264,8 @@ def build_request(
             valid_classes=(body_type,),
         )
     else:
-        payload, secrets = encode_body(body, validate)
+        payload, body_secrets = encode_body(body, validate)
+        secrets += body_secrets
         secret_names = body._secret_json_names
     if payload is None and headers.get("Content-Type") == JSON_CONTENT_TYPE:
         headers = {k: v for k, v in headers.items() if k != "Content-Type"}
@@ -273,11 +284,12 @@ def build_request(
 
 def _place_params(
     operation: Operation, values: Mapping[str, Any], headers: dict[str, str], validate: bool
-) -> tuple[str, str, dict[str, str]]:
+) -> tuple[str, str, dict[str, str], tuple[str, ...]]:
     """The path with its parameters filled in, the query string (``""`` or ``?...``),
-    and ``headers`` with the header parameters: every value checked, then written as
-    the spec's default styles say (``simple`` for path and header, ``form`` exploded
-    for the query: a list is the name repeated) and percent-encoded."""
+    ``headers`` with the header parameters, and the values of secret parameters (to
+    mask wherever the request is shown): every value checked, then written as the
+    spec's default styles say (``simple`` for path and header, ``form`` exploded for
+    the query: a list is the name repeated) and percent-encoded."""
     path = operation.path
     if not operation.params:
         if values:
@@ -285,7 +297,8 @@ def _place_params(
                 f"Got an unexpected keyword argument {sorted(values)[0]!r} "
                 f"to method {operation.name}"
             )
-        return path, "", headers
+        return path, "", headers, ()
+    secrets: list[str] = []
     pairs: list[str] = []
     known = set()
     for param in operation.params:
@@ -300,6 +313,8 @@ def _place_params(
         _check_param(param, value, validate)
         items = value if isinstance(value, list) else [value]
         texts = [kinds.text(param.type, item) for item in items]
+        if param.secret:
+            secrets.extend(t for t in texts if t)
         if param.location == "path":
             if validate and any(not t for t in texts):
                 raise ApiValueError(f"{param.label}: must not be empty (it is a path segment)")
@@ -320,13 +335,21 @@ def _place_params(
         raise ApiTypeError(
             f"Got an unexpected keyword argument {sorted(unknown)[0]!r} to method {operation.name}"
         )
-    return path, ("?" + "&".join(pairs)) if pairs else "", headers
+    return path, ("?" + "&".join(pairs)) if pairs else "", headers, tuple(secrets)
 
 
 def _check_param(param: Parameter, value: Any, validate: bool) -> None:
     """Raise ApiTypeError / ApiValueError, naming the parameter, for a value of the
     wrong kind, or (when ``validate``) one that breaks the contract."""
     param.check_type(value)
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            # Checked whatever `validate` says: such text cannot be percent-encoded.
+            raise ApiValueError(
+                f"{param.label}: must be valid Unicode text (it contains a lone surrogate)"
+            ) from None
     if isinstance(value, (Model, dict)):
         raise ApiTypeError(f"{param.label}: an object cannot be sent in a {param.location}")
     if validate:
