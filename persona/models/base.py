@@ -250,6 +250,31 @@ class Field:
         other limit (length, range, ``enum``, format) to each plain value in it, as the
         spec's ``items`` says. A nested model is checked by its own rules.
         """
+        if isinstance(value, str):  # the common case first: every field of a request body
+            if self.enum is not None and value not in self.enum:
+                return self._not_allowed(value)
+            size = len(value)
+            if self.min_length is not None and size < self.min_length:
+                if self.min_length == 1:
+                    return "must not be empty"
+                got = "" if self.secret else f", got {size}"  # a secret's length is private
+                return f"must be at least {_characters(self.min_length)} long{got}"
+            if self.max_length is not None and size > self.max_length:
+                got = "" if self.secret else f", got {size}"
+                return f"must be at most {_characters(self.max_length)} long{got}"
+            if _has_lone_surrogate(value):
+                return "must be valid Unicode text (it contains a lone surrogate)"
+            if self.pattern is not None and not re.search(self.pattern, value):
+                if self.secret:
+                    return "must match the contract's pattern"
+                return f"must match the pattern {self.pattern!r}"
+            if self.format == "email":
+                return _email_problem(value)
+            return None
+        return self._problem_of_other(value)
+
+    def _problem_of_other(self, value: Any) -> Optional[str]:
+        """:meth:`problem` for a value that is not text."""
         if isinstance(value, list):
             size = len(value)
             if self.min_items is not None and size < self.min_items:
@@ -274,35 +299,19 @@ class Field:
                 return str(exc)
             return None
         if self.enum is not None and value not in self.enum:
-            if self.secret:
-                return "must be one of the allowed values"
-            allowed = ", ".join(repr(v) for v in self.enum)
-            return f"must be one of {allowed}, got {value!r}"
+            return self._not_allowed(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if self.minimum is not None and value < self.minimum:
                 return f"must be at least {self.minimum:g}, got {value!r}"
             if self.maximum is not None and value > self.maximum:
                 return f"must be at most {self.maximum:g}, got {value!r}"
-            return None
-        if isinstance(value, str):
-            size = len(value)
-            if self.min_length is not None and size < self.min_length:
-                if self.min_length == 1:
-                    return "must not be empty"
-                got = "" if self.secret else f", got {size}"  # a secret's length is private
-                return f"must be at least {_characters(self.min_length)} long{got}"
-            if self.max_length is not None and size > self.max_length:
-                got = "" if self.secret else f", got {size}"
-                return f"must be at most {_characters(self.max_length)} long{got}"
-            if _has_lone_surrogate(value):
-                return "must be valid Unicode text (it contains a lone surrogate)"
-            if self.pattern is not None and not re.search(self.pattern, value):
-                if self.secret:
-                    return "must match the contract's pattern"
-                return f"must match the pattern {self.pattern!r}"
-            if self.format == "email":
-                return _email_problem(value)
         return None
+
+    def _not_allowed(self, value: Any) -> str:
+        if self.secret:
+            return "must be one of the allowed values"
+        allowed = ", ".join(repr(v) for v in self.enum or ())
+        return f"must be one of {allowed}, got {value!r}"
 
     def load(self, owner: str, value: Any) -> Any:
         """The Python value of JSON ``value`` received for this field."""
