@@ -74,6 +74,26 @@ def test_closing_a_copy_ends_its_waits_and_leaves_the_original_open() -> None:
     assert client.with_options(deadline=5).closed  # a copy of a closed client is closed
 
 
+def _settled_count(srv: ScriptedServer, quiet: float = 0.2, limit: float = 3.0) -> int:
+    """The server's request count once no request has arrived for ``quiet`` seconds.
+
+    Bytes written before close() returned can take a while to be read by the server's
+    thread on a loaded machine (six client threads share its GIL, and xdist workers the
+    cores): a fixed 50 ms was not always enough. Requests that keep arriving for
+    ``limit`` seconds mean close() did not stop the callers: that fails here.
+    """
+    ends = time.monotonic() + limit
+    seen = len(srv.requests)
+    quiet_since = time.monotonic()
+    while time.monotonic() - quiet_since < quiet:
+        assert time.monotonic() < ends, "requests kept arriving after close() returned"
+        time.sleep(0.01)
+        now = len(srv.requests)
+        if now != seen:
+            seen, quiet_since = now, time.monotonic()
+    return seen
+
+
 def _close_while_calling(srv: ScriptedServer) -> None:
     client = persona.ApiClient(config(srv.url(), max_retries=2))
     callers = [client, client.with_options(max_retries=0), client.with_options()]
@@ -104,8 +124,7 @@ def _close_while_calling(srv: ScriptedServer) -> None:
     time.sleep(0.05)
     closing_started[0] = time.monotonic()
     client.close()
-    time.sleep(0.05)  # what was written before close() returned reaches the server
-    seen = len(srv.requests)
+    seen = _settled_count(srv)  # what was written before close() returned has arrived
     for thread in threads:
         thread.join(5)
     time.sleep(0.2)
