@@ -560,9 +560,17 @@ def test_method_table_agrees_with_sdk() -> None:
         op = operations[name]
         assert (verb, path) == (op.method, op.path), name
         signature, _, params, returns = _signature_and_types(sections[name])
-        assert signature == f"{op.response_type.__name__} {name}(body)"
-        assert params == [("body", op.body_type.__name__)]
-        assert returns == op.response_type.__name__
+        path = [p.name for p in op.params if p.location == "path"]
+        keywords = [f"{p.name}={p.name}" for p in op.params if p.location != "path"]
+        args = ", ".join([*path, *(["body"] if op.body_type else []), *keywords])
+        result = f"{op.response_type.__name__} " if op.response_type else ""
+        assert signature == f"{result}{name}({args})"
+        expected = [(p.name, p.type.__name__) for p in op.params if p.location == "path"]
+        expected += [("body", op.body_type.__name__)] if op.body_type else []
+        expected += [(p.name, p.type.__name__) for p in op.params if p.location != "path"]
+        assert [(n, t.strip("*")) for n, t in params] == expected
+        if op.response_type:
+            assert returns == op.response_type.__name__
     base = re.search(r"All URIs are relative to \*([^*]+)\*", ACCOUNT_API.read_text())
     assert base is not None
     assert base.group(1) == DEFAULT_HOST
