@@ -202,7 +202,13 @@ def _missing_sections(spec: Spec, opts: Options, rel: str, text: str) -> str:
             if any(f"codegen:begin {n} " in text or f"codegen:end {n} " in text for n in names):
                 continue
             spans = [f"{markers.begin(n, rel)}\n{markers.end(n, rel)}" for n in names]
-            added.append(f"\n# **{op.operation_id}**\n{spans[0]}\n\n{op.summary}\n\n{spans[1]}\n")
+            call = _env().get_template("api_signature.md.jinja").render(op=op)
+            args = call[call.index("(") :].strip()
+            added.append(
+                f"\n# **{op.operation_id}**\n{spans[0]}\n\n{op.summary}\n\n{spans[1]}\n"
+                f"\n### With HTTP info\n> ApiResponse {op.operation_id}_with_http_info{args}\n\n"
+                "The same call. It returns `ApiResponse(data, status, headers)`.\n"
+            )
     return "".join(added)
 
 

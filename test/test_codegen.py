@@ -142,7 +142,11 @@ def test_generated_spans_keep_the_prose_and_follow_the_spec(project: Path) -> No
         "<!-- codegen:begin reference-add_pet -->\n### Parameters\n"
     )
     assert " **body** | [**NewPet**](NewPet.md)|  | \n" in added
-    assert added.endswith("<!-- codegen:end reference-add_pet -->\n")
+    assert added.endswith(
+        "<!-- codegen:end reference-add_pet -->\n\n### With HTTP info\n"
+        "> ApiResponse add_pet_with_http_info(body)\n\n"
+        "The same call. It returns `ApiResponse(data, status, headers)`.\n"
+    )
     # A model's page did not exist: it is created with its title and generated table, and is
     # hand-written around the span from then on.
     pet = (project / "docs" / "Pet.md").read_text()

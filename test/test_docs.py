@@ -560,9 +560,9 @@ def test_method_table_agrees_with_sdk() -> None:
         op = operations[name]
         assert (verb, path) == (op.method, op.path), name
         signature, _, params, returns = _signature_and_types(sections[name])
-        path = [p.name for p in op.params if p.location == "path"]
+        in_path = [p.name for p in op.params if p.location == "path"]
         keywords = [f"{p.name}={p.name}" for p in op.params if p.location != "path"]
-        args = ", ".join([*path, *(["body"] if op.body_type else []), *keywords])
+        args = ", ".join([*in_path, *(["body"] if op.body_type else []), *keywords])
         result = f"{op.response_type.__name__} " if op.response_type else ""
         assert signature == f"{result}{name}({args})"
         expected = [(p.name, p.type.__name__) for p in op.params if p.location == "path"]
