@@ -20,6 +20,7 @@ import asyncio
 import inspect
 import os
 import ssl
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -316,6 +317,12 @@ class AiohttpTransport:
         headers = request.headers
         if held.proxy_headers:
             headers = {**headers, **held.proxy_headers}
+        remaining = timeout.deadline - time.monotonic()
+        read: Optional[float] = timeout.read
+        if read is not None and read >= remaining:
+            # Every wait for bytes would outlast the deadline, which ``total`` ends
+            # first: aiohttp's per-read timer (re-armed on every chunk) would never fire.
+            read = None
         response = await held.session.request(
             request.method,
             request.url,
@@ -326,9 +333,9 @@ class AiohttpTransport:
             # deadline. aiohttp's own timer does it: an asyncio.timeout() around the
             # attempt would cost a second timer (about 9 µs a call).
             timeout=aiohttp.ClientTimeout(
-                total=max(_MIN_WAIT, timeout.remaining()),
+                total=max(_MIN_WAIT, remaining),
                 sock_connect=timeout.connect,
-                sock_read=timeout.read,
+                sock_read=read,
                 # Through a CONNECT proxy, its answer too (this also bounds a wait for
                 # a free connection of the pool: on the direct path only total does).
                 connect=timeout.connect if held.tunnel else None,
@@ -337,7 +344,15 @@ class AiohttpTransport:
             **held.options,
         )
         try:
-            data = await self._read_body(response, request)
+            length = response.content_length
+            if (
+                length is not None
+                and length <= self.configuration.max_response_bytes
+                and "Content-Encoding" not in response.headers
+            ):
+                data = await response.read()  # at most `length` bytes: aiohttp stops there
+            else:
+                data = await self._read_body(response, request)
         except BaseException:
             # Cancelled, timed out or failed mid-body: the connection is closed, never
             # returned half-read to the pool.
