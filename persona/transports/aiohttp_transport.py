@@ -191,9 +191,6 @@ class _Session:
             connector=connector,
             trust_env=False,
             timeout=aiohttp.ClientTimeout(total=None),
-            # As the sync client: no compression asked for (a compressed body is still
-            # decoded, and counted against max_response_bytes as it is decoded).
-            skip_auto_headers=("Accept-Encoding",),
         )
         options: dict[str, Any] = {"allow_redirects": False}
         proxy = config.proxy or (_proxy_from_environment(config.host) if config.trust_env else None)
@@ -294,8 +291,11 @@ class AiohttpTransport:
         """One attempt of ``request`` within ``timeout``."""
         if self._closed:
             raise ApiClosedError("this AsyncApiClient is closed; create a new one")
-        self._check_loop()
-        held = self._session()
+        if asyncio.get_running_loop() is not self._loop or self._generation != _fork.generation():
+            self._check_loop()  # the first attempt, or the wrong loop or process: it says which
+        held = self._current
+        if held is None or held.revision != self.configuration.revision:
+            held = self._session()
         try:
             return await self._attempt(held, request, timeout)
         except ApiException:
@@ -314,7 +314,7 @@ class AiohttpTransport:
     async def _attempt(
         self, held: _Session, request: Request, timeout: AttemptTimeout
     ) -> RESTResponse:
-        headers = request.headers
+        headers = _identity_asked(request.headers)
         if held.proxy_headers:
             headers = {**headers, **held.proxy_headers}
         remaining = timeout.deadline - time.monotonic()
@@ -389,6 +389,18 @@ class AiohttpTransport:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+def _identity_asked(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """``headers`` asking for no compression, as the sync client's (urllib3's
+    ``Accept-Encoding: identity``), unless they choose an Accept-Encoding themselves.
+    (A compressed body is still decoded, and counted against max_response_bytes as it
+    is decoded.) Cheaper than aiohttp's ``skip_auto_headers``, which builds and merges
+    two header multidicts on every request."""
+    for name in headers:
+        if name.lower() == "accept-encoding":
+            return headers
+    return {**headers, "Accept-Encoding": "identity"}
 
 
 def _header_dict(headers: Mapping[str, str]) -> HTTPHeaderDict:
