@@ -100,6 +100,10 @@ class BaseClient:
     _overrides: dict[str, Any]
     _user_agent: Optional[str]
     _settings: Optional[ClientSettings]
+    #: (settings revision, user agent, cookie), default headers, merged headers.
+    _header_cache: Optional[
+        tuple[tuple[int, Optional[str], Optional[str]], dict[str, str], dict[str, str]]
+    ] = None
     #: Closed or not, shared with the with_options() copies (closing closes them too).
     _life: Lifecycle
 
@@ -220,6 +224,31 @@ class BaseClient:
         extra: Optional[Mapping[str, str]],
         idempotency_key: Optional[str],
     ) -> dict[str, str]:
+        if extra is None and idempotency_key is None:
+            # The common call: the client's own headers, merged and checked once per
+            # change of what they are made from, and the call's fresh key.
+            fixed = self._fixed_headers()
+            return merge_headers(fixed, (), None, method)
+        return self._merged_headers(method, extra, idempotency_key)
+
+    def _fixed_headers(self) -> dict[str, str]:
+        """The headers every call of this client sends (no Idempotency-Key), cached
+        until the configuration, the User-Agent, the cookie or ``default_headers``
+        change (``default_headers`` is a public dict: it is compared, not trusted)."""
+        key = (self._settings_now().revision, self._user_agent, self.cookie)
+        cached = self._header_cache
+        if cached is not None and cached[0] == key and cached[1] == self.default_headers:
+            return cached[2]
+        fixed = self._merged_headers("GET", None, None)  # GET: no key added
+        self._header_cache = (key, dict(self.default_headers), fixed)
+        return fixed
+
+    def _merged_headers(
+        self,
+        method: str,
+        extra: Optional[Mapping[str, str]],
+        idempotency_key: Optional[str],
+    ) -> dict[str, str]:
         base = {
             "Content-Type": JSON_CONTENT_TYPE,
             "Accept": JSON_CONTENT_TYPE,
@@ -248,8 +277,9 @@ class BaseClient:
         input fails here, before anything is sent."""
         if operation.safe:
             allowed = allowed - {"_idempotency_key"}  # a GET is retried as it is
-        check_options(operation, options, allowed)
-        if self._closed:
+        if not options.keys() <= allowed:
+            check_options(operation, options, allowed)
+        if self._life.closed:
             raise self._closed_error()
         settings = self._settings_now()
         timeout = settings.timeout
@@ -312,6 +342,18 @@ class PreparedCall(NamedTuple):
 
     def result(self, response: RESTResponse) -> Any:
         """What the call returns for its final ``response`` (or the exception it raises)."""
+        model = self.response_type
+        declared = self.request.responses
+        if model is not None and (
+            declared is None or declared.get(response.status, model) is model
+        ):  # result_of's common typed case, one call shorter
+            return read_response(
+                response,
+                self.request,
+                model,
+                with_http_info=self.with_http_info,
+                preload_content=self.preload_content,
+            )
         return result_of(
             response, self.request, self.response_type, self.with_http_info, self.preload_content
         )

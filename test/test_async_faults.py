@@ -116,6 +116,18 @@ async def test_deadline_bounds_the_whole_call_across_retries() -> None:
     one_key(srv.keys)
 
 
+async def test_a_stall_with_a_deadline_shorter_than_the_read_timeout_is_the_deadline() -> None:
+    # No per-read timer is armed then (it could never fire first): the deadline ends it.
+    with ScriptedServer(lambda conn, req: conn.stall(10)) as srv:
+        async with async_api(srv.url(), timeout=(1, 5), deadline=0.8, max_retries=0) as api:
+            exc, elapsed = await timed_failure(api)
+    assert isinstance(exc, persona.ApiTimeoutError)
+    assert "deadline" in str(exc)
+    assert "read timeout" not in str(exc)
+    assert 0.7 <= elapsed < 0.8 + SLACK
+    assert len(srv.requests) == 1
+
+
 async def test_body_dripped_slower_than_the_deadline_is_cut_at_the_deadline() -> None:
     def script(conn: Conn, req: Request) -> None:
         conn.send(

@@ -19,6 +19,7 @@ from persona.core.request import encode_body
 from persona.exceptions import ApiConnectionError, ApiResponseError, ApiValueError
 from persona.models import base
 from persona.rest import RESTClientObject, RESTResponse
+from persona.testing import MockTransport
 
 TOKEN = {"token": "rst_abc", "expiresAt": "2030-01-01T12:00:00Z"}
 
@@ -192,3 +193,89 @@ def test_close_closes_the_routed_pools(routed: tuple[RESTClientObject, str]) -> 
     rest.close()
     with pytest.raises(urllib3.exceptions.ClosedPoolError):
         pool.urlopen("GET", "/")
+
+
+# -- the client's headers: merged once, re-merged when anything they come from changes --
+def _sent_headers(client: persona.ApiClient, **options: Any) -> dict[str, str]:
+    seen: list[dict[str, str]] = []
+
+    def handler(request: Any) -> RESTResponse:
+        seen.append(dict(request.headers))
+        return RESTResponse(200, json=TOKEN)
+
+    client.transport = MockTransport(handler)
+    persona.AccountApi(client).account_code_for_token_post(
+        persona.CodeForTokenData(email="a@example.com", code="123456"), **options
+    )
+    return seen[-1]
+
+
+def test_cached_headers_follow_every_change_of_what_they_are_made_from() -> None:
+    config = persona.Configuration(host="http://127.0.0.1:9/v1")
+    client = persona.ApiClient(config, transport=MockTransport(lambda r: None))
+    first = _sent_headers(client)
+    second = _sent_headers(client)
+    assert first.pop("Idempotency-Key") != second.pop("Idempotency-Key")  # a fresh key each
+    assert first == second
+    client.default_headers["X-Tenant"] = "t1"  # the public dict, changed in place
+    assert _sent_headers(client)["X-Tenant"] == "t1"
+    client.default_headers["X-Tenant"] = "t2"
+    assert _sent_headers(client)["X-Tenant"] == "t2"
+    del client.default_headers["X-Tenant"]
+    assert "X-Tenant" not in _sent_headers(client)
+    client.cookie = "a=b"
+    assert _sent_headers(client)["Cookie"] == "a=b"
+    client.user_agent = "mine/1"
+    assert _sent_headers(client)["User-Agent"] == "mine/1"
+    client.user_agent = ""  # back to the Configuration's
+    config.user_agent = "configured/2"
+    assert _sent_headers(client)["User-Agent"] == "configured/2"
+    client.default_headers["X-Bad"] = "a\r\nb"  # checked when the headers are merged again
+    with pytest.raises(ApiValueError, match="CR, LF"):
+        _sent_headers(client)
+    del client.default_headers["X-Bad"]
+    client.default_headers["idempotency-key"] = "k"
+    with pytest.raises(ApiValueError, match="Idempotency-Key"):
+        _sent_headers(client)
+
+
+def test_cached_headers_answer_as_the_long_way() -> None:
+    config = persona.Configuration(host="http://127.0.0.1:9/v1")
+    client = persona.ApiClient(config, transport=MockTransport(lambda r: None))
+    client.set_default_header("X-A", "1")
+    short = _sent_headers(client)
+    long = _sent_headers(client, _headers={}, _idempotency_key="key-1")
+    assert short.pop("Idempotency-Key")
+    assert long.pop("Idempotency-Key") == "key-1"
+    assert list(short.items()) == list(long.items())
+    with_options = client.with_options(headers={"X-B": "2"})
+    assert _sent_headers(with_options)["X-B"] == "2"
+    assert "X-B" not in _sent_headers(client)
+
+
+# -- the async transport: no compression asked for, as the sync client asks -----------
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [(None, ["identity"]), ({"accept-encoding": "gzip"}, ["gzip"])],
+)
+def test_async_client_asks_for_identity_unless_told_otherwise(
+    httpserver: HTTPServer, extra: Any, expected: list[str]
+) -> None:
+    import asyncio
+
+    httpserver.expect_request("/v1/account/codeForToken").respond_with_json(TOKEN)
+
+    async def call() -> None:
+        config = persona.Configuration(host=httpserver.url_for("/v1"))
+        async with persona.AsyncApiClient(config) as client:
+            await persona.AsyncAccountApi(client).account_code_for_token_post(
+                persona.CodeForTokenData(email="a@example.com", code="123456"), _headers=extra
+            )
+
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(call())
+    finally:
+        loop.close()
+    request, _ = httpserver.log[-1]
+    assert request.headers.getlist("Accept-Encoding") == expected

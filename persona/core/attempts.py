@@ -54,8 +54,9 @@ class CallPlan:
         self.deadline = self.started + timeout.total
         self.attempt = 0
         self._debug = debug
-        self._log = debug_enabled(debug)
         self._info = info_enabled(debug)
+        # DEBUG is below INFO: when INFO is off, so is DEBUG (one logger check, not two).
+        self._log = self._info and debug_enabled(debug)
         if self._log:
             log_request(request, debug)
 
@@ -97,6 +98,8 @@ class CallPlan:
         delay = None
         if response.status in RETRY_STATUSES:
             delay = self._delay(parse_retry_after(response.headers.get("Retry-After")))
+        if delay is None and not self._info:
+            return None  # final, and nothing to log: no words to build
         rid = shown_request_id(self.request, response) if self._info else None
         why = f"{response.status} (request id {rid})" if rid else str(response.status)
         if delay is not None:

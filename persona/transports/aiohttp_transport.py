@@ -20,6 +20,7 @@ import asyncio
 import inspect
 import os
 import ssl
+import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -190,9 +191,6 @@ class _Session:
             connector=connector,
             trust_env=False,
             timeout=aiohttp.ClientTimeout(total=None),
-            # As the sync client: no compression asked for (a compressed body is still
-            # decoded, and counted against max_response_bytes as it is decoded).
-            skip_auto_headers=("Accept-Encoding",),
         )
         options: dict[str, Any] = {"allow_redirects": False}
         proxy = config.proxy or (_proxy_from_environment(config.host) if config.trust_env else None)
@@ -293,8 +291,11 @@ class AiohttpTransport:
         """One attempt of ``request`` within ``timeout``."""
         if self._closed:
             raise ApiClosedError("this AsyncApiClient is closed; create a new one")
-        self._check_loop()
-        held = self._session()
+        if asyncio.get_running_loop() is not self._loop or self._generation != _fork.generation():
+            self._check_loop()  # the first attempt, or the wrong loop or process: it says which
+        held = self._current
+        if held is None or held.revision != self.configuration.revision:
+            held = self._session()
         try:
             return await self._attempt(held, request, timeout)
         except ApiException:
@@ -313,9 +314,15 @@ class AiohttpTransport:
     async def _attempt(
         self, held: _Session, request: Request, timeout: AttemptTimeout
     ) -> RESTResponse:
-        headers = request.headers
+        headers = _identity_asked(request.headers)
         if held.proxy_headers:
             headers = {**headers, **held.proxy_headers}
+        remaining = timeout.deadline - time.monotonic()
+        read: Optional[float] = timeout.read
+        if read is not None and read >= remaining:
+            # Every wait for bytes would outlast the deadline, which ``total`` ends
+            # first: aiohttp's per-read timer (re-armed on every chunk) would never fire.
+            read = None
         response = await held.session.request(
             request.method,
             request.url,
@@ -326,9 +333,9 @@ class AiohttpTransport:
             # deadline. aiohttp's own timer does it: an asyncio.timeout() around the
             # attempt would cost a second timer (about 9 µs a call).
             timeout=aiohttp.ClientTimeout(
-                total=max(_MIN_WAIT, timeout.remaining()),
+                total=max(_MIN_WAIT, remaining),
                 sock_connect=timeout.connect,
-                sock_read=timeout.read,
+                sock_read=read,
                 # Through a CONNECT proxy, its answer too (this also bounds a wait for
                 # a free connection of the pool: on the direct path only total does).
                 connect=timeout.connect if held.tunnel else None,
@@ -337,7 +344,15 @@ class AiohttpTransport:
             **held.options,
         )
         try:
-            data = await self._read_body(response, request)
+            length = response.content_length
+            if (
+                length is not None
+                and length <= self.configuration.max_response_bytes
+                and "Content-Encoding" not in response.headers
+            ):
+                data = await response.read()  # at most `length` bytes: aiohttp stops there
+            else:
+                data = await self._read_body(response, request)
         except BaseException:
             # Cancelled, timed out or failed mid-body: the connection is closed, never
             # returned half-read to the pool.
@@ -374,6 +389,18 @@ class AiohttpTransport:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+def _identity_asked(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """``headers`` asking for no compression, as the sync client's (urllib3's
+    ``Accept-Encoding: identity``), unless they choose an Accept-Encoding themselves.
+    (A compressed body is still decoded, and counted against max_response_bytes as it
+    is decoded.) Cheaper than aiohttp's ``skip_auto_headers``, which builds and merges
+    two header multidicts on every request."""
+    for name in headers:
+        if name.lower() == "accept-encoding":
+            return headers
+    return {**headers, "Accept-Encoding": "identity"}
 
 
 def _header_dict(headers: Mapping[str, str]) -> HTTPHeaderDict:

@@ -1,0 +1,353 @@
+"""Where the async client's CPU per call goes, beside raw aiohttp.
+
+    python bench/profile_async.py              # the pieces, in µs per call (timeit)
+    python bench/profile_async.py --profile 1  # cProfile of calls at concurrency 1
+    python bench/profile_async.py --profile 128
+    python bench/profile_async.py --decompose  # whole calls: the floor + each promise
+
+The pieces are timed one by one, outside the event loop where they can be (the request
+building, the plan, reading the response into the model), and as whole calls against
+the canned server of ``run.py`` (a separate process) for what only happens inside a
+call (aiohttp's timers). Figures are ``time.process_time()`` per call, best of a few
+repeats: they are for comparing pieces, not for the bench's ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import run  # noqa: E402  (bench/run.py: the canned server)
+
+
+def per_call(fn: Callable[[], Any], n: int = 20000, repeat: int = 5) -> float:
+    """Best CPU µs per call of ``fn`` over ``repeat`` runs of ``n`` calls."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        for _ in range(n):
+            fn()
+        best = min(best, (time.process_time() - start) / n)
+    return best * 1e6
+
+
+async def per_async_call(fn: Callable[[], Any], concurrency: int, calls: int = 3000) -> float:
+    """Median CPU µs per call of ``fn`` awaited ``calls`` times, ``concurrency`` at once."""
+    samples = []
+    for _ in range(5):
+        cpu, _rate = await run._async_round(fn, concurrency, calls)
+        samples.append(cpu)
+    samples.sort()
+    return samples[len(samples) // 2] * 1e6
+
+
+def pieces(url: str) -> None:
+    """The table of bench/README.md: each piece of persona's call beside what the
+    floor does for the same step (µs per call, hot: timeit-style loops)."""
+    import aiohttp
+    from aiohttp.client_reqrep import ClientRequest
+
+    import persona
+    from persona.api import account_api
+    from persona.async_api_client import ASYNC_CALL_OPTIONS
+    from persona.core import trace
+    from persona.core.request import build_request
+    from persona.core.response import decode_model
+    from persona.transports import aiohttp_transport as at
+
+    config = persona.Configuration(host=url, connection_pool_maxsize=run.ASYNC_POOL)
+    client = persona.AsyncApiClient(config)
+    body = persona.CodeForTokenData(**run.CODE_FOR_TOKEN)
+    operation = account_api.CODE_FOR_TOKEN
+    options = dict.fromkeys(ASYNC_CALL_OPTIONS)
+    options["_preload_content"] = True
+    prepared = client._prepare_call(operation, body, options, False, ASYNC_CALL_OPTIONS)
+    request = prepared.request
+    budget = prepared.plan().next_attempt()
+    raw_headers = {
+        "Content-Type": "application/json;charset=utf-8",
+        "Content-Length": str(len(run.TOKEN_BODY)),
+        "X-Request-Id": "req_8f14e45fceea167a",
+    }
+    response = at._Response(200, "OK", raw_headers, run.TOKEN_BODY)
+    ok = response
+
+    class Instant(at.AiohttpTransport):
+        """The transport with aiohttp's request taken out: what persona adds around it."""
+
+        async def _attempt(self, held: Any, req: Any, timeout: Any) -> Any:
+            return ok
+
+    fake = persona.AsyncApiClient(config)
+    fake.transport.__class__ = Instant
+    api = persona.AsyncAccountApi(fake)
+
+    def drive(coro: Any) -> Any:
+        try:
+            coro.send(None)
+        except StopIteration as stop:
+            return stop.value
+        raise RuntimeError("suspended")  # pragma: no cover
+
+    def plan_cycle() -> None:
+        p = prepared.plan()
+        p.next_attempt()
+        p.after_response(ok, 0.0)
+
+    def skip_auto_headers() -> None:  # what the session's skip_auto_headers cost
+        ClientRequest.update_auto_headers(_Req(request.headers), ("Accept-Encoding",))
+
+    def no_skip() -> None:
+        ClientRequest.update_auto_headers(_Req(at._identity_asked(request.headers)), None)
+
+    async def timers() -> tuple[float, float]:
+        loop = asyncio.get_running_loop()
+
+        def one() -> None:  # the floor's: aiohttp's total
+            loop.call_at(loop.time() + 300, print).cancel()
+
+        def three() -> None:  # persona's: total, and sock_read armed, re-armed, dropped
+            loop.call_at(loop.time() + 120, print).cancel()
+            loop.call_later(30, print).cancel()
+            loop.call_later(30, print).cancel()
+
+        return per_call(one), per_call(three)
+
+    one_timer, three_timers = asyncio.run(timers())
+
+    async def whole() -> tuple[float, float]:
+        fake.transport._check_loop()
+        return (
+            per_call(lambda: drive(api.account_code_for_token_post(body))),
+            per_call(lambda: drive(fake.transport.send(request, budget))),
+        )
+
+    whole_call, send_only = asyncio.run(whole())
+
+    def floor_request() -> Any:
+        return json.dumps(run.CODE_FOR_TOKEN).encode()
+
+    rows: list[tuple[str, Callable[[], Any], Optional[Callable[[], Any]]]] = [
+        (
+            "headers: the client's, merged (cached) + Idempotency-Key",
+            lambda: client._headers("POST", None, None),
+            None,
+        ),
+        ("  of which the key, os.urandom(16).hex()", lambda: os.urandom(16).hex(), None),
+        (
+            "request: build_request (validate, to_dict, JSON, secrets kept for masking)",
+            lambda: build_request(operation, body, host=url, headers={}, validate=True),
+            floor_request,
+        ),
+        (
+            "response: decode_model (JSON -> TokenResponse, datetime, required fields)",
+            lambda: decode_model(response, persona.TokenResponse, request.secrets),
+            lambda: json.loads(run.TOKEN_BODY),
+        ),
+        ("retry loop: CallPlan, next_attempt, after_response", plan_cycle, None),
+        (
+            "  logging checks (info_enabled, debug_enabled)",
+            lambda: (trace.info_enabled(0), trace.debug_enabled(0)),
+            None,
+        ),
+        (
+            "ClientTimeout per attempt (total, sock_connect, sock_read)",
+            lambda: aiohttp.ClientTimeout(
+                total=budget.remaining(),
+                sock_connect=budget.connect,
+                sock_read=budget.read,
+                **at._TIMEOUT_EXTRA,
+            ),
+            None,
+        ),
+        (
+            "auto headers: request's Accept-Encoding: identity (was skip_auto_headers)",
+            no_skip,
+            lambda: ClientRequest.update_auto_headers(_Req(run.JSON_HEADERS), None),
+        ),
+        (
+            "  skip_auto_headers=('Accept-Encoding',), as before",
+            skip_auto_headers,
+            lambda: ClientRequest.update_auto_headers(_Req(run.JSON_HEADERS), None),
+        ),
+        (
+            "response headers copied to HTTPHeaderDict (only if read: errors, with_http_info)",
+            lambda: at._header_dict(raw_headers),
+            None,
+        ),
+        (
+            "result: read_response -> model",
+            lambda: prepared.result(ok),
+            lambda: json.loads(run.TOKEN_BODY),
+        ),
+    ]
+    print("| piece | persona µs | floor µs | extra µs |\n| --- | ---: | ---: | ---: |")
+    for name, mine, theirs in rows:
+        a = per_call(mine)
+        b = per_call(theirs) if theirs is not None else 0.0
+        print(f"| {name} | {a:.2f} | {b:.2f} | {a - b:+.2f} |")
+    print(
+        f"| timers: 3 armed + cancelled (persona) vs 1 (floor) | {three_timers:.2f} | "
+        f"{one_timer:.2f} | {three_timers - one_timer:+.2f} |"
+    )
+    print(
+        f"| whole call without the network (Instant transport) | {whole_call:.2f} | "
+        f"{per_call(floor_request) + per_call(lambda: json.loads(run.TOKEN_BODY)):.2f} | |"
+    )
+    print(f"| transport.send without aiohttp's request | {send_only:.2f} | | |")
+    print("| extra tasks per call | 0 | 0 | 0 |")
+    asyncio.run(fake.close())
+    asyncio.run(client.close())
+
+
+class _Req:
+    """Just what ClientRequest.update_auto_headers reads and writes."""
+
+    from aiohttp.client_reqrep import ClientRequest
+
+    DEFAULT_HEADERS = ClientRequest.DEFAULT_HEADERS
+
+    def __init__(self, headers: Any) -> None:
+        from multidict import CIMultiDict
+
+        self.headers = CIMultiDict(headers)
+
+
+async def decompose(url: str, levels: list[int], rounds: int, calls: int) -> None:
+    """Whole calls against the canned server, interleaved: the floor, then the floor
+    with each of persona's promises added in turn, then persona."""
+    import statistics
+
+    import aiohttp
+
+    import persona
+    from persona.api import account_api
+    from persona.core.request import build_request
+    from persona.core.response import decode_model
+    from persona.transports.aiohttp_transport import _Response
+
+    config = persona.Configuration(host=url, connection_pool_maxsize=run.ASYNC_POOL)
+    client = persona.AsyncApiClient(config)
+    api = persona.AsyncAccountApi(client)
+    body = persona.CodeForTokenData(**run.CODE_FOR_TOKEN)
+    operation = account_api.CODE_FOR_TOKEN
+    session = aiohttp.ClientSession()
+    target = url + "/account/codeForToken"
+    timeout = aiohttp.ClientTimeout(total=120, sock_connect=10, sock_read=30)
+
+    async def floor() -> Any:
+        data = json.dumps(run.CODE_FOR_TOKEN).encode()
+        async with session.post(target, data=data, headers=run.JSON_HEADERS) as r:
+            return json.loads(await r.read())
+
+    async def read_timer() -> Any:
+        data = json.dumps(run.CODE_FOR_TOKEN).encode()
+        async with session.post(target, data=data, headers=run.JSON_HEADERS, timeout=timeout) as r:
+            return json.loads(await r.read())
+
+    async def built() -> Any:
+        headers = client._headers("POST", None, None)
+        req = build_request(operation, body, host=url, headers=headers, validate=True)
+        async with session.post(req.url, data=req.body, headers=headers, timeout=timeout) as r:
+            return json.loads(await r.read())
+
+    async def typed() -> Any:
+        headers = client._headers("POST", None, None)
+        req = build_request(operation, body, host=url, headers=headers, validate=True)
+        async with session.post(req.url, data=req.body, headers=headers, timeout=timeout) as r:
+            got = _Response(r.status, "", r.headers, await r.read())
+            return decode_model(got, persona.TokenResponse, req.secrets)
+
+    async def sdk() -> Any:
+        return await api.account_code_for_token_post(body)
+
+    sides = {
+        "aiohttp floor": floor,
+        "+ read timeout (sock_read)": read_timer,
+        "+ persona's headers and build_request": built,
+        "+ decode_model (typed result)": typed,
+        "persona": sdk,
+    }
+    print("| concurrency | " + " | ".join(sides) + " |")
+    print("| ---: |" + " ---: |" * len(sides))
+    for level in levels:
+        for fn in sides.values():
+            await run._async_round(fn, level, 300)
+        samples: dict[str, list[float]] = {name: [] for name in sides}
+        names = list(sides)
+        for r in range(rounds):
+            for name in names if r % 2 == 0 else names[::-1]:
+                samples[name].append((await run._async_round(sides[name], level, calls))[0])
+        base = statistics.median(samples["aiohttp floor"])
+        cells = [
+            f"{statistics.median(v) * 1e6:.1f} µs ({statistics.median(v) / base:.2f}x)"
+            for v in samples.values()
+        ]
+        print(f"| {level} | " + " | ".join(cells) + " |", flush=True)
+    await session.close()
+    await client.close()
+
+
+def profile(url: str, concurrency: int, calls: int) -> None:
+    import persona
+
+    async def main() -> None:
+        config = persona.Configuration(host=url, connection_pool_maxsize=run.ASYNC_POOL)
+        async with persona.AsyncApiClient(config) as client:
+            api = persona.AsyncAccountApi(client)
+            body = persona.CodeForTokenData(**run.CODE_FOR_TOKEN)
+
+            async def call() -> Any:
+                return await api.account_code_for_token_post(body)
+
+            await run._async_round(call, concurrency, 500)
+            prof = cProfile.Profile()
+            prof.enable()
+            await run._async_round(call, concurrency, calls)
+            prof.disable()
+            stats = pstats.Stats(prof)
+            stats.sort_stats("tottime").print_stats(35)
+            stats.sort_stats("cumulative").print_stats(45)
+
+    asyncio.run(main())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--profile", type=int, metavar="CONCURRENCY")
+    parser.add_argument(
+        "--decompose", action="store_true", help="whole calls, the floor plus each promise"
+    )
+    parser.add_argument("--rounds", type=int, default=9)
+    parser.add_argument("--calls", type=int, default=3000)
+    args = parser.parse_args()
+    server, url = run.start_server()
+    try:
+        if args.profile:
+            profile(url, args.profile, args.calls)
+        elif args.decompose:
+            asyncio.run(decompose(url, list(run.ASYNC_LEVELS), args.rounds, args.calls))
+        else:
+            pieces(url)
+    finally:
+        assert server.stdin is not None
+        server.stdin.close()
+        server.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
