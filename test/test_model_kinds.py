@@ -301,3 +301,33 @@ def test_a_secret_parameter_is_masked_wherever_the_request_is_shown(
     assert "s3cr3t" not in str(e.value)
     assert "k3y-v4lue" not in caplog.text
     assert transport.requests[0].header("X-Key") == "k3y-v4lue"
+
+
+def test_the_answer_is_read_as_the_model_its_status_declares() -> None:
+    from persona.rest import RESTResponse
+    from persona.testing import MockTransport
+
+    class Other(Model):
+        size: Optional[int] = field("size", int, default=None, required=True)
+
+    op = Operation(
+        "upsert",
+        "/things",
+        Leaf,
+        method="PUT",
+        responses={200: Leaf, 201: Other, 204: NO_BODY, 404: Leaf},
+    )
+    answers = iter(
+        [
+            RESTResponse(200, json={"name": "a"}),
+            RESTResponse(201, json={"size": 3}),
+            RESTResponse(204),
+            RESTResponse(202, json={"name": "b"}),  # undeclared success: the success model
+        ]
+    )
+    client = persona.ApiClient(
+        persona.Configuration(host="http://h"),
+        transport=MockTransport(lambda r: next(answers), strict=False),
+    )
+    got = [client.call_operation(op, Leaf(name="x")) for _ in range(4)]
+    assert got == [Leaf(name="a"), Other(size=3), None, Leaf(name="b")]
