@@ -187,10 +187,14 @@ class _Session:
         )
         # trust_env=False: aiohttp would otherwise read netrc and the proxy variables
         # in a thread on every request. The environment's proxy is resolved once here.
+        # DummyCookieJar: a cookie a server sets is not sent back on later calls, as the
+        # sync client (urllib3 keeps no cookies) does not; ApiClient(cookie=...) is the
+        # one way to send one, in both clients.
         self.session = aiohttp.ClientSession(
             connector=connector,
             trust_env=False,
             timeout=aiohttp.ClientTimeout(total=None),
+            cookie_jar=aiohttp.DummyCookieJar(),
         )
         options: dict[str, Any] = {"allow_redirects": False}
         proxy = config.proxy or (_proxy_from_environment(config.host) if config.trust_env else None)
