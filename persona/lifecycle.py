@@ -8,12 +8,16 @@ tree they started.
 
 from __future__ import annotations
 
-import asyncio
 import threading
 import weakref
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from . import _fork
+
+if TYPE_CHECKING:
+    # Only the async client's waits use asyncio: the sync client must not pay ~15 ms of
+    # import for it (async_wait_event imports it, in a loop that has it loaded already).
+    import asyncio
 
 __all__ = ["Lifecycle"]
 
@@ -70,6 +74,8 @@ class Lifecycle:
         """The event an async wait watches (made here, in the running loop)."""
         event = self.async_event
         if event is None:
+            import asyncio
+
             event = self.async_event = asyncio.Event()
             if self.closed:
                 event.set()
