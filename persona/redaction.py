@@ -6,7 +6,6 @@ secret) and by value (the secrets a request carried, wherever a server echoes th
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Iterable, Mapping
@@ -147,6 +146,8 @@ def _unescape_one(match: re.Match[str]) -> str:
         return chr(int(code, 16))
     if char:
         return _BACKSLASHED.get(char, char)
+    import html  # here: only text with an HTML entity needs it, and not every import
+
     return html.unescape(match.group(0))  # an unknown name comes back unchanged
 
 
