@@ -331,3 +331,27 @@ def test_the_answer_is_read_as_the_model_its_status_declares() -> None:
     )
     got = [client.call_operation(op, Leaf(name="x")) for _ in range(4)]
     assert got == [Leaf(name="a"), Other(size=3), None, Leaf(name="b")]
+
+
+def test_numbers_that_json_cannot_carry_are_refused() -> None:
+    with pytest.raises(
+        persona.ApiValueError, match=r"Tree\.ratio: must be a finite number, got nan"
+    ):
+        Tree(note="n", ratio=float("nan")).validate()
+    with pytest.raises(persona.ApiValueError, match=r"Tree\.ratio: must be a finite number"):
+        Tree(note="n", ratio=float("-inf")).validate()
+    from persona.core.request import encode_body
+
+    with pytest.raises(persona.ApiValueError, match="cannot be encoded as JSON"):
+        encode_body(Tree(note="n", ratio=float("inf")), validate=False)  # never "Infinity"
+    with pytest.raises(persona.ApiValueError, match="Tree: 'ratio' is out of range"):
+        Tree.from_json('{"note": null, "ratio": 1' + "0" * 400 + "}")
+
+
+def test_a_dot_segment_cannot_be_a_path_parameter() -> None:
+    name = Parameter("name", "name", "path", str, required=True)
+    op = Operation("find", "/find/{name}", method="GET", params=(name,))
+    for value in (".", ".."):
+        with pytest.raises(persona.ApiValueError, match=r"must not be '\.' or '\.\.'"):
+            build(op, name=value)
+    assert build(op, name="...").url == "http://h/find/..."

@@ -318,6 +318,10 @@ def _place_params(
         if param.location == "path":
             if validate and any(not t for t in texts):
                 raise ApiValueError(f"{param.label}: must not be empty (it is a path segment)")
+            if any(t in (".", "..") for t in texts):
+                # Checked whatever `validate` says: a dot segment would move the URL to
+                # another resource (".." is the parent), percent-encoded or not.
+                raise ApiValueError(f"{param.label}: must not be '.' or '..' (a path segment)")
             path = path.replace(
                 "{" + param.json_name + "}", ",".join(quote(t, safe="") for t in texts)
             )

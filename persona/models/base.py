@@ -14,6 +14,7 @@ is a plain attribute lookup; writing one goes through a type check.
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from datetime import date, datetime, timedelta, timezone
@@ -43,7 +44,11 @@ _decode = json.JSONDecoder().decode
 #: builds one per call). No circular-reference bookkeeping: a model is a dict of plain
 #: values, and a cycle in additional_properties ends as a RecursionError.
 encode_json = json.JSONEncoder(
-    ensure_ascii=False, separators=(",", ":"), check_circular=False
+    # allow_nan=False: NaN and Infinity are not JSON; a server would refuse the body.
+    ensure_ascii=False,
+    separators=(",", ":"),
+    check_circular=False,
+    allow_nan=False,
 ).encode
 _to_json_text = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(...) writes
 
@@ -301,6 +306,8 @@ class Field:
         if self.enum is not None and value not in self.enum:
             return self._not_allowed(value)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if isinstance(value, float) and not math.isfinite(value):
+                return f"must be a finite number, got {value!r}"
             if self.minimum is not None and value < self.minimum:
                 return f"must be at least {self.minimum:g}, got {value!r}"
             if self.maximum is not None and value > self.maximum:

@@ -141,7 +141,10 @@ def load(kind: Kind, value: Any, where: str) -> Any:
                 raise ApiValueError(f"{where} {exc}") from None
         raise _wrong(kind, value, where)
     if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer past the largest float: JSON allows it
+            raise ApiValueError(f"{where} is out of range for a number") from None
     if kind is int and isinstance(value, float) and value.is_integer():
         return int(value)  # 3.0 is an integer in JSON Schema
     if kind in _JSON_NAMES:
