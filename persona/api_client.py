@@ -568,7 +568,7 @@ class ApiClient(BaseClient):
         names: frozenset[str] = frozenset()
         if body is not None:
             payload, secrets = encode_body(body, settings.validate)
-            names = body._secret_json_names
+            names = body._masked_json_names
         request = Request(
             method,
             settings.host + resource_path,
@@ -576,7 +576,7 @@ class ApiClient(BaseClient):
             payload,
             secrets,
             names,
-            response_type._secret_json_names if response_type else frozenset(),
+            response_type._masked_json_names if response_type else frozenset(),
         )
         timeout = settings.timeout
         if _request_timeout is not None:

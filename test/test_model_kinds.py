@@ -355,3 +355,42 @@ def test_a_dot_segment_cannot_be_a_path_parameter() -> None:
         with pytest.raises(persona.ApiValueError, match=r"must not be '\.' or '\.\.'"):
             build(op, name=value)
     assert build(op, name="...").url == "http://h/find/..."
+
+
+class Vault(Model):
+    pin: Optional[str] = field("pin", str, default=None, secret=True)
+    codes: Optional[list[str]] = field("codes", ListOf(str), default=None, secret=True)
+
+
+class Owner(Model):
+    name: Optional[str] = field("name", str, default=None)
+    vaults: Optional[list[Vault]] = field("vaults", ListOf(Vault), default=None)
+    extra: Optional[dict[str, Any]] = field("extra", MapOf(object), default=None)
+
+
+def test_secrets_of_nested_models_are_masked_like_top_level_ones() -> None:
+    from persona.core.request import encode_body
+    from persona.rest import RESTResponse
+    from persona.testing import MockTransport
+
+    owner = Owner(
+        name="ann",
+        vaults=[Vault(pin="pin-4321", codes=["code-1111", "code-2222"])],
+        extra={"password": "pw-9999", "note": "hello"},
+    )
+    _payload, secrets = encode_body(owner, validate=True)
+    assert sorted(secrets) == ["code-1111", "code-2222", "pin-4321"]
+    assert Owner._masked_json_names == {"pin", "codes"}
+    shown = repr(owner)
+    for secret in ("pin-4321", "code-1111", "pw-9999"):
+        assert secret not in shown
+    assert "'note': 'hello'" in shown
+    op = Operation("store", "/owners", Owner, Owner, responses={200: Owner, 400: Leaf})
+    echo = MockTransport(lambda r: RESTResponse(400, data=r.body or b""), strict=False)
+    client = persona.ApiClient(persona.Configuration(host="http://h"), transport=echo)
+    with pytest.raises(persona.BadRequestException) as caught:
+        client.call_operation(op, owner)
+    for secret in ("pin-4321", "code-1111", "code-2222"):
+        assert secret not in str(caught.value)
+        assert secret not in (caught.value.body or "")
+    assert b"pin-4321" in echo.requests[0].body  # sent as it is

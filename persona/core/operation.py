@@ -124,7 +124,7 @@ class Operation:
         names: set[str] = set()
         for model in self.responses.values():
             if model is not NO_BODY:
-                names |= model._secret_json_names
+                names |= model._masked_json_names
         #: The JSON names of every secret property an answer may carry (to mask them).
         self.response_secret_names = frozenset(names)
 

@@ -217,7 +217,12 @@ def encode_body(body: Model, validate: bool) -> tuple[bytes, tuple[str, ...]]:
     if validate:
         body.validate()
     wire = body.to_dict()
-    secrets = tuple([wire[n] for n in body._secret_json_names if isinstance(wire.get(n), str)])
+    if body._nested_fields or not body._secret_json_names:
+        secrets = body._secret_values() if body._nested_fields else ()
+    else:  # the common case: text fields at the top, read from the wire dict
+        secrets = tuple([wire[n] for n in body._secret_json_names if isinstance(wire.get(n), str)])
+        if len(secrets) != len(body._secret_json_names):
+            secrets = body._secret_values()  # a secret list or map: every text in it
     problem = None
     try:
         payload = encode_json(wire).encode()
@@ -266,7 +271,7 @@ def build_request(
     else:
         payload, body_secrets = encode_body(body, validate)
         secrets += body_secrets
-        secret_names = body._secret_json_names
+        secret_names = body._masked_json_names
     if payload is None and headers.get("Content-Type") == JSON_CONTENT_TYPE:
         headers = {k: v for k, v in headers.items() if k != "Content-Type"}
     return Request(

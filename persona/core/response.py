@@ -227,7 +227,7 @@ def _bad_response(
     response: RESTResponse, response_type: type[Model], problem: str, secrets: tuple[str, ...]
 ) -> ApiResponseError:
     # A broken body of a model that carries secrets may still hold one: withhold it.
-    keep = not response_type._secret_json_names and response.data
+    keep = not response_type._masked_json_names and response.data
     text = mask_response_text(response_text(response.data), secrets, ()) if keep else None
     shown = Request("", "", {}, secrets=secrets)
     return ApiResponseError(

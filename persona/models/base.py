@@ -349,6 +349,49 @@ class Field:
         )
 
 
+def _shown_json(value: Any) -> str:
+    """The repr of a JSON-like value with secret-named properties masked."""
+    try:
+        return repr(redact_json(value))
+    except RecursionError:  # nested too deep to walk: name the keys only
+        if isinstance(value, dict):
+            return "{" + ", ".join(f"{key!r}: ..." for key in value) + "}"
+        return "[...]"
+
+
+def _models_in(kind: Kind) -> tuple[type[Model], ...]:
+    """The model classes a kind holds: ``ListOf(Pet)`` -> ``(Pet,)``."""
+    if isinstance(kind, ListOf):
+        return _models_in(kind.item)
+    if isinstance(kind, MapOf):
+        return _models_in(kind.value)
+    if isinstance(kind, type) and issubclass(kind, Model):
+        return (kind,)
+    return ()
+
+
+def _texts(value: Any) -> list[str]:
+    """Every str in a value of lists and maps."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [t for item in value for t in _texts(item)]
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in _texts(item)]
+    return []
+
+
+def _nested_secrets(value: Any) -> list[str]:
+    """The secret values of the models in a value of lists and maps."""
+    if isinstance(value, Model):
+        return list(value._secret_values())
+    if isinstance(value, list):
+        return [t for item in value for t in _nested_secrets(item)]
+    if isinstance(value, dict):
+        return [t for item in value.values() for t in _nested_secrets(item)]
+    return []
+
+
 def _has_lone_surrogate(value: str) -> bool:
     if value.isascii():  # only non-ASCII text can hold one
         return False
@@ -472,6 +515,8 @@ class Model:
     _required: ClassVar[tuple[Field, ...]] = ()
     _required_names: ClassVar[frozenset[str]] = frozenset()
     _secret_json_names: ClassVar[frozenset[str]] = frozenset()
+    _masked_json_names: ClassVar[frozenset[str]] = frozenset()
+    _nested_fields: ClassVar[tuple[Field, ...]] = ()
     __hash__ = None  # type: ignore[assignment]  # mutable, so not hashable
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -489,6 +534,15 @@ class Model:
         cls._required = tuple(f for f in fields if f.required)
         cls._required_names = frozenset(f.name for f in cls._required)
         cls._secret_json_names = frozenset(f.json_name for f in fields if f.secret)
+        # Fields that hold models (at any depth of lists and maps): their secrets are
+        # this model's too, to mask wherever a request or an answer is shown.
+        nested = tuple(f for f in fields if not f.secret and _models_in(f.type))
+        cls._nested_fields = nested
+        names = set(cls._secret_json_names)
+        for spec in nested:
+            for model in _models_in(spec.type):
+                names |= model._masked_json_names
+        cls._masked_json_names = frozenset(names)
 
     def __init__(self, **kwargs: Any) -> None:
         extra = kwargs.pop("additional_properties", None)
@@ -537,6 +591,22 @@ class Model:
                 f"got {type(value).__name__}"
             )
         self.__dict__["_extra"] = AdditionalProperties(type(self), value)
+
+    def _secret_values(self) -> tuple[str, ...]:
+        """The text of every secret field, nested models' included (to mask it wherever
+        the request or its answer is shown)."""
+        values = self.__dict__
+        found = [
+            values[n]
+            for n in (self._by_json[j].name for j in self._secret_json_names)
+            if isinstance(values.get(n), str)
+        ]
+        for spec in self._fields:
+            if spec.secret and isinstance(values.get(spec.name), (list, dict)):
+                found.extend(_texts(values[spec.name]))
+        for spec in self._nested_fields:
+            found.extend(_nested_secrets(values.get(spec.name)))
+        return tuple(found)
 
     # -- contract ----------------------------------------------------------------
     def validate(self) -> None:
@@ -662,15 +732,16 @@ class Model:
         parts = []
         for spec in self._fields:
             value = values.get(spec.name)
-            shown = repr(MASK) if spec.secret and value is not None else repr(value)
+            if spec.secret and value is not None:
+                shown = repr(MASK)
+            elif isinstance(value, (dict, list)):
+                shown = _shown_json(value)  # a map of anything: secret-named keys masked
+            else:
+                shown = repr(value)
             parts.append(f"{spec.name}={shown}")
         extra = values.get("_extra")
         if extra:
-            try:
-                shown = repr(redact_json(extra))
-            except RecursionError:  # nested too deep to walk: name the keys only
-                shown = "{" + ", ".join(f"{key!r}: ..." for key in extra) + "}"
-            parts.append(f"additional_properties={shown}")
+            parts.append(f"additional_properties={_shown_json(extra)}")
         return f"{type(self).__name__}({', '.join(parts)})"
 
     __str__ = __repr__
