@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Optional, TypeVar, 
 from . import _fork
 from .configuration import Configuration, stderr_level
 from .core.attempts import CallPlan
-from .core.operation import NO_BODY
+from .core.operation import NO_BODY, answer_model
 from .core.policy import RetryPolicy, Timeout
 from .core.request import (
     JSON_CONTENT_TYPE,
@@ -342,18 +342,6 @@ class PreparedCall(NamedTuple):
 
     def result(self, response: RESTResponse) -> Any:
         """What the call returns for its final ``response`` (or the exception it raises)."""
-        model = self.response_type
-        declared = self.request.responses
-        if model is not None and (
-            declared is None or declared.get(response.status, model) is model
-        ):  # result_of's common typed case, one call shorter
-            return read_response(
-                response,
-                self.request,
-                model,
-                with_http_info=self.with_http_info,
-                preload_content=self.preload_content,
-            )
         return result_of(
             response, self.request, self.response_type, self.with_http_info, self.preload_content
         )
@@ -368,11 +356,8 @@ def result_of(
 ) -> Any:
     """What a call returns for its final ``response`` (or the exception it raises)."""
     if request.responses is not None and 200 <= response.status <= 299:
-        declared = request.responses.get(response.status)
-        if declared is NO_BODY:
-            response_type = None  # a 204, say: no body to read
-        elif declared is not None:
-            response_type = declared
+        model = answer_model(request.responses, response.status, response_type)
+        response_type = None if model is NO_BODY else model  # a 204, say: nothing to read
     if response_type is None:
         return _untyped(response, request, with_http_info, preload_content)
     return read_response(

@@ -12,7 +12,7 @@ from typing import Any, Optional
 from ..models.base import Field, Model
 from ..models.kinds import Kind
 
-__all__ = ["NO_BODY", "PROXY_STATUSES", "SAFE_METHODS", "Operation", "Parameter"]
+__all__ = ["NO_BODY", "PROXY_STATUSES", "SAFE_METHODS", "Operation", "Parameter", "answer_model"]
 
 #: Methods that change nothing on the server: retried without an Idempotency-Key.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -33,6 +33,16 @@ class _NoBody:
 
 #: In :attr:`Operation.responses`: the status is declared with no body.
 NO_BODY: Any = _NoBody()
+
+
+def answer_model(responses: Mapping[int, Any], status: int, success: Any) -> Any:
+    """The model a 2xx ``status``'s body is read as (NO_BODY for none): the one declared
+    for it, else ``success``, the operation's success model (a server may answer 201
+    where 200 is declared)."""
+    model = responses.get(status)
+    if model is None:
+        return success if success is not None else NO_BODY
+    return model
 
 
 class Parameter(Field):
@@ -129,12 +139,8 @@ class Operation:
         self.response_secret_names = frozenset(names)
 
     def success_model(self, status: int) -> Any:
-        """The model of a 2xx ``status`` (NO_BODY for none): the declared one, else the
-        success model (a server may answer 201 where 200 is declared)."""
-        model = self.responses.get(status)
-        if model is None:
-            return self.response_type if self.response_type is not None else NO_BODY
-        return model
+        """The model of a 2xx ``status`` (see :func:`answer_model`)."""
+        return answer_model(self.responses, status, self.response_type)
 
     def __repr__(self) -> str:
         return f"Operation({self.name}: {self.method} {self.path})"
