@@ -217,12 +217,7 @@ def encode_body(body: Model, validate: bool) -> tuple[bytes, tuple[str, ...]]:
     if validate:
         body.validate()
     wire = body.to_dict()
-    if body._nested_fields or not body._secret_json_names:
-        secrets = body._secret_values() if body._nested_fields else ()
-    else:  # the common case: text fields at the top, read from the wire dict
-        secrets = tuple([wire[n] for n in body._secret_json_names if isinstance(wire.get(n), str)])
-        if len(secrets) != len(body._secret_json_names):
-            secrets = body._secret_values()  # a secret list or map: every text in it
+    secrets = body._secret_values() if body._masked_json_names else ()
     problem = None
     try:
         payload = encode_json(wire).encode()

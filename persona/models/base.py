@@ -402,48 +402,16 @@ def _has_lone_surrogate(value: str) -> bool:
     return False
 
 
-def field(
-    json_name: str,
-    type_: Kind,
-    *,
-    default: None = None,
-    required: bool = False,
-    secret: bool = False,
-    min_length: Optional[int] = None,
-    max_length: Optional[int] = None,
-    format: Optional[str] = None,
-    description: str = "",
-    minimum: Optional[float] = None,
-    maximum: Optional[float] = None,
-    enum: Optional[tuple[Any, ...]] = None,
-    min_items: Optional[int] = None,
-    max_items: Optional[int] = None,
-    nullable: bool = False,
-    pattern: Optional[str] = None,
-) -> Any:
-    """Declare a model field (typed as Any so that it can stand as the attribute's default).
+def field(json_name: str, type_: Kind, *, default: None = None, **rules: Any) -> Any:
+    """Declare a model field: a :class:`Field` with ``rules`` (its keyword arguments:
+    ``required``, ``secret``, the limits...), typed as Any so that it can stand as the
+    attribute's default.
 
     ``default=None`` is spelled out at each field because type checkers read it there:
     every field may be left out at construction (``required`` is checked on sending).
     """
     del default
-    return Field(
-        json_name,
-        type_,
-        required=required,
-        secret=secret,
-        min_length=min_length,
-        max_length=max_length,
-        format=format,
-        description=description,
-        minimum=minimum,
-        maximum=maximum,
-        enum=enum,
-        min_items=min_items,
-        max_items=max_items,
-        nullable=nullable,
-        pattern=pattern,
-    )
+    return Field(json_name, type_, **rules)
 
 
 def email_field() -> Any:
@@ -516,6 +484,7 @@ class Model:
     _required_names: ClassVar[frozenset[str]] = frozenset()
     _secret_json_names: ClassVar[frozenset[str]] = frozenset()
     _masked_json_names: ClassVar[frozenset[str]] = frozenset()
+    _secret_fields: ClassVar[tuple[Field, ...]] = ()
     _nested_fields: ClassVar[tuple[Field, ...]] = ()
     __hash__ = None  # type: ignore[assignment]  # mutable, so not hashable
 
@@ -533,7 +502,8 @@ class Model:
         cls._by_json = {f.json_name: f for f in fields}
         cls._required = tuple(f for f in fields if f.required)
         cls._required_names = frozenset(f.name for f in cls._required)
-        cls._secret_json_names = frozenset(f.json_name for f in fields if f.secret)
+        cls._secret_fields = tuple(f for f in fields if f.secret)
+        cls._secret_json_names = frozenset(f.json_name for f in cls._secret_fields)
         # Fields that hold models (at any depth of lists and maps): their secrets are
         # this model's too, to mask wherever a request or an answer is shown.
         nested = tuple(f for f in fields if not f.secret and _models_in(f.type))
@@ -593,17 +563,16 @@ class Model:
         self.__dict__["_extra"] = AdditionalProperties(type(self), value)
 
     def _secret_values(self) -> tuple[str, ...]:
-        """The text of every secret field, nested models' included (to mask it wherever
-        the request or its answer is shown)."""
+        """The text of every secret field, in lists and maps and nested models too (to
+        mask it wherever the request or its answer is shown)."""
         values = self.__dict__
-        found = [
-            values[n]
-            for n in (self._by_json[j].name for j in self._secret_json_names)
-            if isinstance(values.get(n), str)
-        ]
-        for spec in self._fields:
-            if spec.secret and isinstance(values.get(spec.name), (list, dict)):
-                found.extend(_texts(values[spec.name]))
+        found: list[str] = []
+        for spec in self._secret_fields:
+            value = values.get(spec.name)
+            if type(value) is str:
+                found.append(value)  # the common case, without the walk
+            elif value is not None:
+                found.extend(_texts(value))
         for spec in self._nested_fields:
             found.extend(_nested_secrets(values.get(spec.name)))
         return tuple(found)
