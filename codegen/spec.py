@@ -371,13 +371,7 @@ def _shape(owner: str, name: str, schema: Any, where: str) -> Shape:
         item = _shape(owner, name + "[]", schema.get("items") or {}, where)
         options.extend(item.options)
         notes.extend(item.notes)
-        lo, hi = schema.get("minItems"), schema.get("maxItems")
-        if lo is not None:
-            options.append(("min_items", int(lo)))
-        if hi is not None:
-            options.append(("max_items", int(hi)))
-        if lo is not None or hi is not None:
-            notes.append(_range(lo, hi, "items"))
+        _size_limits(schema, "Items", "items", options, notes)
         return Shape(
             f"list[{item.annotation}]", f"ListOf({item.kind})", tuple(options), tuple(notes)
         )
@@ -405,13 +399,7 @@ def _shape(owner: str, name: str, schema: Any, where: str) -> Shape:
     fmt = schema.get("format")
     if python == "str":
         python = _FORMATS.get(str(fmt), python)
-    lo, hi = schema.get("minLength"), schema.get("maxLength")
-    if lo is not None:
-        options.append(("min_length", int(lo)))
-    if hi is not None:
-        options.append(("max_length", int(hi)))
-    if lo is not None or hi is not None:
-        notes.append(_range(lo, hi, "characters"))
+    _size_limits(schema, "Length", "length", options, notes)
     least, most = schema.get("minimum"), schema.get("maximum")
     if schema.get("exclusiveMinimum") or schema.get("exclusiveMaximum"):
         raise SpecError(f"{here}: exclusiveMinimum / exclusiveMaximum are not generated")
@@ -438,6 +426,20 @@ def _shape(owner: str, name: str, schema: Any, where: str) -> Shape:
     if schema.get("x-secret"):
         options.append(("secret", True))
     return Shape(python, python, tuple(options), tuple(notes), secret=bool(schema.get("x-secret")))
+
+
+def _size_limits(
+    schema: Any, keyword: str, option: str, options: list[tuple[str, Any]], notes: list[str]
+) -> None:
+    """``minItems``/``maxItems`` (``keyword`` "Items") or ``minLength``/``maxLength``
+    ("Length") as the options ``min_items``... and a note for the docs."""
+    lo, hi = schema.get(f"min{keyword}"), schema.get(f"max{keyword}")
+    if lo is not None:
+        options.append((f"min_{option}", int(lo)))
+    if hi is not None:
+        options.append((f"max_{option}", int(hi)))
+    if lo is not None or hi is not None:
+        notes.append(_range(lo, hi, "items" if option == "items" else "characters"))
 
 
 def _range(lo: Any, hi: Any, unit: str) -> str:
