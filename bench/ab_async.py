@@ -98,13 +98,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         extract(args.revision, Path(folder))
         sys.path.insert(0, folder)
-        server, url = run.start_server()
-        try:
+        with run.canned_server() as url:
             asyncio.run(compare(url, args.rounds, args.calls, args.revision))
-        finally:
-            assert server.stdin is not None
-            server.stdin.close()
-            server.wait(timeout=10)
     return 0
 
 

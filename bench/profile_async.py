@@ -334,18 +334,13 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--calls", type=int, default=3000)
     args = parser.parse_args()
-    server, url = run.start_server()
-    try:
+    with run.canned_server() as url:
         if args.profile:
             profile(url, args.profile, args.calls)
         elif args.decompose:
             asyncio.run(decompose(url, list(run.ASYNC_LEVELS), args.rounds, args.calls))
         else:
             pieces(url)
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(timeout=10)
     return 0
 
 

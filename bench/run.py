@@ -13,6 +13,7 @@ on the machine hits both sides alike. See bench/README.md for what each row mean
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import os
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Callable, Optional
 
@@ -105,16 +107,23 @@ def serve() -> None:
         threading.Thread(target=_serve_connection, args=(conn,), daemon=True).start()
 
 
-def start_server() -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen(
+@contextlib.contextmanager
+def canned_server() -> Iterator[str]:
+    """The canned keep-alive server in its own process, for the block: yields its URL."""
+    server = subprocess.Popen(
         [sys.executable, str(Path(__file__).resolve()), "--serve"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert proc.stdout is not None
-    port = int(proc.stdout.readline())
-    return proc, f"http://127.0.0.1:{port}/v1"
+    assert server.stdin is not None
+    assert server.stdout is not None
+    try:
+        port = int(server.stdout.readline())
+        yield f"http://127.0.0.1:{port}/v1"
+    finally:
+        server.stdin.close()
+        server.wait(timeout=10)
 
 
 # -- measuring --------------------------------------------------------------------
@@ -737,27 +746,22 @@ def main(argv: Optional[list[str]] = None) -> int:
         call_rounds, call_n, codec_n, import_runs = 15, 2000, 20000, 21
         tp_rounds, tp_seconds, mem = 3, 2.0, (1_000, 100_000)
         async_rounds, async_n = 9, 3072
-    server, url = start_server()
-    try:
+    with canned_server() as url:
         if args.only_async:
             rows = bench_async(url, async_rounds, async_n, not args.no_generator)
-            return _report(args, rows)
-        rows = [bench_call(url, call_rounds, call_n)]
-        rows.append(bench_deserialize(call_rounds, codec_n))
-        rows.append(bench_serialize(call_rounds, codec_n))
-        rows.extend(bench_import(import_runs))
-        rows.extend(bench_throughput(url, tp_rounds, tp_seconds))
-        rows.append(bench_memory(url, *mem))
-        if args.no_generator:
-            rows.append(_not_available("skipped (--no-generator)"))
         else:
-            rows.append(bench_openapi_generator(url, call_rounds, call_n))
-        if not args.no_async:
-            rows.extend(bench_async(url, async_rounds, async_n, not args.no_generator))
-    finally:
-        assert server.stdin is not None
-        server.stdin.close()
-        server.wait(timeout=10)
+            rows = [bench_call(url, call_rounds, call_n)]
+            rows.append(bench_deserialize(call_rounds, codec_n))
+            rows.append(bench_serialize(call_rounds, codec_n))
+            rows.extend(bench_import(import_runs))
+            rows.extend(bench_throughput(url, tp_rounds, tp_seconds))
+            rows.append(bench_memory(url, *mem))
+            if args.no_generator:
+                rows.append(_not_available("skipped (--no-generator)"))
+            else:
+                rows.append(bench_openapi_generator(url, call_rounds, call_n))
+            if not args.no_async:
+                rows.extend(bench_async(url, async_rounds, async_n, not args.no_generator))
     return _report(args, rows)
 
 
