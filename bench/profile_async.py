@@ -227,8 +227,10 @@ class _Req:
 
 
 async def decompose(url: str, levels: list[int], rounds: int, calls: int) -> None:
-    """Whole calls against the canned server, interleaved: the floor, then the floor
-    with each of persona's promises added in turn, then persona."""
+    """Whole calls against the canned server, interleaved: the floor, then a ladder
+    that adds persona's promises to raw aiohttp one at a time, then persona itself.
+    What persona costs beyond the last rung is its own plumbing (the API method, the
+    client, the retry loop, the transport's checks)."""
     import statistics
 
     import aiohttp
@@ -236,7 +238,7 @@ async def decompose(url: str, levels: list[int], rounds: int, calls: int) -> Non
     import persona
     from persona.api import account_api
     from persona.core.request import build_request
-    from persona.core.response import decode_model
+    from persona.core.response import read_response
     from persona.transports.aiohttp_transport import _Response
 
     config = persona.Configuration(host=url, connection_pool_maxsize=run.ASYNC_POOL)
@@ -244,43 +246,86 @@ async def decompose(url: str, levels: list[int], rounds: int, calls: int) -> Non
     api = persona.AsyncAccountApi(client)
     body = persona.CodeForTokenData(**run.CODE_FOR_TOKEN)
     operation = account_api.CODE_FOR_TOKEN
-    session = aiohttp.ClientSession()
     target = url + "/account/codeForToken"
-    timeout = aiohttp.ClientTimeout(total=120, sock_connect=10, sock_read=30)
+    floor_session = aiohttp.ClientSession()
+    # The session as persona makes it (transports/aiohttp_transport._Session).
+    session = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=run.ASYNC_POOL),
+        trust_env=False,
+        timeout=aiohttp.ClientTimeout(total=None),
+        cookie_jar=aiohttp.DummyCookieJar(),
+    )
+    deadline_s = persona.Timeout().total
+    floor_headers = {**run.JSON_HEADERS, "Accept-Encoding": "identity"}
+
+    def per_attempt(read: Optional[float]) -> aiohttp.ClientTimeout:
+        # As the transport does: total is what is left of the call's deadline.
+        started = time.monotonic()
+        return aiohttp.ClientTimeout(
+            total=started + deadline_s - time.monotonic(), sock_connect=10.0, sock_read=read
+        )
+
+    async def send(data: bytes, headers: Any, read: Optional[float]) -> tuple[Any, bytes]:
+        response = await session.request(
+            "POST",
+            target,
+            data=data,
+            headers=headers,
+            timeout=per_attempt(read),
+            allow_redirects=False,
+        )
+        got = await response.read()
+        response.release()
+        return response, got
 
     async def floor() -> Any:
         data = json.dumps(run.CODE_FOR_TOKEN).encode()
-        async with session.post(target, data=data, headers=run.JSON_HEADERS) as r:
+        async with floor_session.post(target, data=data, headers=run.JSON_HEADERS) as r:
             return json.loads(await r.read())
 
-    async def read_timer() -> Any:
-        data = json.dumps(run.CODE_FOR_TOKEN).encode()
-        async with session.post(target, data=data, headers=run.JSON_HEADERS, timeout=timeout) as r:
-            return json.loads(await r.read())
+    async def deadline() -> Any:
+        _, got = await send(json.dumps(run.CODE_FOR_TOKEN).encode(), floor_headers, None)
+        return json.loads(got)
 
-    async def built() -> Any:
-        headers = client._headers("POST", None, None)
-        req = build_request(operation, body, host=url, headers=headers, validate=True)
-        async with session.post(req.url, data=req.body, headers=headers, timeout=timeout) as r:
-            return json.loads(await r.read())
+    async def read_timeout() -> Any:
+        _, got = await send(json.dumps(run.CODE_FOR_TOKEN).encode(), floor_headers, 30.0)
+        return json.loads(got)
+
+    async def headers() -> Any:
+        sent = {**client._headers("POST", None, None), "Accept-Encoding": "identity"}
+        _, got = await send(json.dumps(run.CODE_FOR_TOKEN).encode(), sent, 30.0)
+        return json.loads(got)
+
+    async def model_body() -> Any:
+        req = build_request(
+            operation, body, host=url, headers=client._headers("POST", None, None), validate=True
+        )
+        _, got = await send(req.body or b"", {**req.headers, "Accept-Encoding": "identity"}, 30.0)
+        return json.loads(got)
 
     async def typed() -> Any:
-        headers = client._headers("POST", None, None)
-        req = build_request(operation, body, host=url, headers=headers, validate=True)
-        async with session.post(req.url, data=req.body, headers=headers, timeout=timeout) as r:
-            got = _Response(r.status, "", r.headers, await r.read())
-            return decode_model(got, persona.TokenResponse, req.secrets)
+        req = build_request(
+            operation, body, host=url, headers=client._headers("POST", None, None), validate=True
+        )
+        r, got = await send(req.body or b"", {**req.headers, "Accept-Encoding": "identity"}, 30.0)
+        answer = _Response(r.status, "", r.headers, got)
+        return read_response(
+            answer, req, persona.TokenResponse, with_http_info=False, preload_content=True
+        )
 
     async def sdk() -> Any:
         return await api.account_code_for_token_post(body)
 
     sides = {
         "aiohttp floor": floor,
-        "+ read timeout (sock_read)": read_timer,
-        "+ persona's headers and build_request": built,
-        "+ decode_model (typed result)": typed,
+        "+ deadline (per-attempt total)": deadline,
+        "+ read timeout (sock_read)": read_timeout,
+        "+ headers and Idempotency-Key": headers,
+        "+ body through the model (validate, encode)": model_body,
+        "+ typed result (status check, model)": typed,
         "persona": sdk,
     }
+    assert (await typed()).token == (await sdk()).token
     print("| concurrency | " + " | ".join(sides) + " |")
     print("| ---: |" + " ---: |" * len(sides))
     for level in levels:
@@ -297,6 +342,7 @@ async def decompose(url: str, levels: list[int], rounds: int, calls: int) -> Non
             for v in samples.values()
         ]
         print(f"| {level} | " + " | ".join(cells) + " |", flush=True)
+    await floor_session.close()
     await session.close()
     await client.close()
 

@@ -135,12 +135,11 @@ class AsyncApiClient(BaseClient):
         or the raw :class:`RESTResponse` with ``_preload_content=False``. Everything
         that can fail on the caller's input fails before anything is sent.
         """
-        if options.get("async_req"):
+        if options.pop("async_req", None):
             raise ApiTypeError(
                 f"{operation.name}: async_req is for the sync ApiClient; with "
                 "AsyncApiClient, await the call (asyncio.gather runs many at once)"
             )
-        options.pop("async_req", None)
         call = self._prepare_call(
             operation, body, options, with_http_info, ASYNC_CALL_OPTIONS, params
         )

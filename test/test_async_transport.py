@@ -81,12 +81,12 @@ async def test_transport_lifecycle_and_context_manager() -> None:
 
 @pytest.mark.asyncio
 async def test_an_unmapped_error_is_raised_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
-    async def broken(*args: Any) -> Any:
+    def broken(*args: Any) -> Any:
         raise ValueError("not a network failure")
 
     config = persona.Configuration(host="http://127.0.0.1:9/v1", max_retries=0)
     async with persona.AsyncApiClient(config) as client:
-        monkeypatch.setattr(client.transport, "_attempt", broken)
+        monkeypatch.setattr(aiohttp_transport, "_identity_asked", broken)  # inside the attempt
         with pytest.raises(ValueError, match="not a network failure"):
             await persona.AsyncAccountApi(client).account_forgot_pass_post(BODY)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
 
-from ..api_client import ApiClient
+from ..api_client import ApiClient, check_options
 from ..core.operation import Operation
 from ..exceptions import ApiTypeError
 from ..models import (
@@ -227,6 +227,8 @@ class AccountApi:
             a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
+        if unknown:  # refused here: forwarding an empty **unknown costs every call
+            check_options(CODE_FOR_TOKEN, unknown, frozenset())
         return self.api_client.call_operation(
             CODE_FOR_TOKEN,
             body,
@@ -237,7 +239,6 @@ class AccountApi:
             _idempotency_key=_idempotency_key,
             _headers=_headers,
             _return_http_data_only=_return_http_data_only,
-            **unknown,
         )
 
     @overload
@@ -354,6 +355,8 @@ class AccountApi:
             a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
+        if unknown:  # refused here: forwarding an empty **unknown costs every call
+            check_options(CODE_FOR_TOKEN, unknown, frozenset())
         return self.api_client.call_operation(
             CODE_FOR_TOKEN,
             body,
@@ -364,7 +367,6 @@ class AccountApi:
             _idempotency_key=_idempotency_key,
             _headers=_headers,
             _return_http_data_only=_return_http_data_only,
-            **unknown,
         )
 
     @overload
@@ -476,6 +478,8 @@ class AccountApi:
             a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
+        if unknown:  # refused here: forwarding an empty **unknown costs every call
+            check_options(FORGOT_PASS, unknown, frozenset())
         return self.api_client.call_operation(
             FORGOT_PASS,
             body,
@@ -486,7 +490,6 @@ class AccountApi:
             _idempotency_key=_idempotency_key,
             _headers=_headers,
             _return_http_data_only=_return_http_data_only,
-            **unknown,
         )
 
     @overload
@@ -600,6 +603,8 @@ class AccountApi:
             a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
+        if unknown:  # refused here: forwarding an empty **unknown costs every call
+            check_options(FORGOT_PASS, unknown, frozenset())
         return self.api_client.call_operation(
             FORGOT_PASS,
             body,
@@ -610,7 +615,6 @@ class AccountApi:
             _idempotency_key=_idempotency_key,
             _headers=_headers,
             _return_http_data_only=_return_http_data_only,
-            **unknown,
         )
 
     @overload
@@ -719,6 +723,8 @@ class AccountApi:
             a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
+        if unknown:  # refused here: forwarding an empty **unknown costs every call
+            check_options(RESET_FORGOTTEN_PASSWORD, unknown, frozenset())
         return self.api_client.call_operation(
             RESET_FORGOTTEN_PASSWORD,
             body,
@@ -729,7 +735,6 @@ class AccountApi:
             _idempotency_key=_idempotency_key,
             _headers=_headers,
             _return_http_data_only=_return_http_data_only,
-            **unknown,
         )
 
     @overload
@@ -840,6 +845,8 @@ class AccountApi:
             a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
+        if unknown:  # refused here: forwarding an empty **unknown costs every call
+            check_options(RESET_FORGOTTEN_PASSWORD, unknown, frozenset())
         return self.api_client.call_operation(
             RESET_FORGOTTEN_PASSWORD,
             body,
@@ -850,7 +857,6 @@ class AccountApi:
             _idempotency_key=_idempotency_key,
             _headers=_headers,
             _return_http_data_only=_return_http_data_only,
-            **unknown,
         )
 
 
@@ -960,6 +966,8 @@ class AsyncAccountApi:
             a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
+        if unknown:  # refused here: forwarding an empty **unknown costs every call
+            check_options(CODE_FOR_TOKEN, unknown, frozenset())
         return await self.api_client.call_operation(
             CODE_FOR_TOKEN,
             body,
@@ -970,7 +978,6 @@ class AsyncAccountApi:
             _idempotency_key=_idempotency_key,
             _headers=_headers,
             _return_http_data_only=_return_http_data_only,
-            **unknown,
         )
 
     @overload
@@ -1060,6 +1067,8 @@ class AsyncAccountApi:
             a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
+        if unknown:  # refused here: forwarding an empty **unknown costs every call
+            check_options(CODE_FOR_TOKEN, unknown, frozenset())
         return await self.api_client.call_operation(
             CODE_FOR_TOKEN,
             body,
@@ -1070,7 +1079,6 @@ class AsyncAccountApi:
             _idempotency_key=_idempotency_key,
             _headers=_headers,
             _return_http_data_only=_return_http_data_only,
-            **unknown,
         )
 
     @overload
@@ -1155,6 +1163,8 @@ class AsyncAccountApi:
             a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
+        if unknown:  # refused here: forwarding an empty **unknown costs every call
+            check_options(FORGOT_PASS, unknown, frozenset())
         return await self.api_client.call_operation(
             FORGOT_PASS,
             body,
@@ -1165,7 +1175,6 @@ class AsyncAccountApi:
             _idempotency_key=_idempotency_key,
             _headers=_headers,
             _return_http_data_only=_return_http_data_only,
-            **unknown,
         )
 
     @overload
@@ -1252,6 +1261,8 @@ class AsyncAccountApi:
             a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
+        if unknown:  # refused here: forwarding an empty **unknown costs every call
+            check_options(FORGOT_PASS, unknown, frozenset())
         return await self.api_client.call_operation(
             FORGOT_PASS,
             body,
@@ -1262,7 +1273,6 @@ class AsyncAccountApi:
             _idempotency_key=_idempotency_key,
             _headers=_headers,
             _return_http_data_only=_return_http_data_only,
-            **unknown,
         )
 
     @overload
@@ -1344,6 +1354,8 @@ class AsyncAccountApi:
             a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
+        if unknown:  # refused here: forwarding an empty **unknown costs every call
+            check_options(RESET_FORGOTTEN_PASSWORD, unknown, frozenset())
         return await self.api_client.call_operation(
             RESET_FORGOTTEN_PASSWORD,
             body,
@@ -1354,7 +1366,6 @@ class AsyncAccountApi:
             _idempotency_key=_idempotency_key,
             _headers=_headers,
             _return_http_data_only=_return_http_data_only,
-            **unknown,
         )
 
     @overload
@@ -1438,6 +1449,8 @@ class AsyncAccountApi:
             a timeout or the deadline; ``ApiTLSError``: the TLS handshake).
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
+        if unknown:  # refused here: forwarding an empty **unknown costs every call
+            check_options(RESET_FORGOTTEN_PASSWORD, unknown, frozenset())
         return await self.api_client.call_operation(
             RESET_FORGOTTEN_PASSWORD,
             body,
@@ -1448,5 +1461,4 @@ class AsyncAccountApi:
             _idempotency_key=_idempotency_key,
             _headers=_headers,
             _return_http_data_only=_return_http_data_only,
-            **unknown,
         )

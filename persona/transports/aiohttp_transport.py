@@ -301,7 +301,54 @@ class AiohttpTransport:
         if held is None or held.revision != self.configuration.revision:
             held = self._session()
         try:
-            return await self._attempt(held, request, timeout)
+            # The whole attempt in this one coroutine: each coroutine layer costs its
+            # creation and a hop on every resumption.
+            headers = _identity_asked(request.headers)
+            if held.proxy_headers:
+                headers = {**headers, **held.proxy_headers}
+            remaining = timeout.deadline - time.monotonic()
+            read: Optional[float] = timeout.read
+            if read is not None and read >= remaining:
+                # Every wait for bytes would outlast the deadline, which ``total`` ends
+                # first: aiohttp's per-read timer (re-armed on every chunk) would never fire.
+                read = None
+            response = await held.session.request(
+                request.method,
+                request.url,
+                data=request.body,
+                headers=headers,
+                # ``total`` bounds the whole attempt -- connecting, sending, status line,
+                # headers and body, until the connection is released -- by the call's
+                # deadline. aiohttp's own timer does it: an asyncio.timeout() around the
+                # attempt would cost a second timer (about 9 µs a call).
+                timeout=aiohttp.ClientTimeout(
+                    total=max(_MIN_WAIT, remaining),
+                    sock_connect=timeout.connect,
+                    sock_read=read,
+                    # Through a CONNECT proxy, its answer too (this also bounds a wait for
+                    # a free connection of the pool: on the direct path only total does).
+                    connect=timeout.connect if held.tunnel else None,
+                    **_TIMEOUT_EXTRA,
+                ),
+                **held.options,
+            )
+            try:
+                length = response.content_length
+                if (
+                    length is not None
+                    and length <= self.configuration.max_response_bytes
+                    and "Content-Encoding" not in response.headers
+                ):
+                    data = await response.read()  # at most `length` bytes: aiohttp stops there
+                else:
+                    data = await self._read_body(response, request)
+            except BaseException:
+                # Cancelled, timed out or failed mid-body: the connection is closed, never
+                # returned half-read to the pool.
+                response.close()
+                raise
+            response.release()
+            return _Response(response.status, response.reason or "", response.headers, data)
         except ApiException:
             raise  # already ours (body too large)
         except Exception as exc:  # CancelledError is a BaseException: it passes unchanged
@@ -314,56 +361,6 @@ class AiohttpTransport:
                     f"through proxy {origin(held.tunnel)}"
                 )
             raise mapped from exc
-
-    async def _attempt(
-        self, held: _Session, request: Request, timeout: AttemptTimeout
-    ) -> RESTResponse:
-        headers = _identity_asked(request.headers)
-        if held.proxy_headers:
-            headers = {**headers, **held.proxy_headers}
-        remaining = timeout.deadline - time.monotonic()
-        read: Optional[float] = timeout.read
-        if read is not None and read >= remaining:
-            # Every wait for bytes would outlast the deadline, which ``total`` ends
-            # first: aiohttp's per-read timer (re-armed on every chunk) would never fire.
-            read = None
-        response = await held.session.request(
-            request.method,
-            request.url,
-            data=request.body,
-            headers=headers,
-            # ``total`` bounds the whole attempt -- connecting, sending, status line,
-            # headers and body, until the connection is released -- by the call's
-            # deadline. aiohttp's own timer does it: an asyncio.timeout() around the
-            # attempt would cost a second timer (about 9 µs a call).
-            timeout=aiohttp.ClientTimeout(
-                total=max(_MIN_WAIT, remaining),
-                sock_connect=timeout.connect,
-                sock_read=read,
-                # Through a CONNECT proxy, its answer too (this also bounds a wait for
-                # a free connection of the pool: on the direct path only total does).
-                connect=timeout.connect if held.tunnel else None,
-                **_TIMEOUT_EXTRA,
-            ),
-            **held.options,
-        )
-        try:
-            length = response.content_length
-            if (
-                length is not None
-                and length <= self.configuration.max_response_bytes
-                and "Content-Encoding" not in response.headers
-            ):
-                data = await response.read()  # at most `length` bytes: aiohttp stops there
-            else:
-                data = await self._read_body(response, request)
-        except BaseException:
-            # Cancelled, timed out or failed mid-body: the connection is closed, never
-            # returned half-read to the pool.
-            response.close()
-            raise
-        response.release()
-        return _Response(response.status, response.reason or "", response.headers, data)
 
     async def _read_body(self, response: aiohttp.ClientResponse, request: Request) -> bytes:
         limit = self.configuration.max_response_bytes
