@@ -229,14 +229,16 @@ class _Req:
 async def decompose(url: str, levels: list[int], rounds: int, calls: int) -> None:
     """Whole calls against the canned server, interleaved: the floor, then a ladder
     that adds persona's promises to raw aiohttp one at a time, then persona itself.
-    What persona costs beyond the last rung is its own plumbing (the API method, the
-    client, the retry loop, the transport's checks)."""
+    What persona costs beyond the last rung is the API method and the client around
+    the core (keyword options, the prepared call, the coroutine layers)."""
     import statistics
 
     import aiohttp
 
     import persona
     from persona.api import account_api
+    from persona.async_retry_loop import send_with_retries_async
+    from persona.core.attempts import CallPlan
     from persona.core.request import build_request
     from persona.core.response import read_response
     from persona.transports.aiohttp_transport import _Response
@@ -313,6 +315,18 @@ async def decompose(url: str, levels: list[int], rounds: int, calls: int) -> Non
             answer, req, persona.TokenResponse, with_http_info=False, preload_content=True
         )
 
+    settings = client._settings_now()
+
+    async def looped() -> Any:
+        req = build_request(
+            operation, body, host=url, headers=client._headers("POST", None, None), validate=True
+        )
+        plan = CallPlan(req, settings.timeout, settings.policy)
+        answer = await send_with_retries_async(client.transport, plan, client._life)
+        return read_response(
+            answer, req, persona.TokenResponse, with_http_info=False, preload_content=True
+        )
+
     async def sdk() -> Any:
         return await api.account_code_for_token_post(body)
 
@@ -323,9 +337,10 @@ async def decompose(url: str, levels: list[int], rounds: int, calls: int) -> Non
         "+ headers and Idempotency-Key": headers,
         "+ body through the model (validate, encode)": model_body,
         "+ typed result (status check, model)": typed,
+        "+ retry loop, close and loop checks (persona's transport)": looped,
         "persona": sdk,
     }
-    assert (await typed()).token == (await sdk()).token
+    assert (await typed()).token == (await looped()).token == (await sdk()).token
     print("| concurrency | " + " | ".join(sides) + " |")
     print("| ---: |" + " ---: |" * len(sides))
     for level in levels:
