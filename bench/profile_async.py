@@ -1,9 +1,11 @@
 """Where the async client's CPU per call goes, beside raw aiohttp.
 
     python bench/profile_async.py              # the pieces, in µs per call (timeit)
+    python bench/profile_async.py --quick      # the same, briefly: checks the script
     python bench/profile_async.py --profile 1  # cProfile of calls at concurrency 1
     python bench/profile_async.py --profile 128
     python bench/profile_async.py --decompose  # whole calls: the floor + each promise
+    python bench/profile_async.py --loop-iterations  # event-loop turns per call
 
 The pieces are timed one by one, outside the event loop where they can be (the request
 building, the plan, reading the response into the model), and as whole calls against
@@ -32,11 +34,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import run  # noqa: E402  (bench/run.py: the canned server)
 
+#: Calls per timing and timings per piece (``--quick`` makes them tiny, to check the
+#: script works).
+HOT = {"n": 20000, "repeat": 5}
 
-def per_call(fn: Callable[[], Any], n: int = 20000, repeat: int = 5) -> float:
-    """Best CPU µs per call of ``fn`` over ``repeat`` runs of ``n`` calls."""
+
+def per_call(fn: Callable[[], Any]) -> float:
+    """Best CPU µs per call of ``fn`` over HOT["repeat"] runs of HOT["n"] calls."""
     best = float("inf")
-    for _ in range(repeat):
+    n = HOT["n"]
+    for _ in range(HOT["repeat"]):
         start = time.process_time()
         for _ in range(n):
             fn()
@@ -85,14 +92,34 @@ def pieces(url: str) -> None:
     response = at._Response(200, "OK", raw_headers, run.TOKEN_BODY)
     ok = response
 
-    class Instant(at.AiohttpTransport):
-        """The transport with aiohttp's request taken out: what persona adds around it."""
+    class Answered:
+        """What aiohttp's response gives the transport, already read."""
 
-        async def _attempt(self, held: Any, req: Any, timeout: Any) -> Any:
-            return ok
+        status = 200
+        reason = "OK"
+        headers = raw_headers
+        content_length = len(run.TOKEN_BODY)
+
+        async def read(self) -> bytes:
+            return run.TOKEN_BODY
+
+        def release(self) -> None:
+            pass
+
+        def close(self) -> None:  # pragma: no cover - only on failure
+            pass
+
+    class Instant:
+        """aiohttp's session with the network taken out: the transport's own code runs
+        around a request that answers at once."""
+
+        async def request(self, *args: Any, **kwargs: Any) -> Answered:
+            return Answered()
+
+        async def close(self) -> None:
+            pass
 
     fake = persona.AsyncApiClient(config)
-    fake.transport.__class__ = Instant
     api = persona.AsyncAccountApi(fake)
 
     def drive(coro: Any) -> Any:
@@ -129,7 +156,11 @@ def pieces(url: str) -> None:
     one_timer, three_timers = asyncio.run(timers())
 
     async def whole() -> tuple[float, float]:
-        fake.transport._check_loop()
+        transport: Any = fake.transport
+        transport._check_loop()
+        held = transport._session()
+        await held.session.close()  # never used: the stand-in answers instead
+        held.session = Instant()
         return (
             per_call(lambda: drive(api.account_code_for_token_post(body))),
             per_call(lambda: drive(fake.transport.send(request, budget))),
@@ -204,7 +235,7 @@ def pieces(url: str) -> None:
         f"{one_timer:.2f} | {three_timers - one_timer:+.2f} |"
     )
     print(
-        f"| whole call without the network (Instant transport) | {whole_call:.2f} | "
+        f"| whole call without the network (aiohttp answering at once) | {whole_call:.2f} | "
         f"{per_call(floor_request) + per_call(lambda: json.loads(run.TOKEN_BODY)):.2f} | |"
     )
     print(f"| transport.send without aiohttp's request | {send_only:.2f} | | |")
@@ -362,6 +393,55 @@ async def decompose(url: str, levels: list[int], rounds: int, calls: int) -> Non
     await client.close()
 
 
+async def loop_iterations(url: str, calls: int) -> None:
+    """Event-loop iterations and ready callbacks per call, floor and persona, one at a
+    time. (A measuring aid only: it wraps asyncio's private ``_run_once``, which the
+    package itself never touches.)"""
+    import aiohttp
+
+    import persona
+
+    counts = [0, 0]
+    loop = asyncio.get_running_loop()
+    original = type(loop)._run_once  # type: ignore[attr-defined]
+
+    def counted(self: Any) -> None:
+        counts[0] += 1
+        counts[1] += len(self._ready)
+        original(self)
+
+    config = persona.Configuration(host=url, connection_pool_maxsize=run.ASYNC_POOL)
+    client = persona.AsyncApiClient(config)
+    api = persona.AsyncAccountApi(client)
+    body = persona.CodeForTokenData(**run.CODE_FOR_TOKEN)
+    session = aiohttp.ClientSession()
+    target = url + "/account/codeForToken"
+
+    async def floor() -> Any:
+        data = json.dumps(run.CODE_FOR_TOKEN).encode()
+        async with session.post(target, data=data, headers=run.JSON_HEADERS) as r:
+            return json.loads(await r.read())
+
+    async def sdk() -> Any:
+        return await api.account_code_for_token_post(body)
+
+    print("| side | loop iterations per call | ready callbacks per call |")
+    print("| --- | ---: | ---: |")
+    type(loop)._run_once = counted  # type: ignore[attr-defined]
+    try:
+        for name, fn in (("aiohttp floor", floor), ("persona", sdk)):
+            for _ in range(50):
+                await fn()
+            counts[:] = [0, 0]
+            for _ in range(calls):
+                await fn()
+            print(f"| {name} | {counts[0] / calls:.2f} | {counts[1] / calls:.2f} |")
+    finally:
+        type(loop)._run_once = original  # type: ignore[attr-defined]
+    await session.close()
+    await client.close()
+
+
 def profile(url: str, concurrency: int, calls: int) -> None:
     import persona
 
@@ -392,12 +472,24 @@ def main() -> int:
     parser.add_argument(
         "--decompose", action="store_true", help="whole calls, the floor plus each promise"
     )
+    parser.add_argument(
+        "--loop-iterations",
+        action="store_true",
+        help="event-loop iterations per call, floor and persona (concurrency 1)",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="the pieces timed briefly (checks the script)"
+    )
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--calls", type=int, default=3000)
     args = parser.parse_args()
+    if args.quick:
+        HOT.update(n=200, repeat=1)
     with run.canned_server() as url:
         if args.profile:
             profile(url, args.profile, args.calls)
+        elif args.loop_iterations:
+            asyncio.run(loop_iterations(url, args.calls))
         elif args.decompose:
             asyncio.run(decompose(url, list(run.ASYNC_LEVELS), args.rounds, args.calls))
         else:

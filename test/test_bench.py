@@ -49,3 +49,38 @@ def test_bench_quick_run_prints_every_row() -> None:
     for row in ROWS:
         assert any(line.startswith(f"| {row}") for line in table), row
     assert len(table) == len(ROWS) + 1  # and the header
+
+
+PROFILE = BENCH.parent / "profile_async.py"
+
+
+def _profile(*args: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, str(PROFILE), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "Unclosed" not in done.stderr, done.stderr  # every session it opens is closed
+    return done.stdout.splitlines()
+
+
+def test_profile_async_decompose_prints_the_ladder_at_every_level() -> None:
+    lines = _profile("--decompose", "--rounds", "1", "--calls", "32")
+    header = lines[0]
+    for column in ("aiohttp floor", "+ read timeout (sock_read)", "+ retry loop", "persona"):
+        assert column in header, column
+    rows = [line for line in lines if line[:4] in ("| 1 ", "| 16", "| 12")]
+    assert [row.split("|")[1].strip() for row in rows] == ["1", "16", "128"]
+    assert all(row.count("µs") == header.count("|") - 2 for row in rows)
+
+
+def test_profile_async_pieces_and_loop_iterations_run() -> None:
+    pieces = _profile("--quick")
+    assert any(line.startswith("| whole call without the network") for line in pieces)
+    assert any(line.startswith("| transport.send without aiohttp's request") for line in pieces)
+    turns = _profile("--loop-iterations", "--calls", "20")
+    sides = [line.split("|")[1].strip() for line in turns[2:]]
+    assert sides == ["aiohttp floor", "persona"]
