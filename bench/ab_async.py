@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import importlib
 import io
-import json
 import subprocess
 import sys
 import tarfile
@@ -69,14 +68,7 @@ async def compare(url: str, rounds: int, calls: int, revision: str) -> None:
         assert (await call()).expires_at.year == 2030
         sides[name] = call
     session = aiohttp.ClientSession()
-    target = url + "/account/codeForToken"
-
-    async def floor() -> Any:
-        data = json.dumps(run.CODE_FOR_TOKEN).encode()
-        async with session.post(target, data=data, headers=run.JSON_HEADERS) as resp:
-            return json.loads(await resp.read())
-
-    sides = {"aiohttp": floor, **sides}
+    sides = {"aiohttp": run.aiohttp_floor(session, url), **sides}
     print("| concurrency | " + " | ".join(sides) + " |")
     print("| ---: |" + " ---: |" * len(sides))
     for level in run.ASYNC_LEVELS:

@@ -311,10 +311,7 @@ async def decompose(url: str, levels: list[int], rounds: int, calls: int) -> Non
         response.release()
         return response, got
 
-    async def floor() -> Any:
-        data = json.dumps(run.CODE_FOR_TOKEN).encode()
-        async with floor_session.post(target, data=data, headers=run.JSON_HEADERS) as r:
-            return json.loads(await r.read())
+    floor = run.aiohttp_floor(floor_session, url)
 
     async def deadline() -> Any:
         _, got = await send(json.dumps(run.CODE_FOR_TOKEN).encode(), floor_headers, None)
@@ -415,12 +412,7 @@ async def loop_iterations(url: str, calls: int) -> None:
     api = persona.AsyncAccountApi(client)
     body = persona.CodeForTokenData(**run.CODE_FOR_TOKEN)
     session = aiohttp.ClientSession()
-    target = url + "/account/codeForToken"
-
-    async def floor() -> Any:
-        data = json.dumps(run.CODE_FOR_TOKEN).encode()
-        async with session.post(target, data=data, headers=run.JSON_HEADERS) as r:
-            return json.loads(await r.read())
+    floor = run.aiohttp_floor(session, url)
 
     async def sdk() -> Any:
         return await api.account_code_for_token_post(body)

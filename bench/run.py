@@ -493,6 +493,19 @@ ASYNC_LEVELS = (1, 16, 128)
 ASYNC_POOL = 100
 
 
+def aiohttp_floor(session: Any, url: str) -> Callable[[], Any]:
+    """The async floor: one codeForToken by raw aiohttp on ``session`` (its defaults, a
+    user's ``json.dumps`` / ``json.loads``), as every async script measures it."""
+    target = url + "/account/codeForToken"
+
+    async def floor() -> Any:
+        data = json.dumps(CODE_FOR_TOKEN).encode()
+        async with session.post(target, data=data, headers=JSON_HEADERS) as resp:
+            return json.loads(await resp.read())
+
+    return floor
+
+
 async def _async_round(fn: Callable[[], Any], concurrency: int, calls: int) -> tuple[float, float]:
     """Client CPU seconds per call and calls per second of about ``calls`` awaits of
     ``fn``, ``concurrency`` of them in flight at once."""
@@ -618,13 +631,7 @@ async def _bench_async(url: str, rounds: int, calls: int, peers: bool) -> list[R
     session = aiohttp.ClientSession()  # the defaults a user gets (trust_env off, 100 connections)
     assert session.connector is not None
     assert session.connector.limit == ASYNC_POOL
-    target = url + "/account/codeForToken"
-
-    async def floor() -> Any:
-        async with session.post(
-            target, data=json.dumps(CODE_FOR_TOKEN).encode(), headers=JSON_HEADERS
-        ) as resp:
-            return json.loads(await resp.read())
+    floor = aiohttp_floor(session, url)
 
     async def sdk() -> Any:
         return await api.account_code_for_token_post(body)
