@@ -363,14 +363,14 @@ class AiohttpTransport:
             raise mapped from exc
 
     async def _read_body(self, response: aiohttp.ClientResponse, request: Request) -> bytes:
+        """A body that ``send`` cannot read inline: one whose Content-Length is over the
+        limit, or that has no Content-Length or a content coding (counted as decoded)."""
         limit = self.configuration.max_response_bytes
         length = response.content_length
         if length is not None and length > limit:
             raise too_large(
                 response.status, response.headers, request, limit, f"Content-Length {length}"
             )
-        if length is not None and "Content-Encoding" not in response.headers:
-            return await response.read()  # at most `length` bytes: aiohttp stops there
         chunks = []
         size = 0
         while True:
