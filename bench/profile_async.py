@@ -326,34 +326,33 @@ async def decompose(url: str, levels: list[int], rounds: int, calls: int) -> Non
         _, got = await send(json.dumps(run.CODE_FOR_TOKEN).encode(), sent, 30.0)
         return json.loads(got)
 
-    async def model_body() -> Any:
-        req = build_request(
-            operation, body, host=url, headers=client._headers("POST", None, None), validate=True
-        )
-        _, got = await send(req.body or b"", {**req.headers, "Accept-Encoding": "identity"}, 30.0)
-        return json.loads(got)
+    def built() -> Any:  # the request as persona builds it: checked, encoded, keyed
+        sent = client._headers("POST", None, None)
+        return build_request(operation, body, host=url, headers=sent, validate=True)
 
-    async def typed() -> Any:
-        req = build_request(
-            operation, body, host=url, headers=client._headers("POST", None, None), validate=True
-        )
-        r, got = await send(req.body or b"", {**req.headers, "Accept-Encoding": "identity"}, 30.0)
-        answer = _Response(r.status, "", r.headers, got)
+    async def send_built(req: Any) -> tuple[Any, bytes]:
+        return await send(req.body or b"", {**req.headers, "Accept-Encoding": "identity"}, 30.0)
+
+    def result(answer: Any, req: Any) -> Any:
         return read_response(
             answer, req, persona.TokenResponse, with_http_info=False, preload_content=True
         )
+
+    async def model_body() -> Any:
+        _, got = await send_built(built())
+        return json.loads(got)
+
+    async def typed() -> Any:
+        req = built()
+        r, got = await send_built(req)
+        return result(_Response(r.status, "", r.headers, got), req)
 
     settings = client._settings_now()
 
     async def looped() -> Any:
-        req = build_request(
-            operation, body, host=url, headers=client._headers("POST", None, None), validate=True
-        )
+        req = built()
         plan = CallPlan(req, settings.timeout, settings.policy)
-        answer = await send_with_retries_async(client.transport, plan, client._life)
-        return read_response(
-            answer, req, persona.TokenResponse, with_http_info=False, preload_content=True
-        )
+        return result(await send_with_retries_async(client.transport, plan, client._life), req)
 
     async def sdk() -> Any:
         return await api.account_code_for_token_post(body)
