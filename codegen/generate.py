@@ -134,6 +134,7 @@ def whole_files(spec: Spec, opts: Options) -> dict[str, str]:
             operation_names.insert(0, "NO_BODY")
         if any(op.params for op in tag.operations):
             operation_names.append("Parameter")
+        operation_names.append("check_options")  # isort's order: constants, classes, functions
         text = env.get_template("api.py.jinja").render(
             context,
             tag=tag,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Optional, TypeVar, 
 from . import _fork
 from .configuration import Configuration, stderr_level
 from .core.attempts import CallPlan
-from .core.operation import NO_BODY, answer_model
+from .core.operation import NO_BODY, answer_model, check_options
 from .core.policy import RetryPolicy, Timeout
 from .core.request import (
     JSON_CONTENT_TYPE,
@@ -311,17 +311,6 @@ class BaseClient:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"{self._kind}(host={self.configuration.host!r}, {state})"
-
-
-def check_options(
-    operation: Operation, options: Mapping[str, Any], allowed: frozenset[str]
-) -> None:
-    """Refuse a keyword option an API method does not take, as generated clients do."""
-    unknown = set(options) - allowed
-    if unknown:
-        raise ApiTypeError(
-            f"Got an unexpected keyword argument {sorted(unknown)[0]!r} to method {operation.name}"
-        )
 
 
 class PreparedCall(NamedTuple):

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Literal, Optional, Union, overload
 
-from ..api_client import ApiClient, check_options
-from ..core.operation import Operation
+from ..api_client import ApiClient
+from ..core.operation import Operation, check_options
 from ..exceptions import ApiTypeError
 from ..models import (
     CodeForTokenData,
@@ -228,7 +228,7 @@ class AccountApi:
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
         if unknown:  # refused here: forwarding an empty **unknown costs every call
-            check_options(CODE_FOR_TOKEN, unknown, frozenset())
+            check_options(CODE_FOR_TOKEN, unknown)
         return self.api_client.call_operation(
             CODE_FOR_TOKEN,
             body,
@@ -356,7 +356,7 @@ class AccountApi:
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
         if unknown:  # refused here: forwarding an empty **unknown costs every call
-            check_options(CODE_FOR_TOKEN, unknown, frozenset())
+            check_options(CODE_FOR_TOKEN, unknown)
         return self.api_client.call_operation(
             CODE_FOR_TOKEN,
             body,
@@ -479,7 +479,7 @@ class AccountApi:
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
         if unknown:  # refused here: forwarding an empty **unknown costs every call
-            check_options(FORGOT_PASS, unknown, frozenset())
+            check_options(FORGOT_PASS, unknown)
         return self.api_client.call_operation(
             FORGOT_PASS,
             body,
@@ -604,7 +604,7 @@ class AccountApi:
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
         if unknown:  # refused here: forwarding an empty **unknown costs every call
-            check_options(FORGOT_PASS, unknown, frozenset())
+            check_options(FORGOT_PASS, unknown)
         return self.api_client.call_operation(
             FORGOT_PASS,
             body,
@@ -724,7 +724,7 @@ class AccountApi:
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
         if unknown:  # refused here: forwarding an empty **unknown costs every call
-            check_options(RESET_FORGOTTEN_PASSWORD, unknown, frozenset())
+            check_options(RESET_FORGOTTEN_PASSWORD, unknown)
         return self.api_client.call_operation(
             RESET_FORGOTTEN_PASSWORD,
             body,
@@ -846,7 +846,7 @@ class AccountApi:
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
         if unknown:  # refused here: forwarding an empty **unknown costs every call
-            check_options(RESET_FORGOTTEN_PASSWORD, unknown, frozenset())
+            check_options(RESET_FORGOTTEN_PASSWORD, unknown)
         return self.api_client.call_operation(
             RESET_FORGOTTEN_PASSWORD,
             body,
@@ -967,7 +967,7 @@ class AsyncAccountApi:
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
         if unknown:  # refused here: forwarding an empty **unknown costs every call
-            check_options(CODE_FOR_TOKEN, unknown, frozenset())
+            check_options(CODE_FOR_TOKEN, unknown)
         return await self.api_client.call_operation(
             CODE_FOR_TOKEN,
             body,
@@ -1068,7 +1068,7 @@ class AsyncAccountApi:
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
         if unknown:  # refused here: forwarding an empty **unknown costs every call
-            check_options(CODE_FOR_TOKEN, unknown, frozenset())
+            check_options(CODE_FOR_TOKEN, unknown)
         return await self.api_client.call_operation(
             CODE_FOR_TOKEN,
             body,
@@ -1164,7 +1164,7 @@ class AsyncAccountApi:
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
         if unknown:  # refused here: forwarding an empty **unknown costs every call
-            check_options(FORGOT_PASS, unknown, frozenset())
+            check_options(FORGOT_PASS, unknown)
         return await self.api_client.call_operation(
             FORGOT_PASS,
             body,
@@ -1262,7 +1262,7 @@ class AsyncAccountApi:
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
         if unknown:  # refused here: forwarding an empty **unknown costs every call
-            check_options(FORGOT_PASS, unknown, frozenset())
+            check_options(FORGOT_PASS, unknown)
         return await self.api_client.call_operation(
             FORGOT_PASS,
             body,
@@ -1355,7 +1355,7 @@ class AsyncAccountApi:
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
         if unknown:  # refused here: forwarding an empty **unknown costs every call
-            check_options(RESET_FORGOTTEN_PASSWORD, unknown, frozenset())
+            check_options(RESET_FORGOTTEN_PASSWORD, unknown)
         return await self.api_client.call_operation(
             RESET_FORGOTTEN_PASSWORD,
             body,
@@ -1450,7 +1450,7 @@ class AsyncAccountApi:
         :raises ApiValueError: the body breaks the contract; nothing was sent.
         """
         if unknown:  # refused here: forwarding an empty **unknown costs every call
-            check_options(RESET_FORGOTTEN_PASSWORD, unknown, frozenset())
+            check_options(RESET_FORGOTTEN_PASSWORD, unknown)
         return await self.api_client.call_operation(
             RESET_FORGOTTEN_PASSWORD,
             body,

@@ -6,13 +6,22 @@ from it, so that an operation of any shape needs no change below the generated c
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from typing import Any, Optional
 
+from ..exceptions import ApiTypeError
 from ..models.base import Field, Model
 from ..models.kinds import Kind
 
-__all__ = ["NO_BODY", "PROXY_STATUSES", "SAFE_METHODS", "Operation", "Parameter", "answer_model"]
+__all__ = [
+    "NO_BODY",
+    "PROXY_STATUSES",
+    "SAFE_METHODS",
+    "Operation",
+    "Parameter",
+    "answer_model",
+    "check_options",
+]
 
 #: Methods that change nothing on the server: retried without an Idempotency-Key.
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -144,3 +153,15 @@ class Operation:
 
     def __repr__(self) -> str:
         return f"Operation({self.name}: {self.method} {self.path})"
+
+
+def check_options(
+    operation: Operation, given: Mapping[str, Any], allowed: Set[str] = frozenset()
+) -> None:
+    """Refuse a keyword ``operation``'s method does not take (an option or a
+    parameter), as generated clients do: ``given`` holds no name outside ``allowed``."""
+    unknown = given.keys() - allowed
+    if unknown:
+        raise ApiTypeError(
+            f"Got an unexpected keyword argument {sorted(unknown)[0]!r} to method {operation.name}"
+        )

@@ -17,7 +17,7 @@ from ..exceptions import ApiTypeError, ApiValueError
 from ..models import kinds
 from ..models.base import Model, encode_json
 from ..redaction import MASK, redact_headers, scrub
-from .operation import SAFE_METHODS, Operation, Parameter
+from .operation import SAFE_METHODS, Operation, Parameter, check_options
 
 __all__ = [
     "JSON_CONTENT_TYPE",
@@ -292,11 +292,7 @@ def _place_params(
     the query: a list is the name repeated) and percent-encoded."""
     path = operation.path
     if not operation.params:
-        if values:
-            raise ApiTypeError(
-                f"Got an unexpected keyword argument {sorted(values)[0]!r} "
-                f"to method {operation.name}"
-            )
+        check_options(operation, values)
         return path, "", headers, ()
     secrets: list[str] = []
     pairs: list[str] = []
@@ -334,11 +330,7 @@ def _place_params(
             lower = param.json_name.lower()
             headers = {k: v for k, v in headers.items() if k.lower() != lower}
             headers[param.json_name] = text
-    unknown = set(values) - known
-    if unknown:
-        raise ApiTypeError(
-            f"Got an unexpected keyword argument {sorted(unknown)[0]!r} to method {operation.name}"
-        )
+    check_options(operation, values, known)
     return path, ("?" + "&".join(pairs)) if pairs else "", headers, tuple(secrets)
 
 
