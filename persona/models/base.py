@@ -17,6 +17,7 @@ import json
 import math
 import re
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Union
 
@@ -370,26 +371,17 @@ def _models_in(kind: Kind) -> tuple[type[Model], ...]:
     return ()
 
 
-def _texts(value: Any) -> list[str]:
-    """Every str in a value of lists and maps."""
-    if isinstance(value, str):
-        return [value]
+def _leaves(value: Any) -> Iterator[Any]:
+    """Every value inside a value of lists and maps (``value`` itself when it is
+    neither)."""
     if isinstance(value, list):
-        return [t for item in value for t in _texts(item)]
-    if isinstance(value, dict):
-        return [t for item in value.values() for t in _texts(item)]
-    return []
-
-
-def _nested_secrets(value: Any) -> list[str]:
-    """The secret values of the models in a value of lists and maps."""
-    if isinstance(value, Model):
-        return list(value._secret_values())
-    if isinstance(value, list):
-        return [t for item in value for t in _nested_secrets(item)]
-    if isinstance(value, dict):
-        return [t for item in value.values() for t in _nested_secrets(item)]
-    return []
+        for item in value:
+            yield from _leaves(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _leaves(item)
+    else:
+        yield value
 
 
 def _has_lone_surrogate(value: str) -> bool:
@@ -572,9 +564,11 @@ class Model:
             if type(value) is str:
                 found.append(value)  # the common case, without the walk
             elif value is not None:
-                found.extend(_texts(value))
+                found.extend(t for t in _leaves(value) if isinstance(t, str))
         for spec in self._nested_fields:
-            found.extend(_nested_secrets(values.get(spec.name)))
+            for model in _leaves(values.get(spec.name)):
+                if isinstance(model, Model):
+                    found.extend(model._secret_values())
         return tuple(found)
 
     # -- contract ----------------------------------------------------------------
