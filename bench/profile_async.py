@@ -372,7 +372,7 @@ async def decompose(url: str, levels: list[int], rounds: int, calls: int) -> Non
     print("| ---: |" + " ---: |" * len(sides))
     for level in levels:
         for fn in sides.values():
-            await run._async_round(fn, level, 300)
+            await run._async_round(fn, level, min(calls, 300))  # warm-up
         samples: dict[str, list[float]] = {name: [] for name in sides}
         names = list(sides)
         for r in range(rounds):
