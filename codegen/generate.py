@@ -108,7 +108,8 @@ def whole_files(spec: Spec, opts: Options) -> dict[str, str]:
     out: dict[str, str] = {}
     context = {"spec": spec, "header": header(opts.spec), "package": opts.package}
     models_init = f"{pkg_dir}/models/__init__.py"
-    base = ".base" if opts.package == "persona" else "persona.models.base"
+    # The model base is runtime, outside the folder the generator writes.
+    base = "..core.model" if opts.package == "persona" else "persona.core.model"
     out[models_init] = ruff_format(
         env.get_template("models_init.py.jinja").render(context, base=base), models_init
     )
@@ -117,6 +118,8 @@ def whole_files(spec: Spec, opts: Options) -> dict[str, str]:
         text = env.get_template("model.py.jinja").render(context, model=model, base=base)
         out[rel] = ruff_format(text, rel)
     inside = opts.package == "persona"
+    api_init = f"{pkg_dir}/api/__init__.py"
+    out[api_init] = ruff_format(env.get_template("api_init.py.jinja").render(context), api_init)
     for tag in spec.tags:
         rel = f"{pkg_dir}/api/{snake_case(tag.class_name)}.py"
         used = sorted(

@@ -107,7 +107,14 @@ __all__ = ["__version__", *sorted(_LOCATIONS)]  # noqa: PLE0604
 _NEEDS_ASYNC_EXTRA = frozenset({"AsyncApiClient"}) | _SPEC_ASYNC_NAMES
 
 
-def __getattr__(name: str) -> Any:
+if not TYPE_CHECKING:
+    # Hidden from type checkers: they see the explicit imports above, so that a misspelt
+    # name (persona.ForgotPaswordData) is an error there, not an Any.
+    def __getattr__(name: str) -> Any:
+        return _load(name)
+
+
+def _load(name: str) -> Any:
     location = _LOCATIONS.get(name)
     if location is None:
         raise AttributeError(f"module 'persona' has no attribute {name!r}")

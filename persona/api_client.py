@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Optional, TypeVar, 
 from . import _fork
 from .configuration import Configuration, stderr_level
 from .core.attempts import CallPlan
+from .core.model import Model
 from .core.operation import NO_BODY, answer_model, check_options
 from .core.policy import RetryPolicy, Timeout
 from .core.request import (
@@ -32,7 +33,6 @@ from .core.request import (
 from .core.response import ApiResponse, RESTResponse, decode_model, read_response
 from .exceptions import ApiClosedError, ApiTypeError, ApiValueError
 from .lifecycle import Lifecycle
-from .models.base import Model
 from .retry_loop import send_with_retries
 
 if TYPE_CHECKING:

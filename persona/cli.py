@@ -30,6 +30,7 @@ from . import __version__
 from .api.account_api import AccountApi
 from .api_client import ApiClient, ApiResponse
 from .configuration import Configuration
+from .core.model import Model
 from .core.policy import check_seconds
 from .exceptions import (
     ApiConnectionError,
@@ -43,7 +44,6 @@ from .exceptions import (
 )
 from .log import log_to_stderr
 from .models import CodeForTokenData, ForgotPasswordData, UpdatePasswordData
-from .models.base import Model
 
 __all__ = ["console", "main"]
 

@@ -30,6 +30,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional, Union
 
+from .core.retry_after import parse_retry_after
 from .redaction import printable, valid_text
 
 __all__ = [
@@ -236,8 +237,6 @@ class TooManyRequestsException(ApiException):
         at most a year; None when absent or unreadable. An int, as ``Retry-After`` is:
         it can go back into a ``Retry-After`` header (``60``, not ``60.0``) or to
         ``time.sleep``."""
-        from .retries import parse_retry_after  # retries imports nothing of ours at import
-
         seconds = parse_retry_after(self.headers.get("Retry-After") if self.headers else None)
         return None if seconds is None else math.ceil(seconds)
 

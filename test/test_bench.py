@@ -17,6 +17,8 @@ ROWS = (
     "serialize UpdatePasswordData",
     "cold `import persona`",
     "cold import + AccountApi, ApiClient",
+    "cold `from persona.rest import ApiException`",
+    "cold `from persona.retries import RetryPolicy`",
     "throughput, one shared client, 1 thread",
     "throughput, one shared client, 2 threads",
     "throughput, one shared client, 4 threads",

@@ -168,6 +168,7 @@ def test_every_generated_file_starts_with_the_static_header(project: Path) -> No
         line for line in (project / MANIFEST).read_text().splitlines() if not line.startswith("#")
     ]
     assert listed == [
+        "pets/api/__init__.py",
         "pets/api/pets_api.py",
         "pets/models/__init__.py",
         "pets/models/error.py",

@@ -47,7 +47,7 @@ import persona
 from persona import exceptions
 from persona.api import account_api
 from persona.configuration import DEFAULT_HOST
-from persona.models.base import Model
+from persona.core.model import Model
 from persona.testing import ReferenceServer
 
 REPO = Path(__file__).resolve().parents[1]

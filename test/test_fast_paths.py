@@ -15,9 +15,9 @@ import urllib3
 from pytest_httpserver import HTTPServer
 
 import persona
+from persona.core import rfc3339 as base
 from persona.core.request import encode_body
 from persona.exceptions import ApiConnectionError, ApiResponseError, ApiValueError
-from persona.models import base
 from persona.rest import RESTClientObject, RESTResponse
 from persona.testing import MockTransport
 

@@ -29,8 +29,8 @@ from werkzeug import Request, Response
 import persona
 from persona.api.account_api import CODE_FOR_TOKEN, FORGOT_PASS, RESET_FORGOTTEN_PASSWORD
 from persona.api_client import Operation
+from persona.core.model import Model
 from persona.exceptions import exception_for_status
-from persona.models.base import Model
 
 FUZZ = settings(
     max_examples=200,

@@ -10,10 +10,10 @@ from typing import Any, Optional
 import pytest
 
 import persona
+from persona.core.kinds import ListOf, MapOf, describe, dump, load, matches, text
+from persona.core.model import Model, field
 from persona.core.operation import NO_BODY, Operation, Parameter
 from persona.core.request import build_request, merge_headers
-from persona.models.base import Model, field
-from persona.models.kinds import ListOf, MapOf, describe, dump, load, matches, text
 
 
 class Leaf(Model):

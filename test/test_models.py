@@ -24,7 +24,7 @@ from persona import (
     TokenResponse,
     UpdatePasswordData,
 )
-from persona.models.base import Model, format_datetime, parse_datetime
+from persona.core.model import Model, format_datetime, parse_datetime
 
 ALL_MODELS = [
     CodeForTokenData,

@@ -43,7 +43,7 @@ def test_wheel_contains_the_contract_and_the_typing_marker(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "persona/openapi.yaml" in names
     assert "persona/py.typed" in names
-    assert "persona/models/base.py" in names
+    assert "persona/core/model.py" in names
     assert "persona/testing/server.py" in names
     for served in ("outbox-api.yaml", "outbox_page.js", "outbox_page.css", "outbox_icon.svg"):
         assert f"persona/testing/{served}" in names  # the outbox page's files

@@ -164,6 +164,6 @@ def test_reloading_persona_gives_the_same_public_objects() -> None:
 
 
 def test_typing_protocols_of_the_api_methods_import_at_run_time() -> None:
-    options = importlib.import_module("persona.api.options")
+    options = importlib.import_module("persona.core.call_options")
     assert {"AsyncOperationMethod", "CallOptions", "OperationMethod"} <= set(options.__all__)
     assert options.CallOptions.__optional_keys__ >= {"_request_timeout", "_idempotency_key"}

@@ -26,8 +26,8 @@ from ..models import (
 if TYPE_CHECKING:
     from multiprocessing.pool import ApplyResult
 
-    from ..api.options import RequestTimeout
     from ..async_api_client import AsyncApiClient
+    from ..core.call_options import RequestTimeout
     from ..core.response import ApiResponse, RESTResponse
 
 __all__ = [

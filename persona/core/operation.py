@@ -10,8 +10,8 @@ from collections.abc import Mapping, Set
 from typing import Any, Optional
 
 from ..exceptions import ApiTypeError
-from ..models.base import Field, Model
-from ..models.kinds import Kind
+from .kinds import Kind
+from .model import Field, Model
 
 __all__ = [
     "NO_BODY",
@@ -55,7 +55,7 @@ def answer_model(responses: Mapping[int, Any], status: int, success: Any) -> Any
 
 
 class Parameter(Field):
-    """One path, query or header parameter: a :class:`~persona.models.base.Field`
+    """One path, query or header parameter: a :class:`~persona.core.model.Field`
     (kind, limits, ``required``, ``secret``) and where it goes.
 
     ``json_name`` is its name on the wire; ``name`` the method's keyword.

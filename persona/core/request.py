@@ -14,9 +14,9 @@ from typing import Any, Optional
 from urllib.parse import quote
 
 from ..exceptions import ApiTypeError, ApiValueError
-from ..models import kinds
-from ..models.base import Model, encode_json
 from ..redaction import MASK, redact_headers, scrub
+from . import kinds
+from .model import Model, encode_json
 from .operation import SAFE_METHODS, Operation, Parameter, check_options
 
 __all__ = [

@@ -21,8 +21,8 @@ from ..exceptions import (
     exception_for_status,
     request_id_of,
 )
-from ..models.base import Model
 from ..redaction import MASK, is_secret_name, mask_response_text, response_text
+from .model import Model
 from .request import JSON_CONTENT_TYPE, Request
 
 __all__ = ["ApiResponse", "RESTResponse", "decode_model", "read_response"]

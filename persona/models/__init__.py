@@ -1,7 +1,7 @@
 # Generated from persona/openapi.yaml by `python -m codegen`; do not edit.
 """The API's models: request bodies and responses, one module each."""
 
-from .base import Model
+from ..core.model import Model
 from .code_for_token_data import CodeForTokenData
 from .error import Error
 from .forgot_password_data import ForgotPasswordData

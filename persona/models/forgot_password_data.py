@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from .base import Model, field
+from ..core.model import Model, field
 
 __all__ = ["ForgotPasswordData"]
 

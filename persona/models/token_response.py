@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Optional
 
-from .base import Model, field
+from ..core.model import Model, field
 
 __all__ = ["TokenResponse"]
 

@@ -16,15 +16,15 @@ from __future__ import annotations
 import json
 import math
 import re
-import sys
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Union
 
 from ..exceptions import ApiTypeError, ApiValueError
 from ..redaction import MASK, redact_json
 from . import kinds
 from .kinds import Kind, ListOf, MapOf
+from .rfc3339 import format_datetime, json_type_name, parse_date, parse_datetime
 
 __all__ = [
     "Field",
@@ -59,76 +59,6 @@ else:
 
     def dataclass_transform(**_: Any) -> Callable[[Any], Any]:
         return lambda cls: cls
-
-
-def _json_type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return type(value).__name__
-
-
-#: Python 3.11+ reads RFC 3339 with a trailing "Z" itself (in C); earlier versions
-#: need the "Z" spelled "+00:00" first.
-_ISO_Z = sys.version_info >= (3, 11)
-_fromisoformat = datetime.fromisoformat
-
-
-def parse_datetime(value: str) -> datetime:
-    """An aware datetime from an RFC 3339 string; ValueError when it is not one."""
-    if _ISO_Z:
-        try:
-            parsed = _fromisoformat(value)
-        except ValueError:
-            return _parse_datetime_slowly(value)
-        if parsed.tzinfo is None:  # fromisoformat gives a fixed offset or none
-            raise ValueError("has no time-zone offset (RFC 3339 needs one, e.g. Z or +01:00)")
-        return parsed
-    return _parse_datetime_slowly(value)
-
-
-def _parse_datetime_slowly(value: str) -> datetime:
-    text = value[:-1] + "+00:00" if value[-1:] in ("Z", "z") else value
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        from dateutil.parser import isoparse  # the rarer forms; imported only when needed
-
-        try:
-            parsed = isoparse(value)
-        except (ValueError, OverflowError) as exc:
-            raise ValueError(f"is not an RFC 3339 date-time ({exc})") from None
-    if parsed.utcoffset() is None:
-        raise ValueError("has no time-zone offset (RFC 3339 needs one, e.g. Z or +01:00)")
-    return parsed
-
-
-def parse_date(value: str) -> date:
-    """A date from an RFC 3339 full-date (``2026-12-04``); ValueError when it is not one."""
-    if len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise ValueError("is not an RFC 3339 full-date (YYYY-MM-DD)")
-
-
-def format_datetime(value: datetime) -> str:
-    """The RFC 3339 text of an aware datetime, ``Z`` for UTC."""
-    offset = value.utcoffset()
-    if offset is not None and offset % timedelta(minutes=1):
-        value = value.astimezone(timezone.utc)  # RFC 3339 offsets have no seconds
-    text = value.isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _characters(count: int) -> str:
@@ -211,7 +141,7 @@ class Field:
         self.max_items = max_items
         self.nullable = nullable
         # str, bool and datetime, the kinds of the first models, keep their fast paths;
-        # every other kind goes through persona.models.kinds.
+        # every other kind goes through persona.core.kinds.
         self.plain = type_ in (str, bool, datetime)
         self.name = json_name  # replaced by the attribute name in Model.__init_subclass__
         self.owner = ""
@@ -344,7 +274,7 @@ class Field:
             return value
         raise ApiTypeError(
             f"{owner}: '{self.json_name}' must be a JSON {kinds.json_name(self.type)}, "
-            f"got {_json_type_name(value)}",
+            f"got {json_type_name(value)}",
             path_to_item=[self.json_name],
             valid_classes=(self.type,) if isinstance(self.type, type) else (),
         )
@@ -626,7 +556,7 @@ class Model:
         """
         if not isinstance(obj, dict):
             raise ApiTypeError(
-                f"{cls.__name__}: expected a JSON object, got {_json_type_name(obj)}",
+                f"{cls.__name__}: expected a JSON object, got {json_type_name(obj)}",
                 valid_classes=(dict,),
             )
         model = cls.__new__(cls)

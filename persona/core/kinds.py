@@ -3,7 +3,7 @@ contract and the four things done with a value of each (check it when set, read 
 JSON, write it to JSON, write it as URL or header text).
 
 A kind is one of ``str``, ``int``, ``float``, ``bool``, ``datetime``, ``date``,
-``object`` (any JSON value), a :class:`~persona.models.base.Model` subclass, or
+``object`` (any JSON value), a :class:`~persona.core.model.Model` subclass, or
 :class:`ListOf` / :class:`MapOf` of a kind (``ListOf(Pet)``, ``MapOf(int)``). Errors
 name the place (``Pet.tags[2]``) and the rule, never the value.
 """
@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any, Optional, Union
 
 from ..exceptions import ApiTypeError, ApiValueError
+from .rfc3339 import format_datetime, json_type_name, parse_date, parse_datetime
 
 __all__ = ["Kind", "ListOf", "MapOf", "describe", "dump", "load", "matches", "text"]
 
@@ -133,8 +134,6 @@ def load(kind: Kind, value: Any, where: str) -> Any:
         }
     if kind is datetime or kind is date:
         if isinstance(value, str):
-            from .base import parse_date, parse_datetime
-
             try:
                 return parse_datetime(value) if kind is datetime else parse_date(value)
             except ValueError as exc:
@@ -162,9 +161,8 @@ def load(kind: Kind, value: Any, where: str) -> Any:
 
 
 def _wrong(kind: Kind, value: Any, where: str) -> ApiTypeError:
-    from .base import _json_type_name
 
-    return ApiTypeError(f"{where} must be a JSON {json_name(kind)}, got {_json_type_name(value)}")
+    return ApiTypeError(f"{where} must be a JSON {json_name(kind)}, got {json_type_name(value)}")
 
 
 def dump(kind: Kind, value: Any) -> Any:
@@ -176,8 +174,6 @@ def dump(kind: Kind, value: Any) -> Any:
     if isinstance(kind, MapOf):
         return {k: dump(kind.value, v) for k, v in value.items()}
     if kind is datetime:
-        from .base import format_datetime
-
         return format_datetime(value)
     if kind is date:
         return value.isoformat()
@@ -193,8 +189,6 @@ def text(kind: Kind, value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, datetime):
-        from .base import format_datetime
-
         return format_datetime(value)
     if isinstance(value, date):
         return value.isoformat()
