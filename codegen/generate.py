@@ -137,12 +137,14 @@ def whole_files(spec: Spec, opts: Options) -> dict[str, str]:
             operation_names.insert(0, "NO_BODY")
         if any(op.params for op in tag.operations):
             operation_names.append("Parameter")
-        operation_names.append("check_options")  # isort's order: constants, classes, functions
         text = env.get_template("api.py.jinja").render(
             context,
             tag=tag,
             tag_models=used,
             operation_names=operation_names,
+            option_types=sorted(
+                {"CallOptions" if op.keyed else "SafeCallOptions" for op in tag.operations}
+            ),
             kind_names=sorted(words & {"ListOf", "MapOf"}),
             date_names=sorted(words & {"date", "datetime"}),
             runtime=".." if inside else "persona.",

@@ -449,11 +449,20 @@ def _range(lo: Any, hi: Any, unit: str) -> str:
 
 
 def _field(
-    model: str, json_name: str, prop: dict[str, Any], required: bool, where: str
+    model: str,
+    json_name: str,
+    prop: dict[str, Any],
+    required: bool,
+    where: str,
+    received_only: bool = False,
 ) -> FieldInfo:
+    """One property as a model field. In a model only ever received (an answer's), a
+    required, non-nullable field is typed as its value, never None, and has no default
+    for type checkers: the SDK refuses an answer without it."""
     shape = _shape(model, json_name, prop, where)
     description = " ".join(str(prop.get("description", "")).split())
-    options: list[tuple[str, Any]] = [("default", None)]
+    always_there = received_only and required and not prop.get("nullable")
+    options: list[tuple[str, Any]] = [] if always_there else [("default", None)]
     notes: list[str] = []
     if required:
         options.append(("required", True))
@@ -473,7 +482,7 @@ def _field(
     return FieldInfo(
         attr,
         json_name,
-        f"Optional[{shape.annotation}]",
+        shape.annotation if always_there else f"Optional[{shape.annotation}]",
         shape.kind,
         tuple(options),
         doc,
@@ -488,13 +497,21 @@ def models(spec_path: Path, display_path: str, spec: Spec) -> tuple[ModelInfo, .
     """The model modules: each schema a call sends or returns, properties in spec order."""
     raw = yaml.safe_load(spec_path.read_text(encoding="utf-8"))
     schemas = raw["components"]["schemas"]
+    sent_models = _sent_models(spec, schemas)
     out = []
     for name in spec.models:
         schema = schemas[name]
         where = f"{display_path}: components.schemas.{name}"
         required = set(schema.get("required") or ())
         fields = tuple(
-            _field(name, json_name, prop or {}, json_name in required, where)
+            _field(
+                name,
+                json_name,
+                prop or {},
+                json_name in required,
+                where,
+                received_only=name not in sent_models,
+            )
             for json_name, prop in (schema.get("properties") or {}).items()
         )
         sent = [_short(o.path) for t in spec.tags for o in t.operations if o.body_schema == name]
@@ -527,6 +544,19 @@ def models(spec_path: Path, display_path: str, spec: Spec) -> tuple[ModelInfo, .
             )
         )
     return tuple(out)
+
+
+def _sent_models(spec: Spec, schemas: dict[str, Any]) -> set[str]:
+    """The schemas a request may carry: the bodies and every schema they refer to."""
+    todo = [o.body_schema for t in spec.tags for o in t.operations if o.body_schema]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen or name not in schemas:
+            continue
+        seen.add(name)
+        todo.extend(re.findall(r"#/components/schemas/([^'\"\s}]+)", repr(schemas[name])))
+    return seen
 
 
 def _words(expression: str) -> list[str]:

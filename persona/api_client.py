@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Optional, TypeVar, 
 from . import _fork
 from .configuration import Configuration, stderr_level
 from .core.attempts import CallPlan
+from .core.call_options import OPTION_ALIASES, OPTION_NAMES
 from .core.model import Model
 from .core.operation import NO_BODY, answer_model, check_options
-from .core.policy import RetryPolicy, Timeout
+from .core.policy import RetryPolicy, Timeout, check_seconds
 from .core.request import (
     JSON_CONTENT_TYPE,
     Operation,
@@ -45,17 +46,8 @@ __all__ = ["ApiClient", "ApiResponse", "BaseClient", "Operation"]
 M = TypeVar("M", bound=Model)
 C = TypeVar("C", bound="BaseClient")
 
-#: Keyword options every operation method accepts, as in generated clients, plus ours.
-CALL_OPTIONS = frozenset(
-    {
-        "async_req",
-        "_return_http_data_only",
-        "_preload_content",
-        "_request_timeout",
-        "_idempotency_key",
-        "_headers",
-    }
-)
+#: Keyword options every operation method accepts (declared in core/call_options.py).
+CALL_OPTIONS = OPTION_NAMES
 
 
 def _new_default_lock() -> None:
@@ -275,20 +267,27 @@ class BaseClient:
         method's ``body``, ``params`` (path, query and header parameters by name) and
         keyword ``options``; shared by both clients. Whatever can fail on the caller's
         input fails here, before anything is sent."""
-        if operation.safe:
-            allowed = allowed - {"_idempotency_key"}  # a GET is retried as it is
+        if operation.safe:  # a GET is retried as it is: no Idempotency-Key
+            allowed = allowed - {"_idempotency_key", "idempotency_key"}
         if not options.keys() <= allowed:
             check_options(operation, options, allowed)
         if self._life.closed:
             raise self._closed_error()
         settings = self._settings_now()
         timeout = settings.timeout
-        request_timeout = options.get("_request_timeout")
-        if request_timeout is not None:
-            timeout = Timeout.of(request_timeout, "_request_timeout", timeout.total)
-        headers = self._headers(
-            operation.method, options.get("_headers"), options.get("_idempotency_key")
-        )
+        policy = settings.policy
+        extra_headers = idempotency_key = None
+        if options:
+            options, spelled = _canonical(options)
+            timeout, policy = _call_limits(options, timeout, policy, spelled)
+            extra_headers = options.get("headers")
+            idempotency_key = options.get("idempotency_key")
+            if extra_headers is not None and not isinstance(extra_headers, Mapping):
+                raise ApiTypeError(
+                    f"{spelled.get('headers', 'headers')}: must be a dict of str, got "
+                    f"{type(extra_headers).__name__}"
+                )
+        headers = self._headers(operation.method, extra_headers, idempotency_key)
         request = build_request(
             operation,
             body,
@@ -302,7 +301,7 @@ class BaseClient:
             request,
             operation.response_type,
             timeout,
-            settings.policy,
+            policy,
             settings.debug,
             with_http_info if data_only is None else not data_only,
             options.get("_preload_content", True),
@@ -311,6 +310,44 @@ class BaseClient:
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
         return f"{self._kind}(host={self.configuration.host!r}, {state})"
+
+
+def _canonical(options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """``options`` under today's names (an old name such as ``_request_timeout`` becomes
+    its new one), and the name each was given by, for messages. Both names of one
+    option in one call is an error naming them."""
+    out = dict(options)
+    spelled: dict[str, str] = {}
+    for old, new in OPTION_ALIASES.items():
+        if old in out:
+            value = out.pop(old)
+            if new in out:
+                raise ApiTypeError(f"{old} and {new} are one option: pass {new} only")
+            if value is not None:  # None: the client's setting, as in generated clients
+                out[new] = value
+                spelled[new] = old
+    return out, spelled
+
+
+def _call_limits(
+    options: Mapping[str, Any], timeout: Timeout, policy: RetryPolicy, spelled: Mapping[str, str]
+) -> tuple[Timeout, RetryPolicy]:
+    """The call's Timeout and RetryPolicy: the client's, with the call's options."""
+    if "deadline" in options:
+        timeout = timeout.replace(total=check_seconds("deadline", options["deadline"]))
+    if "timeout" in options:
+        value = options["timeout"]
+        if value is None:  # no per-attempt limit: the deadline still bounds the call
+            timeout = Timeout(timeout.total, timeout.total, timeout.total)
+        else:
+            timeout = Timeout.of(value, spelled.get("timeout", "timeout"), timeout.total)
+    if "retry_policy" in options:
+        policy = options["retry_policy"]
+        if not isinstance(policy, RetryPolicy):
+            raise ApiTypeError(f"retry_policy: must be RetryPolicy, got {type(policy).__name__}")
+    if "max_retries" in options:
+        policy = policy.replace(max_retries=options["max_retries"])
+    return timeout, policy
 
 
 class PreparedCall(NamedTuple):

@@ -7,6 +7,7 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 from multiprocessing.pool import ApplyResult
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -355,8 +356,8 @@ def test_async_req_client_side_error_is_raised_at_the_call(
 
 
 def test_unknown_keyword_is_an_api_type_error(api: AccountApi, httpserver: HTTPServer) -> None:
-    with pytest.raises(ApiTypeError, match=r"unexpected keyword argument 'timeout'.*forgot"):
-        api.account_forgot_pass_post(forgot(), timeout=3)
+    with pytest.raises(ApiTypeError, match=r"unexpected keyword argument 'timout'.*forgot"):
+        api.account_forgot_pass_post(forgot(), timout=3)  # type: ignore[call-overload]
     assert httpserver.log == []
 
 
@@ -455,6 +456,19 @@ def test_account_api_without_client_uses_the_shared_default(
 
 
 def test_docstrings_document_the_keyword_options() -> None:
-    for name in dir(AccountApi):
-        if name.startswith("account_"):
-            assert "_request_timeout" in (getattr(AccountApi, name).__doc__ or ""), name
+    # The options are documented once, on CallOptions, and every method points there.
+    from persona.core.call_options import CallOptions
+
+    source = Path(CallOptions.__module__.replace(".", "/") + ".py")
+    text = (Path(__file__).resolve().parent.parent / source).read_text(encoding="utf-8")
+    for option in CallOptions.__annotations__:
+        assert f"    {option}:" in text
+        # each option has its own comment line right above it
+        above = text.split(f"    {option}:")[0].rstrip().splitlines()[-1]
+        assert above.strip().startswith("#:"), option
+    for api in (AccountApi, persona.AsyncAccountApi):
+        for name in dir(api):
+            if name.startswith("account_"):
+                doc = getattr(api, name).__doc__ or ""
+                assert "CallOptions" in doc, (api, name)
+                assert ":raises ApiConnectionError:" in doc, (api, name)

@@ -280,9 +280,10 @@ def test_generated_api_methods_are_explicit_and_show_their_parameters() -> None:
             method = getattr(cls, name)
             assert method.__qualname__ == f"{cls.__name__}.{name}"  # a real def, not a factory's
             params = inspect.signature(method).parameters
-            assert list(params)[:2] == ["self", "body"]
-            for option in ("async_req", "_preload_content", "_request_timeout", "_headers"):
-                assert params[option].kind is inspect.Parameter.KEYWORD_ONLY
+            assert list(params) == ["self", "body", "options"]
+            # the options are declared once, as a TypedDict every method unpacks
+            assert params["options"].kind is inspect.Parameter.VAR_KEYWORD
+            assert str(params["options"].annotation) == "Unpack[CallOptions]"
             assert ":raises TooManyRequestsException: 429" in (method.__doc__ or "") or (
                 "reset_forgotten" in name
             )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Generic, Optional, TypeVar, Union
+from typing import Any, Optional, Tuple, TypeVar, Union  # noqa: UP035 (see ApiResponse)
 from urllib.parse import urlsplit
 
 from urllib3 import HTTPHeaderDict
@@ -94,27 +94,29 @@ def _encode_json(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False).encode()
 
 
-class ApiResponse(tuple, Generic[T]):  # type: ignore[type-arg]
+# typing.Tuple, not tuple: subclassing tuple[...] would not make the class generic on 3.9.
+class ApiResponse(Tuple[T, int, Mapping[str, str]]):  # noqa: UP006
     """What a ``*_with_http_info`` method returns: ``(data, status, headers)``, a tuple
-    with those names, generic in ``data`` (e.g. ``ApiResponse[TokenResponse]``)."""
+    with those names, generic in ``data``: ``data, status, headers = api.x_with_http_info(
+    body)`` gives a ``TokenResponse``, an ``int`` and a ``Mapping[str, str]``."""
 
     __slots__ = ()
 
-    def __new__(cls, data: T, status: int, headers: Any) -> ApiResponse[T]:
+    def __new__(cls, data: T, status: int, headers: Mapping[str, str]) -> ApiResponse[T]:
         return tuple.__new__(cls, (data, status, headers))
 
     @property
     def data(self) -> T:
         """The response model."""
-        return self[0]  # type: ignore[no-any-return]
+        return self[0]
 
     @property
     def status(self) -> int:
         """The HTTP status."""
-        return self[1]  # type: ignore[no-any-return]
+        return self[1]
 
     @property
-    def headers(self) -> Any:
+    def headers(self) -> Mapping[str, str]:
         """The response headers (a case-insensitive mapping)."""
         return self[2]
 

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from ..core.model import Model, field
 
 __all__ = ["Error"]
@@ -19,10 +17,9 @@ class Error(Model):
     :param message: A human-readable explanation; never contains a secret (required).
     """
 
-    code: Optional[str] = field(
+    code: str = field(
         "code",
         str,
-        default=None,
         required=True,
         description=(
             "A machine code: invalid_request, invalid_code, "
@@ -31,10 +28,9 @@ class Error(Model):
             "unsupported_media_type, rate_limited or internal_error."
         ),
     )
-    message: Optional[str] = field(
+    message: str = field(
         "message",
         str,
-        default=None,
         required=True,
         description="A human-readable explanation; never contains a secret.",
     )

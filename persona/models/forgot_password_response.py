@@ -17,10 +17,9 @@ class ForgotPasswordResponse(Model):
     :param message: A human-readable note.
     """
 
-    success: Optional[bool] = field(
+    success: bool = field(
         "success",
         bool,
-        default=None,
         required=True,
         description="Whether the request was accepted.",
     )

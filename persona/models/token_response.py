@@ -19,10 +19,9 @@ class TokenResponse(Model):
         (format `date-time`).
     """
 
-    token: Optional[str] = field(
+    token: str = field(
         "token",
         str,
-        default=None,
         required=True,
         secret=True,
         description="A reset token, single-use, for `resetForgottenPassword`.",
