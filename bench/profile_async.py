@@ -79,8 +79,7 @@ def pieces(url: str) -> None:
     client = persona.AsyncApiClient(config)
     body = persona.CodeForTokenData(**run.CODE_FOR_TOKEN)
     operation = account_api.CODE_FOR_TOKEN
-    options = dict.fromkeys(ASYNC_CALL_OPTIONS)
-    options["_preload_content"] = True
+    options = {"_preload_content": True}
     prepared = client._prepare_call(operation, body, options, False, ASYNC_CALL_OPTIONS)
     request = prepared.request
     budget = prepared.plan().next_attempt()

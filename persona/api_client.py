@@ -18,8 +18,9 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Optional, TypeVar, 
 from . import _fork
 from .configuration import Configuration, stderr_level
 from .core.attempts import CallPlan
-from .core.call_options import OPTION_ALIASES, OPTION_NAMES
+from .core.call_options import OPTION_ALIASES, OPTION_NAMES, RequestTimeout
 from .core.model import Model
+from .core.not_given import NOT_GIVEN, NotGiven
 from .core.operation import NO_BODY, answer_model, check_options
 from .core.policy import RetryPolicy, Timeout, check_seconds
 from .core.request import (
@@ -67,10 +68,10 @@ class ClientSettings:
         self.debug = stderr_level(config)  # the lowest level logged to stderr (0: none)
         self.user_agent = config.user_agent
         timeout = config.timeouts
-        if "timeout" in overrides:
-            timeout = Timeout.of(overrides["timeout"], "timeout", timeout.total)
         if "deadline" in overrides:
             timeout = timeout.replace(total=overrides["deadline"])
+        if "timeout" in overrides:
+            timeout = Timeout.of(overrides["timeout"], "timeout", timeout.total)
         self.timeout = timeout
         policy = overrides.get("retry_policy") or config.retry_policy
         if "max_retries" in overrides:
@@ -109,6 +110,7 @@ class BaseClient:
         self.configuration = (
             configuration if configuration is not None else Configuration.get_default()
         )
+        self.configuration.mark_in_use()  # changed in place from now on: a warning
         self.default_headers = {}
         if header_name is not None:
             self.set_default_header(header_name, header_value or "")
@@ -129,48 +131,61 @@ class BaseClient:
     def with_options(
         self: C,
         *,
-        timeout: Union[float, tuple[float, float], Timeout, None] = None,
-        deadline: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        retry_policy: Optional[RetryPolicy] = None,
-        headers: Optional[Mapping[str, str]] = None,
+        timeout: Union[RequestTimeout, NotGiven] = NOT_GIVEN,
+        deadline: Union[float, NotGiven] = NOT_GIVEN,
+        max_retries: Union[int, NotGiven] = NOT_GIVEN,
+        retry_policy: Union[RetryPolicy, NotGiven] = NOT_GIVEN,
+        headers: Union[Mapping[str, str], NotGiven] = NOT_GIVEN,
     ) -> C:
         """A client like this one with some options changed, sharing its connection pool
-        and configuration (closing it leaves this one open).
+        (closing it leaves this one open) and nothing that can change: the copy has its
+        own settings and headers, so changing one never changes the other.
+
+        An option left out keeps this client's value.
 
         :param timeout: per attempt: seconds, a ``(connect, read)`` pair, or a
-            :class:`Timeout` (whose ``total`` then bounds the call).
+            :class:`Timeout` (whose ``total`` then bounds the call); ``None``: no
+            per-attempt limit (the deadline still bounds each call).
         :param deadline: the most seconds one call may take.
         :param max_retries: retries after the first attempt.
         :param retry_policy: a whole :class:`RetryPolicy`.
         :param headers: headers to add to every request of the new client.
         """
         overrides = dict(self._overrides)
-        if timeout is not None:
-            overrides["timeout"] = Timeout.of(
-                timeout, "timeout", self._settings_now().timeout.total
+        total = self._settings_now().timeout.total
+        if not isinstance(deadline, NotGiven):
+            total = check_seconds("deadline", deadline)  # checked now, not at the first call
+            overrides["deadline"] = total
+        if not isinstance(timeout, NotGiven):
+            overrides["timeout"] = (
+                Timeout(total, total, total)
+                if timeout is None
+                else Timeout.of(timeout, "timeout", total)
             )
-        if deadline is not None:
-            Timeout().replace(total=deadline)  # checked now, not at the first call
-            overrides["deadline"] = deadline
-        if retry_policy is not None:
+        if not isinstance(retry_policy, NotGiven):
             if not isinstance(retry_policy, RetryPolicy):
                 raise ApiTypeError(
                     f"retry_policy: must be RetryPolicy, got {type(retry_policy).__name__}"
                 )
             overrides["retry_policy"] = retry_policy
             overrides.pop("max_retries", None)
-        if max_retries is not None:
+        if not isinstance(max_retries, NotGiven):
             RetryPolicy(max_retries=max_retries)  # checked now
             overrides["max_retries"] = max_retries
         cls = type(self)
         child = cls.__new__(cls)
         child.__dict__.update(self.__dict__)
+        # Its own settings: a change to this client's Configuration (deprecated) does not
+        # reach the copy, nor the other way round.
+        child.configuration = self.configuration.replace()
+        child.configuration.mark_in_use()
         child.default_headers = dict(self.default_headers)
-        for name, value in (headers or {}).items():
-            child.set_default_header(name, value)
+        if not isinstance(headers, NotGiven):
+            for name, value in headers.items():
+                child.set_default_header(name, value)
         child._overrides = overrides
         child._settings = None
+        child._header_cache = None
         child._life = Lifecycle(self._life)  # closed when this client is
         child._derived()
         child._settings_now()
@@ -319,13 +334,12 @@ def _canonical(options: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, st
     out = dict(options)
     spelled: dict[str, str] = {}
     for old, new in OPTION_ALIASES.items():
-        if old in out:
-            value = out.pop(old)
-            if new in out:
+        value = out.pop(old, None)  # None: the client's setting, as in generated clients
+        if value is not None:
+            if out.get(new) is not None:
                 raise ApiTypeError(f"{old} and {new} are one option: pass {new} only")
-            if value is not None:  # None: the client's setting, as in generated clients
-                out[new] = value
-                spelled[new] = old
+            out[new] = value
+            spelled[new] = old
     return out, spelled
 
 

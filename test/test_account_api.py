@@ -98,7 +98,10 @@ def test_operation_sends_post_with_headers_and_camelcase_json(
     assert request.path == path
     assert request.headers["Content-Type"] == JSON
     assert request.headers["Accept"] == JSON
-    assert request.headers["User-Agent"] == f"persona-python/{persona.__version__}"
+    assert request.headers["User-Agent"] == persona.Configuration().user_agent
+    assert re.fullmatch(
+        r"persona-python/[^ ]+ Python/\d+\.\d+\.\d+\S* \S+/\S+", request.headers["User-Agent"]
+    )
     assert re.fullmatch(r"[0-9a-f]{32}", request.headers["Idempotency-Key"])
     assert json.loads(request.get_data()) == wire
 

@@ -12,6 +12,7 @@ import gc
 import logging
 import os
 import random
+import re
 import subprocess
 import sys
 import textwrap
@@ -187,7 +188,10 @@ async def test_headers_user_agent_and_idempotency_key_are_sent(
     sent = server.requests[-1]
     assert sent.header("X-Trace") == "t-1"
     assert sent.header("Idempotency-Key") == "k-1"
-    assert sent.header("User-Agent") == f"persona-python/{persona.__version__}"
+    assert sent.header("User-Agent") == persona.Configuration().user_agent
+    assert re.fullmatch(
+        r"persona-python/[^ ]+ Python/\d+\.\d+\.\d+\S* \S+/\S+", sent.header("User-Agent")
+    )
     assert sent.header("Content-Type") == "application/json;charset=utf-8"
     assert sent.header("Accept") == "application/json;charset=utf-8"
 
@@ -278,6 +282,7 @@ async def test_with_options_shares_the_pool_and_changes_retries(
     assert server.request_count() == 6
 
 
+@pytest.mark.filterwarnings("ignore:.*in use by a client:DeprecationWarning")  # 1.x: still applied
 @pytest.mark.asyncio
 async def test_a_configuration_change_makes_a_new_session(server: ReferenceServer) -> None:
     config = persona.Configuration(host=server.url, **FAST)

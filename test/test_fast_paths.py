@@ -165,6 +165,7 @@ def test_rest_client_refuses_requests_after_close(httpserver: HTTPServer) -> Non
     assert httpserver.log == []
 
 
+@pytest.mark.filterwarnings("ignore:.*in use by a client:DeprecationWarning")  # 1.x: still applied
 def test_call_timeout_and_configuration_timeout_changes_are_used(httpserver: HTTPServer) -> None:
     httpserver.expect_request("/v1/account/codeForToken").respond_with_json(TOKEN)
     config = persona.Configuration(host=httpserver.url_for("/v1"))
@@ -210,6 +211,7 @@ def _sent_headers(client: persona.ApiClient, **options: Any) -> dict[str, str]:
     return seen[-1]
 
 
+@pytest.mark.filterwarnings("ignore:.*in use by a client:DeprecationWarning")  # 1.x: still applied
 def test_cached_headers_follow_every_change_of_what_they_are_made_from() -> None:
     config = persona.Configuration(host="http://127.0.0.1:9/v1")
     client = persona.ApiClient(config, transport=MockTransport(lambda r: None))

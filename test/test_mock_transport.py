@@ -195,7 +195,7 @@ def test_with_options_timeout_and_deadline() -> None:
     [
         ({"timeout": -1}, "timeout"),
         ({"timeout": 1e10}, "timeout"),
-        ({"deadline": 0}, "total"),
+        ({"deadline": 0}, "deadline"),
         ({"max_retries": -1}, "max_retries"),
         ({"retry_policy": 3}, "retry_policy"),
         ({"headers": {"Bad Name": "x"}}, "header name"),

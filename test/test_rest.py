@@ -324,6 +324,7 @@ def test_debug_log_truncates_long_bodies(
     assert len(line) < 3000
 
 
+@pytest.mark.filterwarnings("ignore:.*in use by a client:DeprecationWarning")  # 1.x: still applied
 def test_tls_settings_apply_when_the_host_turns_https_after_the_client_exists(
     base_url: str, tmp_path: Path
 ) -> None:
