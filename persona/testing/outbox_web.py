@@ -33,12 +33,11 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import parse_qs, urlsplit
 
-from persona.testing.outbox import OutboxEntry
+from persona.testing.outbox import Outbox, OutboxEntry
 from persona.testing.store import CODE_TTL
 
 if TYPE_CHECKING:
     from persona.testing.handler import Handler
-    from persona.testing.server import ReferenceServer
 
 __all__ = ["MAX_LIMIT", "MAX_WAIT", "SUBJECT", "OutboxWeb", "RecentRequests", "is_loopback"]
 
@@ -135,12 +134,23 @@ def _rfc3339(when: datetime) -> str:
 
 
 class OutboxWeb:
-    """Serves ``/outbox`` for one :class:`~persona.testing.server.ReferenceServer`."""
+    """Serves ``/outbox`` for one reference server: its ``outbox``; waits end when
+    ``wake`` is set (the server stops or drains)."""
 
-    def __init__(self, app: ReferenceServer, *, cors_origin: Optional[str] = None) -> None:
-        """``cors_origin``: an origin (``http://localhost:3000``) whose pages may call the
+    def __init__(
+        self,
+        outbox: Outbox,
+        wake: threading.Event,
+        *,
+        host: str,
+        cors_origin: Optional[str] = None,
+    ) -> None:
+        """``host``: the address the server listens on (its own pages' origin);
+        ``cors_origin``: an origin (``http://localhost:3000``) whose pages may call the
         API from a browser; none by default."""
-        self.app = app
+        self.outbox = outbox
+        self.wake = wake
+        self.host = host
         self.cors_origin = cors_origin
         self.requests = RecentRequests()
 
@@ -148,7 +158,7 @@ class OutboxWeb:
 
     def messages(self, email: Optional[str] = None, limit: int = MAX_LIMIT) -> list[dict[str, Any]]:
         """The mailed codes, newest first, as the API gives them."""
-        first, entries = self.app._outbox.numbered()
+        first, entries = self.outbox.numbered()
         out = []
         for index in range(len(entries) - 1, -1, -1):
             entry = entries[index]
@@ -178,7 +188,7 @@ class OutboxWeb:
             elif path == PREFIX + "/clear" and method == "POST":
                 _only(query)
                 self._refuse_cross_site(handler)
-                self.app._outbox.clear()
+                self.outbox.clear()
                 self._send(handler, 303, "text/plain; charset=utf-8", b"", (("Location", PREFIX),))
             elif path == PREFIX + "/api/messages" and method in ("GET", "HEAD"):
                 email, limit = _email(query, "email"), _limit(query)
@@ -187,8 +197,8 @@ class OutboxWeb:
             elif path == PREFIX + "/api/messages" and method == "DELETE":
                 _only(query)
                 self._refuse_cross_site(handler)
-                count = len(self.app._outbox.entries)
-                self.app._outbox.clear()
+                count = len(self.outbox.entries)
+                self.outbox.clear()
                 self._json(handler, 200, {"deleted": count})
             elif path == PREFIX + "/api/messages/latest" and method in ("GET", "HEAD"):
                 self._latest(handler, query)
@@ -220,7 +230,7 @@ class OutboxWeb:
         wait = _number(query, "wait", 0.0, MAX_WAIT)
         _only(query, "email", "wait")
         deadline = time.monotonic() + wait
-        outbox, stopping = self.app._outbox, self.app._wake
+        outbox, stopping = self.outbox, self.wake
         while True:
             version = outbox.version
             found = self.messages(email, 1)
@@ -237,7 +247,7 @@ class OutboxWeb:
         """A server-sent-events stream: one ``outbox`` event each time the outbox changes,
         heartbeats between, closed after :data:`EVENTS_LIFETIME` (the browser reconnects)."""
         self._head(handler, 200, "text/event-stream; charset=utf-8", None)
-        outbox, stopping = self.app._outbox, self.app._wake
+        outbox, stopping = self.outbox, self.wake
         end = time.monotonic() + EVENTS_LIFETIME
         version = outbox.version
         handler.wfile.write(b"retry: 1000\n\n")
@@ -324,7 +334,9 @@ class OutboxWeb:
         """State-changing requests only from this origin (or the CORS origin named)."""
         site = handler.headers.get("Sec-Fetch-Site")
         origin = handler.headers.get("Origin")
-        allowed = {self.app.origin, *([self.cors_origin] if self.cors_origin else [])}
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        own = f"http://{host}:{handler.server.server_address[1]}"
+        allowed = {own, *([self.cors_origin] if self.cors_origin else [])}
         if origin is not None and origin not in allowed:
             raise _CrossSite
         if site is not None and site not in ("same-origin", "none") and origin not in allowed:
@@ -371,10 +383,10 @@ class OutboxWeb:
     def note(self, handler: Handler, status: int) -> None:
         """Remember an answered request for the request view."""
         path = urlsplit(handler.path).path if handler.command else "-"
-        elapsed = (time.perf_counter() - handler._started) * 1000
+        elapsed = (time.perf_counter() - handler.started) * 1000
         self.requests.add(
             RecentRequest(
-                handler.command or "-", path, status, elapsed, handler._request_id, time.time()
+                handler.command or "-", path, status, elapsed, handler.request_id, time.time()
             )
         )
 
