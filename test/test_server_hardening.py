@@ -6,11 +6,58 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import http.client
+import json
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, Optional
 
 import pytest
 
+from persona.testing import ReferenceServer
+
 TESTING = Path(__file__).resolve().parents[1] / "persona" / "testing"
+ANN = "ann@example.com"
+TIMEOUT = 5
+JSON = "application/json;charset=utf-8"
+
+
+@pytest.fixture
+def server() -> Iterator[ReferenceServer]:
+    with ReferenceServer(accounts={ANN: "old-pass-1"}, outbox="") as srv:
+        yield srv
+
+
+def send(
+    srv: ReferenceServer,
+    method: str,
+    target: str,
+    headers: Optional[dict[str, str]] = None,
+    *,
+    host: Optional[str] = "127.0.0.1",
+    body: Optional[bytes] = None,
+) -> tuple[int, http.client.HTTPMessage, Any]:
+    """One request with the ``Host`` given (``None``: no Host header at all)."""
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=TIMEOUT)
+    try:
+        conn.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
+        if host is not None:
+            conn.putheader("Host", host)
+        for name, value in (headers or {}).items():
+            conn.putheader(name, value)
+        if body is not None:
+            conn.putheader("Content-Length", str(len(body)))
+        conn.endheaders(body)
+        reply = conn.getresponse()
+        data = reply.read()
+        is_json = (reply.headers.get("Content-Type") or "").startswith("application/json")
+        return reply.status, reply.headers, json.loads(data) if is_json else data
+    finally:
+        conn.close()
+
+
+def forgot_body(email: str = ANN) -> tuple[dict[str, str], bytes]:
+    return {"Content-Type": "application/json"}, json.dumps({"email": email}).encode()
 
 
 # -- 1. one context object, no private attributes of the server --------------------------
@@ -56,3 +103,113 @@ def test_the_context_is_one_frozen_object() -> None:
     assert {"store", "service", "outbox", "faults", "locks", "log", "stopping", "wake"} <= fields
     with pytest.raises(dataclasses.FrozenInstanceError):
         ServerContext.__new__(ServerContext).store = None  # type: ignore[misc]
+
+
+# -- 2. DNS rebinding: only this machine's names in Host ----------------------------------
+
+#: Every kind of place a request can go: the API, an unknown path, the page, its API.
+PLACES = [
+    ("POST", "/v1/account/forgotPass"),
+    ("POST", "/v1/nowhere"),
+    ("GET", "/outbox"),
+    ("GET", "/outbox/api/messages"),
+    ("DELETE", "/outbox/api/messages"),
+    ("GET", "/outbox/app.js"),
+]
+FOREIGN_HOSTS = [
+    "evil.example",
+    "evil.example:{port}",
+    "127.0.0.1.evil.example",
+    "localhost.evil.example:{port}",
+    "10.0.0.1",
+    "[::2]",
+    "",
+]
+
+
+@pytest.mark.parametrize(("method", "path"), PLACES)
+@pytest.mark.parametrize("host", FOREIGN_HOSTS)
+def test_a_foreign_host_is_answered_421_before_routing(
+    server: ReferenceServer, method: str, path: str, host: str
+) -> None:
+    headers, body = forgot_body()
+    status, reply_headers, data = send(
+        server, method, path, headers, host=host.format(port=server.port), body=body
+    )
+    assert status == 421
+    assert reply_headers["Content-Type"] == JSON
+    assert data["code"] == "misdirected_request"
+    assert "Host" in data["message"]
+    # Answered before anything ran or was noted.
+    assert server.outbox == []
+    assert server.request_count() == 0
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1",
+        "127.0.0.1:{port}",
+        "localhost",
+        "localhost:{port}",
+        "LocalHost:{port}",
+        "[::1]",
+        "[::1]:{port}",
+    ],
+)
+def test_this_machine_s_names_are_served(server: ReferenceServer, host: str) -> None:
+    headers, body = forgot_body()
+    status, _, _ = send(
+        server,
+        "POST",
+        "/v1/account/forgotPass",
+        headers,
+        host=host.format(port=server.port),
+        body=body,
+    )
+    assert status == 200
+    status, _, _ = send(server, "GET", "/outbox/api/messages", host=host.format(port=server.port))
+    assert status == 200
+
+
+def test_the_host_of_an_absolute_target_is_checked_too(server: ReferenceServer) -> None:
+    status, _, data = send(server, "GET", "http://evil.example/outbox/api/messages")
+    assert (status, data["code"]) == (421, "misdirected_request")
+    status, _, _ = send(
+        server, "GET", f"http://localhost:{server.port}/outbox/api/messages", host="localhost"
+    )
+    assert status == 200
+
+
+@pytest.mark.parametrize(("method", "path"), PLACES[:3])
+def test_http_1_1_without_host_is_a_400(server: ReferenceServer, method: str, path: str) -> None:
+    status, _, data = send(server, method, path, host=None)
+    assert (status, data["code"]) == (400, "invalid_request")
+    assert "Host" in data["message"]
+
+
+def test_two_host_headers_are_a_400(server: ReferenceServer) -> None:
+    status, _, data = send(server, "GET", "/outbox", {"Host": "localhost"})
+    assert (status, data["code"]) == (400, "invalid_request")
+
+
+def test_names_the_operator_allows_are_served_and_no_others() -> None:
+    with ReferenceServer(outbox="", allowed_hosts=["app.test", "Dev.Example"]) as srv:
+        for host in ("app.test", f"app.test:{srv.port}", "dev.example", "localhost"):
+            assert send(srv, "GET", "/outbox/api/messages", host=host)[0] == 200, host
+        for host in ("evil.test", "app.test.evil", "sub.app.test"):
+            assert send(srv, "GET", "/outbox/api/messages", host=host)[0] == 421, host
+
+
+@pytest.mark.parametrize("name", ["", "a b", "app.test:80", "http://app.test", "a/b", "*"])
+def test_an_allowed_host_must_be_a_bare_name(name: str) -> None:
+    with pytest.raises(ValueError, match="allowed_hosts"):
+        ReferenceServer(outbox="", allowed_hosts=[name])
+
+
+def test_a_server_on_all_addresses_serves_any_host_unless_names_are_given() -> None:
+    with ReferenceServer(host="0.0.0.0", outbox="") as srv:
+        assert send(srv, "POST", "/v1/nowhere", host="box.lan")[0] == 404
+    with ReferenceServer(host="0.0.0.0", outbox="", allowed_hosts=["box.lan"]) as srv:
+        assert send(srv, "POST", "/v1/nowhere", host="box.lan")[0] == 404
+        assert send(srv, "POST", "/v1/nowhere", host="other.lan")[0] == 421

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 if TYPE_CHECKING:
     from persona.testing.connections import Connections
     from persona.testing.faults import FaultQueue
+    from persona.testing.hosts import HostPolicy
     from persona.testing.keylocks import KeyedLocks
     from persona.testing.outbox import Outbox
     from persona.testing.outbox_web import OutboxWeb
@@ -38,6 +39,7 @@ class ServerContext:
     locks: KeyedLocks
     requests: RequestLog
     connections: Connections
+    hosts: HostPolicy
     log: Callable[[str], None]
     stopping: threading.Event
     wake: threading.Event

@@ -57,6 +57,7 @@ ERROR_CODES = {
     409: "idempotency_conflict",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    421: "misdirected_request",
     429: "rate_limited",
 }
 
@@ -240,6 +241,14 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         ctx = self.server.context
+        refusal = ctx.hosts.refusal(
+            self.headers.get_all("Host") or [], self.path, self.request_version
+        )
+        if refusal is not None:
+            # Before routing: a rebound name must reach neither the API nor the outbox.
+            self._discard_body()
+            status, message = refusal
+            raise _Reject(error_answer(status, error_code(status), message), close=True)
         path = urlsplit(self.path).path
         if ctx.outbox_web is not None and (path == "/outbox" or path.startswith("/outbox/")):
             # The outbox page and its API (outbox_web.py): not API calls, not recorded.

@@ -33,6 +33,7 @@ from importlib import resources
 from typing import TYPE_CHECKING, Any, Optional
 from urllib.parse import parse_qs, urlsplit
 
+from persona.testing.hosts import is_loopback
 from persona.testing.outbox import Outbox, OutboxEntry
 from persona.testing.store import CODE_TTL
 
@@ -70,11 +71,6 @@ _STATIC = {
     "/outbox/favicon.svg": ("outbox_icon.svg", "image/svg+xml"),
 }
 _EMAIL = re.compile(r"[^\s@]{1,64}@[^\s@]{1,253}")
-
-
-def is_loopback(host: str) -> bool:
-    """Whether the listen address ``host`` is reachable from this machine only."""
-    return host in ("localhost", "::1") or host.startswith("127.")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import os
 import re
 import threading
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Callable, Optional
 
@@ -24,9 +24,10 @@ from persona.testing.connections import Connections
 from persona.testing.context import ServerContext
 from persona.testing.faults import FaultQueue, normalize_path, parse_fault
 from persona.testing.handler import BASE_PATH, HTTPServer
+from persona.testing.hosts import HostPolicy, is_loopback
 from persona.testing.keylocks import KeyedLocks
 from persona.testing.outbox import OUTBOX_ENV, Outbox, OutboxEntry
-from persona.testing.outbox_web import OutboxWeb, is_loopback
+from persona.testing.outbox_web import OutboxWeb
 from persona.testing.recording import RecordedRequest, RequestLog
 from persona.testing.service import Service
 from persona.testing.store import Store
@@ -72,6 +73,12 @@ class ReferenceServer:
     ``outbox_cors``
         An origin (``http://localhost:3000``) whose pages may call the outbox API from a
         browser; default none (no CORS).
+    ``allowed_hosts``
+        Names besides this machine's that requests may be sent to (``Host``), e.g.
+        ``["app.test"]``. While the server listens on a loopback address it answers only
+        ``127.0.0.1``, ``localhost``, ``[::1]`` (any port) and these; any other name gets
+        421 ``misdirected_request``, for every path (a defence against DNS rebinding). On
+        another address, names are checked only when some are given here.
     ``log``
         A callable that receives one line per request (method, path, status, milliseconds,
         request id; never a body); default: no logging.
@@ -91,6 +98,7 @@ class ReferenceServer:
         log: Optional[Callable[[str], None]] = None,
         outbox_page: Optional[bool] = None,
         outbox_cors: Optional[str] = None,
+        allowed_hosts: Iterable[str] = (),
     ) -> None:
         """Prepare the server (the database is opened now; nothing listens until start)."""
         if rate_limit < 1:
@@ -110,6 +118,9 @@ class ReferenceServer:
             )
         if outbox_cors is not None and not re.fullmatch(r"https?://[^/\s]+", outbox_cors):
             raise ValueError("outbox_cors: must be an origin, e.g. http://localhost:3000")
+        if isinstance(allowed_hosts, str):
+            allowed_hosts = [allowed_hosts]
+        hosts = HostPolicy(host, allowed_hosts)  # checks the names before anything opens
         if outbox is None:
             outbox = os.environ.get(OUTBOX_ENV) or None
         # The outbox first: it checks its file, and a bad one should not leave a store open.
@@ -130,6 +141,7 @@ class ReferenceServer:
             locks=KeyedLocks(),
             requests=RequestLog(),
             connections=Connections(self._stopping),
+            hosts=hosts,
             log=self._log,
             stopping=self._stopping,
             wake=self._wake,
