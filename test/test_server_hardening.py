@@ -213,3 +213,36 @@ def test_a_server_on_all_addresses_serves_any_host_unless_names_are_given() -> N
     with ReferenceServer(host="0.0.0.0", outbox="", allowed_hosts=["box.lan"]) as srv:
         assert send(srv, "POST", "/v1/nowhere", host="box.lan")[0] == 404
         assert send(srv, "POST", "/v1/nowhere", host="other.lan")[0] == 421
+
+
+# -- 3. same-origin is the origin the request was sent to ---------------------------------
+
+
+@pytest.mark.parametrize("name", ["127.0.0.1", "localhost", "[::1]"])
+@pytest.mark.parametrize(
+    ("method", "path", "ok"),
+    [("DELETE", "/outbox/api/messages", 200), ("POST", "/outbox/clear", 303)],
+)
+def test_the_page_s_own_origin_may_clear_by_any_name_it_was_opened_by(
+    server: ReferenceServer, name: str, method: str, path: str, ok: int
+) -> None:
+    host = f"{name}:{server.port}"
+    headers = {"Origin": f"http://{host}", "Sec-Fetch-Site": "same-origin"}
+    assert send(server, method, path, headers, host=host)[0] == ok
+
+
+@pytest.mark.parametrize(
+    ("host", "origin"),
+    [
+        ("localhost:{port}", "http://127.0.0.1:{port}"),  # another name: another origin
+        ("127.0.0.1:{port}", "http://localhost:{port}"),
+        ("localhost:{port}", "http://localhost:1"),  # another port
+        ("localhost:{port}", "https://localhost:{port}"),  # another scheme
+        ("localhost:{port}", "http://evil.example"),
+    ],
+)
+def test_any_other_origin_may_not(server: ReferenceServer, host: str, origin: str) -> None:
+    host, origin = host.format(port=server.port), origin.format(port=server.port)
+    for method, path in (("DELETE", "/outbox/api/messages"), ("POST", "/outbox/clear")):
+        status, _, data = send(server, method, path, {"Origin": origin}, host=host)
+        assert (status, data["code"]) == (403, "forbidden")

@@ -134,19 +134,12 @@ class OutboxWeb:
     ``wake`` is set (the server stops or drains)."""
 
     def __init__(
-        self,
-        outbox: Outbox,
-        wake: threading.Event,
-        *,
-        host: str,
-        cors_origin: Optional[str] = None,
+        self, outbox: Outbox, wake: threading.Event, *, cors_origin: Optional[str] = None
     ) -> None:
-        """``host``: the address the server listens on (its own pages' origin);
-        ``cors_origin``: an origin (``http://localhost:3000``) whose pages may call the
+        """``cors_origin``: an origin (``http://localhost:3000``) whose pages may call the
         API from a browser; none by default."""
         self.outbox = outbox
         self.wake = wake
-        self.host = host
         self.cors_origin = cors_origin
         self.requests = RecentRequests()
 
@@ -327,12 +320,19 @@ class OutboxWeb:
     # -- writing --------------------------------------------------------------------
 
     def _refuse_cross_site(self, handler: Handler) -> None:
-        """State-changing requests only from this origin (or the CORS origin named)."""
+        """State-changing requests only from this origin (or the CORS origin named).
+
+        This origin is the one the request was sent to: the page opened as
+        ``http://localhost:PORT`` posts there, with that Origin, as the page opened as
+        ``http://127.0.0.1:PORT`` does with its own. The Host has passed the server's
+        check of names (:mod:`persona.testing.hosts`) before this runs.
+        """
         site = handler.headers.get("Sec-Fetch-Site")
         origin = handler.headers.get("Origin")
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        own = f"http://{host}:{handler.server.server_address[1]}"
-        allowed = {own, *([self.cors_origin] if self.cors_origin else [])}
+        own = "http://" + (handler.headers.get("Host") or "").lower()
+        allowed = {own, *([self.cors_origin.lower()] if self.cors_origin else [])}
+        if origin is not None:
+            origin = origin.lower()
         if origin is not None and origin not in allowed:
             raise _CrossSite
         if site is not None and site not in ("same-origin", "none") and origin not in allowed:

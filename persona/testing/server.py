@@ -133,7 +133,7 @@ class ReferenceServer:
             service=Service(store, self._outbox, rate_limit, guess_limit),
             outbox=self._outbox,
             outbox_web=(
-                OutboxWeb(self._outbox, self._wake, host=host, cors_origin=outbox_cors)
+                OutboxWeb(self._outbox, self._wake, cors_origin=outbox_cors)
                 if outbox_page
                 else None
             ),
