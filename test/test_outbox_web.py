@@ -314,3 +314,21 @@ def test_a_hundred_long_polls_neither_block_the_api_nor_leak_threads(
     while threading.active_count() > before + 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert threading.active_count() <= before + 2
+
+
+def test_the_request_list_answers_the_same_every_time(
+    server: ReferenceServer, http: urllib3.PoolManager
+) -> None:
+    url = f"{server.outbox_url}/api/requests"
+    listings = []
+    for _ in range(3):
+        forgot(http, server)  # new requests between the listings, too
+        for _ in range(2):
+            status, _, data = get(http, url)
+            assert status == 200
+            listings.append({item["request_id"]: item for item in data["requests"]})
+    for earlier, later in zip(listings, listings[1:]):
+        # A record listed before is listed again exactly as it was.
+        assert {key: later[key] for key in earlier} == earlier
+    assert len(listings[-1]) >= 3
+    assert all(item["at"].endswith("Z") for item in listings[-1].values())

@@ -84,6 +84,17 @@ class RecentRequest:
     request_id: str
     at: float
 
+    def as_json(self) -> dict[str, Any]:
+        """A new dict for the API's answer; the record itself is shared and never changed."""
+        return {
+            "method": self.method,
+            "path": self.path,
+            "status": self.status,
+            "milliseconds": self.milliseconds,
+            "request_id": self.request_id,
+            "at": _rfc3339(datetime.fromtimestamp(self.at, timezone.utc)),
+        }
+
 
 class RecentRequests:
     """The last requests the server answered, for the page's request view; thread-safe."""
@@ -194,9 +205,7 @@ class OutboxWeb:
             elif path == PREFIX + "/api/requests" and method in ("GET", "HEAD"):
                 limit = _limit(query)
                 _only(query, "limit")
-                items = [item.__dict__ for item in self.requests.newest_first(limit)]
-                for item in items:
-                    item["at"] = _rfc3339(datetime.fromtimestamp(item["at"], timezone.utc))
+                items = [item.as_json() for item in self.requests.newest_first(limit)]
                 self._json(handler, 200, {"requests": items})
             elif path == PREFIX + "/api/events" and method == "GET":
                 _only(query)
