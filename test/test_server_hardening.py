@@ -246,3 +246,53 @@ def test_any_other_origin_may_not(server: ReferenceServer, host: str, origin: st
     for method, path in (("DELETE", "/outbox/api/messages"), ("POST", "/outbox/clear")):
         status, _, data = send(server, method, path, {"Origin": origin}, host=host)
         assert (status, data["code"]) == (403, "forbidden")
+
+
+# -- 5. numeric query values: bounded, in range, each failure a 400 naming it -------------
+
+#: Every numeric query parameter of the outbox API: (path, the other parameters it needs,
+#: name, valid values, values out of its range).
+NUMERIC = [
+    ("/outbox/api/messages", "", "limit", ["1", "500", "07"], ["0", "501"]),
+    ("/outbox/api/requests", "", "limit", ["1", "500"], ["0", "501"]),
+    ("/outbox/api/messages/latest", f"email={ANN}&", "wait", ["0", "0.01"], ["31", "30.5"]),
+]
+BAD_NUMBERS = [
+    "9" * 5000,  # int() of that many digits is an error of its own
+    "0" * 4999 + "1",
+    "0000019999",  # a cap read from a prefix passes this
+    "-1",
+    "+5",
+    " 5",
+    "5 ",
+    "\u0665",  # ARABIC-INDIC DIGIT FIVE: str.isdigit() says yes
+    "1_0",  # int() takes underscores
+    "0x10",
+    "1e2",
+    "inf",
+    "nan",
+    "",
+    "1.",
+    ".5",
+]
+
+
+@pytest.mark.parametrize(("path", "needs", "name", "valid", "out_of_range"), NUMERIC)
+def test_numeric_query_values_are_bounded_and_checked(
+    server: ReferenceServer,
+    path: str,
+    needs: str,
+    name: str,
+    valid: list[str],
+    out_of_range: list[str],
+) -> None:
+    from urllib.parse import quote
+
+    for value in BAD_NUMBERS + out_of_range:
+        status, _, data = send(server, "GET", f"{path}?{needs}{name}={quote(value)}")
+        assert (status, data["code"]) == (400, "invalid_request"), value[:20]
+        assert data["message"].startswith(f"{name}: "), value[:20]
+        assert len(data["message"]) < 200  # the value is not echoed
+    for value in valid:
+        status, _, _ = send(server, "GET", f"{path}?{needs}{name}={value}")
+        assert status in (200, 404), value  # latest: 404 when nothing came

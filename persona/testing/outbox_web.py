@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import threading
 import time
 from collections import deque
@@ -31,8 +30,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Optional
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
+from persona.testing import query as q
 from persona.testing.hosts import is_loopback
 from persona.testing.outbox import Outbox, OutboxEntry
 from persona.testing.store import CODE_TTL
@@ -70,7 +70,6 @@ _STATIC = {
     "/outbox/style.css": ("outbox_page.css", "text/css; charset=utf-8"),
     "/outbox/favicon.svg": ("outbox_icon.svg", "image/svg+xml"),
 }
-_EMAIL = re.compile(r"[^\s@]{1,64}@[^\s@]{1,253}")
 
 
 @dataclass(frozen=True)
@@ -118,10 +117,6 @@ class RecentRequests:
         """Forget them all."""
         with self._lock:
             self._items.clear()
-
-
-class BadInput(Exception):
-    """A query the API refuses: 400 with the contract's Error body."""
 
 
 def _message(number: int, entry: OutboxEntry) -> dict[str, Any]:
@@ -175,27 +170,27 @@ class OutboxWeb:
         parts = urlsplit(handler.path)
         path, method = parts.path.rstrip("/") or "/", handler.command
         try:
-            query = _query(parts.query)
+            query = q.parse(parts.query)
             if path == PREFIX and method in ("GET", "HEAD"):
                 self._page(handler, query)
             elif path in _STATIC and method in ("GET", "HEAD"):
-                _only(query)
+                q.only(query)
                 self._static(handler, path)
             elif path == PREFIX + "/openapi.yaml" and method in ("GET", "HEAD"):
-                _only(query)
+                q.only(query)
                 text = resources.files("persona.testing").joinpath("outbox-api.yaml")
                 self._send(handler, 200, "application/yaml; charset=utf-8", text.read_bytes())
             elif path == PREFIX + "/clear" and method == "POST":
-                _only(query)
+                q.only(query)
                 self._refuse_cross_site(handler)
                 self.outbox.clear()
                 self._send(handler, 303, "text/plain; charset=utf-8", b"", (("Location", PREFIX),))
             elif path == PREFIX + "/api/messages" and method in ("GET", "HEAD"):
-                email, limit = _email(query, "email"), _limit(query)
-                _only(query, "email", "limit")
+                email, limit = q.email(query, "email"), _limit(query)
+                q.only(query, "email", "limit")
                 self._json(handler, 200, {"messages": self.messages(email, limit)})
             elif path == PREFIX + "/api/messages" and method == "DELETE":
-                _only(query)
+                q.only(query)
                 self._refuse_cross_site(handler)
                 count = len(self.outbox.entries)
                 self.outbox.clear()
@@ -204,11 +199,11 @@ class OutboxWeb:
                 self._latest(handler, query)
             elif path == PREFIX + "/api/requests" and method in ("GET", "HEAD"):
                 limit = _limit(query)
-                _only(query, "limit")
+                q.only(query, "limit")
                 items = [item.as_json() for item in self.requests.newest_first(limit)]
                 self._json(handler, 200, {"requests": items})
             elif path == PREFIX + "/api/events" and method == "GET":
-                _only(query)
+                q.only(query)
                 self._events(handler)
             elif method == "OPTIONS" and self.cors_origin and path.startswith(PREFIX + "/api"):
                 self._send(handler, 204, "text/plain; charset=utf-8", b"")
@@ -216,7 +211,7 @@ class OutboxWeb:
                 self._error(handler, 405, "method_not_allowed", f"{method} not allowed here")
             else:
                 self._error(handler, 404, "not_found", f"nothing at {path}")
-        except BadInput as exc:
+        except q.BadInput as exc:
             self._error(handler, 400, "invalid_request", str(exc))
         except _CrossSite:
             self._error(handler, 403, "forbidden", "cross-site requests may not change the outbox")
@@ -224,9 +219,9 @@ class OutboxWeb:
     # -- answers ----------------------------------------------------------------------
 
     def _latest(self, handler: Handler, query: dict[str, str]) -> None:
-        email = _email(query, "email", required=True)
-        wait = _number(query, "wait", 0.0, MAX_WAIT)
-        _only(query, "email", "wait")
+        email = q.email(query, "email", required=True)
+        wait = q.seconds(query, "wait", 0.0, MAX_WAIT)
+        q.only(query, "email", "wait")
         deadline = time.monotonic() + wait
         outbox, stopping = self.outbox, self.wake
         while True:
@@ -265,9 +260,9 @@ class OutboxWeb:
     def _page(self, handler: Handler, query: dict[str, str]) -> None:
         view = query.get("view", "mail")
         if view not in ("mail", "requests"):
-            raise BadInput("view: must be mail or requests")
-        email = _email(query, "email")
-        _only(query, "email", "view")
+            raise q.BadInput("view: must be mail or requests")
+        email = q.email(query, "email")
+        q.only(query, "email", "view")
         body = self._render(view, email)
         self._send(handler, 200, "text/html; charset=utf-8", body.encode("utf-8"))
 
@@ -431,53 +426,5 @@ def _render_message(message: Mapping[str, Any]) -> str:
     )
 
 
-# -- query parameters ---------------------------------------------------------------------
-
-
-def _query(text: str) -> dict[str, str]:
-    try:
-        pairs = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=10)
-    except ValueError:
-        raise BadInput("query: malformed") from None
-    out = {}
-    for name, values in pairs.items():
-        if len(values) != 1:
-            raise BadInput(f"{name}: given more than once")
-        out[name] = values[0]
-    return out
-
-
-def _only(query: Mapping[str, str], *allowed: str) -> None:
-    unknown = sorted(set(query) - set(allowed))
-    if unknown:
-        known = ", ".join(allowed) or "none"
-        raise BadInput(f"{unknown[0]}: unknown parameter (known: {known})")
-
-
-def _email(query: Mapping[str, str], name: str, *, required: bool = False) -> Optional[str]:
-    value = query.get(name)
-    if value is None or (value == "" and not required):
-        if required:
-            raise BadInput(f"{name}: required")
-        return None
-    if len(value) > 254 or not _EMAIL.fullmatch(value) or not value.isprintable():
-        raise BadInput(f"{name}: must be an e-mail address (one @, no spaces, at most 254)")
-    return value
-
-
 def _limit(query: Mapping[str, str]) -> int:
-    value = query.get("limit")
-    if value is None:
-        return MAX_LIMIT
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value[:6]) <= MAX_LIMIT:
-        raise BadInput(f"limit: must be a whole number from 1 to {MAX_LIMIT}")
-    return int(value)
-
-
-def _number(query: Mapping[str, str], name: str, low: float, high: float) -> float:
-    value = query.get(name)
-    if value is None:
-        return low
-    if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3})?", value) or not low <= float(value) <= high:
-        raise BadInput(f"{name}: must be a number of seconds from {low:g} to {high:g}")
-    return float(value)
+    return q.integer(query, "limit", 1, MAX_LIMIT, MAX_LIMIT)
