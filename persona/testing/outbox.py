@@ -9,13 +9,18 @@ process, such as a demo script or ``python -m persona.testing outbox``, can read
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Optional
+
+from persona.testing.limits import MAX_MESSAGES
+from persona.testing.waiters import ANY, Waiters
 
 #: Environment variable naming the default outbox file.
 OUTBOX_ENV = "PERSONA_OUTBOX"
@@ -82,7 +87,8 @@ def open_private(path: str) -> int:
 
 
 class Outbox:
-    """The codes sent so far, in order; thread-safe.
+    """The codes sent so far, in order, the newest :data:`~persona.testing.limits.MAX_MESSAGES`
+    of them (older ones are dropped; a file keeps them all); thread-safe.
 
     Every forgotPass posts a letter (:meth:`post`), account or not, and posting costs the
     same either way: the file is opened, written and closed, with the line for an account
@@ -92,23 +98,31 @@ class Outbox:
     The file is complete as soon as the answer is sent, so another process may read it
     at once. A failed write goes to ``on_error``, not to the client: an error for accounts
     only would reveal them too.
+
+    Messages are also filed by address, so that finding an address's newest one, and
+    waking the threads waiting for it, costs the same however many others there are.
     """
 
     def __init__(
-        self, path: Optional[str] = None, on_error: Optional[Callable[[str], None]] = None
+        self,
+        path: Optional[str] = None,
+        on_error: Optional[Callable[[str], None]] = None,
+        max_messages: int = MAX_MESSAGES,
     ) -> None:
-        """Keep entries in memory, and append them to the file ``path`` if given; raise
-        :class:`OutboxError` at once if ``path`` cannot be written."""
+        """Keep up to ``max_messages`` entries in memory, and append them all to the file
+        ``path`` if given; raise :class:`OutboxError` at once if ``path`` cannot be
+        written."""
         if path:
             check_writable(path)
         self.path = path
         self._on_error = on_error
-        self._entries: list[OutboxEntry] = []
+        self._max = max_messages
+        # (id, entry) pairs, oldest first; ids grow by one with every delivery.
+        self._entries: deque[tuple[int, OutboxEntry]] = deque()
+        self._by_address: dict[str, deque[tuple[int, OutboxEntry]]] = {}
+        self._waiters = Waiters()
         self._lock = threading.Lock()
-        #: Notified on every delivery and clear (the outbox page's live updates wait on it).
-        self.changed = threading.Condition(self._lock)
-        #: How many letters were ever delivered: entry ``i`` of :attr:`entries` has the id
-        #: ``delivered - len(entries) + i + 1``, stable until a clear.
+        #: How many letters were ever delivered (the id of the newest one).
         self.delivered = 0
         #: Grows with every delivery and every clear.
         self.version = 0
@@ -122,12 +136,25 @@ class Outbox:
         data = (letter.line + "\n").encode("utf-8") if deliver else b""
         with self._lock:
             if deliver:
-                self._entries.append(letter.entry)
-                self.delivered += 1
-                self.version += 1
-                self.changed.notify_all()
+                self._keep(letter.entry)
             if self.path:
                 self._append(self.path, data)
+
+    def _keep(self, entry: OutboxEntry) -> None:
+        self.delivered += 1
+        self.version += 1
+        item = (self.delivered, entry)
+        key = entry.email.lower()
+        self._entries.append(item)
+        self._by_address.setdefault(key, deque()).append(item)
+        if len(self._entries) > self._max:
+            _, oldest = self._entries.popleft()
+            # The oldest of all is the oldest of its address too.
+            theirs = self._by_address[oldest.email.lower()]
+            theirs.popleft()
+            if not theirs:
+                del self._by_address[oldest.email.lower()]
+        self._waiters.notify(key)
 
     def _append(self, path: str, data: bytes) -> None:
         try:
@@ -142,11 +169,12 @@ class Outbox:
 
     def clear(self, truncate: bool = False) -> None:
         """Forget the entries kept in memory; with ``truncate``, empty the file too (else
-        it is left as it is)."""
+        it is left as it is). Ids go on growing from where they were."""
         with self._lock:
             self._entries.clear()
+            self._by_address.clear()
             self.version += 1
-            self.changed.notify_all()
+            self._waiters.notify_all()
             if truncate and self.path:
                 try:
                     os.truncate(self.path, 0)
@@ -154,35 +182,72 @@ class Outbox:
                     if self._on_error is not None:
                         self._on_error(f"cannot empty the outbox file: {exc.strerror or exc}")
 
-    def numbered(self) -> tuple[int, list[OutboxEntry]]:
-        """The id of the first entry and a copy of the entries, oldest first."""
+    def newest(
+        self, email: Optional[str] = None, limit: Optional[int] = None
+    ) -> list[tuple[int, OutboxEntry]]:
+        """Up to ``limit`` (id, entry) pairs, newest first, all or to ``email`` only
+        (case-insensitive)."""
         with self._lock:
-            return self.delivered - len(self._entries) + 1, list(self._entries)
+            items = self._entries if email is None else self._by_address.get(email.lower(), ())
+            return list(itertools.islice(reversed(items), limit))
+
+    def latest(self, email: str) -> Optional[tuple[int, OutboxEntry]]:
+        """The newest (id, entry) to ``email`` (case-insensitive), or ``None``."""
+        found = self.newest(email, 1)
+        return found[0] if found else None
+
+    def wait_for_mail(
+        self, email: str, timeout: float, stop: threading.Event
+    ) -> Optional[tuple[int, OutboxEntry]]:
+        """:meth:`latest`, waiting up to ``timeout`` seconds for one to come; ``stop``
+        (set before :meth:`interrupt`) ends the wait early. Only a delivery to ``email``
+        (or a clear) wakes this thread."""
+        key = email.lower()
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                mine = self._by_address.get(key)
+                left = deadline - time.monotonic()
+                if mine or left <= 0 or stop.is_set():
+                    return mine[-1] if mine else None
+                event = self._waiters.register(key)
+            try:
+                event.wait(left)
+            finally:
+                with self._lock:
+                    self._waiters.unregister(key, event)
 
     def wait_for_change(self, since: int, timeout: float, stop: threading.Event) -> int:
         """Wait until :attr:`version` is no longer ``since`` (a delivery or a clear),
-        ``timeout`` seconds at most, or until ``stop`` is set; return the version then."""
-        deadline = time.monotonic() + timeout
+        ``timeout`` seconds at most, or until ``stop`` is set (before :meth:`interrupt`);
+        return the version then."""
         with self._lock:
-            while self.version == since and not stop.is_set():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self.changed.wait(min(left, 0.25))  # short: a stopping server is seen soon
+            if self.version != since or timeout <= 0 or stop.is_set():
+                return self.version
+            event = self._waiters.register(ANY)
+        try:
+            event.wait(timeout)
+        finally:
+            with self._lock:
+                self._waiters.unregister(ANY, event)
+        with self._lock:
             return self.version
+
+    def interrupt(self) -> None:
+        """Wake every waiting thread, to look at its ``stop`` event (set it first)."""
+        with self._lock:
+            self._waiters.notify_all()
 
     @property
     def entries(self) -> list[OutboxEntry]:
-        """A copy of the entries, oldest first."""
+        """A copy of the entries kept, oldest first."""
         with self._lock:
-            return list(self._entries)
+            return [entry for _, entry in self._entries]
 
     def last_code(self, email: str) -> Optional[str]:
         """The newest code sent to ``email`` (case-insensitive), or ``None``."""
-        for entry in reversed(self.entries):
-            if entry.email.lower() == email.lower():
-                return entry.code
-        return None
+        found = self.latest(email)
+        return None if found is None else found[1].code
 
 
 def last_code_in_file(path: str, email: str) -> Optional[str]:

@@ -34,6 +34,7 @@ from urllib.parse import urlsplit
 
 from persona.testing import query as q
 from persona.testing.hosts import is_loopback
+from persona.testing.limits import RETRY_AFTER, OutboxLimits
 from persona.testing.outbox import Outbox, OutboxEntry
 from persona.testing.store import CODE_TTL
 
@@ -140,28 +141,30 @@ class OutboxWeb:
     ``wake`` is set (the server stops or drains)."""
 
     def __init__(
-        self, outbox: Outbox, wake: threading.Event, *, cors_origin: Optional[str] = None
+        self,
+        outbox: Outbox,
+        wake: threading.Event,
+        *,
+        limits: Optional[OutboxLimits] = None,
+        cors_origin: Optional[str] = None,
     ) -> None:
-        """``cors_origin``: an origin (``http://localhost:3000``) whose pages may call the
+        """``limits``: how many long polls and event streams may wait at once;
+        ``cors_origin``: an origin (``http://localhost:3000``) whose pages may call the
         API from a browser; none by default."""
         self.outbox = outbox
         self.wake = wake
+        self.limits = limits = limits or OutboxLimits()
         self.cors_origin = cors_origin
         self.requests = RecentRequests()
+        # Each waiting request holds a thread and a connection: past these, 503.
+        self._long_polls = threading.BoundedSemaphore(limits.long_polls)
+        self._event_streams = threading.BoundedSemaphore(limits.event_streams)
 
     # -- data -----------------------------------------------------------------------
 
     def messages(self, email: Optional[str] = None, limit: int = MAX_LIMIT) -> list[dict[str, Any]]:
         """The mailed codes, newest first, as the API gives them."""
-        first, entries = self.outbox.numbered()
-        out = []
-        for index in range(len(entries) - 1, -1, -1):
-            entry = entries[index]
-            if email is None or entry.email.lower() == email.lower():
-                out.append(_message(first + index, entry))
-                if len(out) >= limit:
-                    break
-        return out
+        return [_message(number, entry) for number, entry in self.outbox.newest(email, limit)]
 
     # -- dispatch -------------------------------------------------------------------
 
@@ -215,30 +218,42 @@ class OutboxWeb:
             self._error(handler, 400, "invalid_request", str(exc))
         except _CrossSite:
             self._error(handler, 403, "forbidden", "cross-site requests may not change the outbox")
+        except _Busy as busy:
+            message = f"too many {busy.what} open (at most {busy.cap}); retry in {RETRY_AFTER} s"
+            retry = (("Retry-After", str(RETRY_AFTER)),)
+            self._error(handler, 503, "unavailable", message, retry)
 
     # -- answers ----------------------------------------------------------------------
 
     def _latest(self, handler: Handler, query: dict[str, str]) -> None:
-        email = q.email(query, "email", required=True)
+        email = q.required_email(query, "email")
         wait = q.seconds(query, "wait", 0.0, MAX_WAIT)
         q.only(query, "email", "wait")
-        deadline = time.monotonic() + wait
-        outbox, stopping = self.outbox, self.wake
-        while True:
-            version = outbox.version
-            found = self.messages(email, 1)
-            left = deadline - time.monotonic()
-            if found or left <= 0 or stopping.is_set():
-                break
-            outbox.wait_for_change(version, left, stopping)
+        if wait <= 0:
+            found = self.outbox.latest(email)
+        else:
+            if not self._long_polls.acquire(blocking=False):
+                raise _Busy("long polls", self.limits.long_polls)
+            try:
+                found = self.outbox.wait_for_mail(email, wait, self.wake)
+            finally:
+                self._long_polls.release()
         if found:
-            self._json(handler, 200, found[0])
+            self._json(handler, 200, _message(*found))
         else:
             self._error(handler, 404, "not_found", "no message for this address yet")
 
     def _events(self, handler: Handler) -> None:
         """A server-sent-events stream: one ``outbox`` event each time the outbox changes,
         heartbeats between, closed after :data:`EVENTS_LIFETIME` (the browser reconnects)."""
+        if not self._event_streams.acquire(blocking=False):
+            raise _Busy("event streams", self.limits.event_streams)
+        try:
+            self._stream(handler)
+        finally:
+            self._event_streams.release()
+
+    def _stream(self, handler: Handler) -> None:
         self._head(handler, 200, "text/event-stream; charset=utf-8", None)
         outbox, stopping = self.outbox, self.wake
         end = time.monotonic() + EVENTS_LIFETIME
@@ -342,12 +357,25 @@ class OutboxWeb:
         if site is not None and site not in ("same-origin", "none") and origin not in allowed:
             raise _CrossSite
 
-    def _json(self, handler: Handler, status: int, payload: Any) -> None:
+    def _json(
+        self,
+        handler: Handler,
+        status: int,
+        payload: Any,
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self._send(handler, status, "application/json;charset=utf-8", data)
+        self._send(handler, status, "application/json;charset=utf-8", data, extra)
 
-    def _error(self, handler: Handler, status: int, code: str, message: str) -> None:
-        self._json(handler, status, {"code": code, "message": message})
+    def _error(
+        self,
+        handler: Handler,
+        status: int,
+        code: str,
+        message: str,
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self._json(handler, status, {"code": code, "message": message}, extra)
 
     def _head(
         self,
@@ -393,6 +421,15 @@ class OutboxWeb:
 
 class _CrossSite(Exception):
     pass
+
+
+class _Busy(Exception):
+    """Every slot of a kind of waiting request (``what``, ``cap`` of them) is taken."""
+
+    def __init__(self, what: str, cap: int) -> None:
+        super().__init__(what)
+        self.what = what
+        self.cap = cap
 
 
 _KNOWN = frozenset(

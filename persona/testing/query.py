@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Optional
 from urllib.parse import parse_qs
 
-__all__ = ["BadInput", "email", "integer", "only", "parse", "seconds"]
+__all__ = ["BadInput", "email", "integer", "only", "parse", "required_email", "seconds"]
 
 _EMAIL = re.compile(r"[^\s@]{1,64}@[^\s@]{1,253}")
 #: Digits a fraction of seconds may have (milliseconds).
@@ -47,13 +47,17 @@ def only(query: Mapping[str, str], *allowed: str) -> None:
         raise BadInput(f"{unknown[0]}: unknown parameter (known: {known})")
 
 
-def email(query: Mapping[str, str], name: str, *, required: bool = False) -> Optional[str]:
-    """An e-mail address (one ``@``, no spaces, at most 254 characters), or ``None``."""
+def email(query: Mapping[str, str], name: str) -> Optional[str]:
+    """An e-mail address (one ``@``, no spaces, at most 254 characters), or ``None`` when
+    absent or empty."""
+    return required_email(query, name) if query.get(name) else None
+
+
+def required_email(query: Mapping[str, str], name: str) -> str:
+    """An e-mail address, which must be given."""
     value = query.get(name)
-    if value is None or (value == "" and not required):
-        if required:
-            raise BadInput(f"{name}: required")
-        return None
+    if value is None:
+        raise BadInput(f"{name}: required")
     if len(value) > 254 or not _EMAIL.fullmatch(value) or not value.isprintable():
         raise BadInput(f"{name}: must be an e-mail address (one @, no spaces, at most 254)")
     return value

@@ -26,6 +26,7 @@ from persona.testing.faults import FaultQueue, normalize_path, parse_fault
 from persona.testing.handler import BASE_PATH, HTTPServer
 from persona.testing.hosts import HostPolicy, is_loopback
 from persona.testing.keylocks import KeyedLocks
+from persona.testing.limits import OutboxLimits
 from persona.testing.outbox import OUTBOX_ENV, Outbox, OutboxEntry
 from persona.testing.outbox_web import OutboxWeb
 from persona.testing.recording import RecordedRequest, RequestLog
@@ -79,6 +80,10 @@ class ReferenceServer:
         ``127.0.0.1``, ``localhost``, ``[::1]`` (any port) and these; any other name gets
         421 ``misdirected_request``, for every path (a defence against DNS rebinding). On
         another address, names are checked only when some are given here.
+    ``outbox_limits``
+        An :class:`~persona.testing.limits.OutboxLimits`: the messages the outbox keeps in
+        memory (default 10,000; the oldest are dropped), the long polls and event streams
+        served at once (256 and 32; more get 503 with ``Retry-After``).
     ``log``
         A callable that receives one line per request (method, path, status, milliseconds,
         request id; never a body); default: no logging.
@@ -99,6 +104,7 @@ class ReferenceServer:
         outbox_page: Optional[bool] = None,
         outbox_cors: Optional[str] = None,
         allowed_hosts: Iterable[str] = (),
+        outbox_limits: Optional[OutboxLimits] = None,
     ) -> None:
         """Prepare the server (the database is opened now; nothing listens until start)."""
         if rate_limit < 1:
@@ -124,7 +130,8 @@ class ReferenceServer:
         if outbox is None:
             outbox = os.environ.get(OUTBOX_ENV) or None
         # The outbox first: it checks its file, and a bad one should not leave a store open.
-        self._outbox = Outbox(outbox or None, on_error=self._log)
+        limits = outbox_limits or OutboxLimits()
+        self._outbox = Outbox(outbox or None, on_error=self._log, max_messages=limits.messages)
         self._stopping = threading.Event()
         self._wake = threading.Event()  # set while a reset drains: injected stalls end
         store = Store(db, clock)
@@ -133,7 +140,7 @@ class ReferenceServer:
             service=Service(store, self._outbox, rate_limit, guess_limit),
             outbox=self._outbox,
             outbox_web=(
-                OutboxWeb(self._outbox, self._wake, cors_origin=outbox_cors)
+                OutboxWeb(self._outbox, self._wake, limits=limits, cors_origin=outbox_cors)
                 if outbox_page
                 else None
             ),
@@ -183,7 +190,7 @@ class ReferenceServer:
         if self._stopping.is_set():
             return
         self._stopping.set()
-        self._wake.set()  # wakes stalled requests
+        self._wake_waiters()
         if self._httpd is not None:
             self._httpd.shutdown()
             self._context.connections.shut_all()
@@ -206,7 +213,7 @@ class ReferenceServer:
         """
         faults = self._context.faults
         faults.clear()
-        if not self._context.connections.drain(RESET_DRAIN, after_shut=self._wake.set):
+        if not self._context.connections.drain(RESET_DRAIN, after_shut=self._wake_waiters):
             self._log("reset: requests still running after the drain timeout")
         self._wake.clear()
         faults.clear()
@@ -338,6 +345,12 @@ class ReferenceServer:
     def clear_faults(self) -> None:
         """Disarm every injected fault that has not fired yet."""
         self._context.faults.clear()
+
+    def _wake_waiters(self) -> None:
+        # Injected stalls, long polls and event streams end: the event first, so that a
+        # waiter the interrupt misses (not yet waiting) sees it before it waits.
+        self._wake.set()
+        self._outbox.interrupt()
 
     def _log(self, line: str) -> None:
         if self._logger is not None:
