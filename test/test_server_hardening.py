@@ -296,3 +296,33 @@ def test_numeric_query_values_are_bounded_and_checked(
     for value in valid:
         status, _, _ = send(server, "GET", f"{path}?{needs}{name}={value}")
         assert status in (200, 404), value  # latest: 404 when nothing came
+
+
+# -- 7. recorded requests show no credentials ---------------------------------------------
+
+CREDENTIALS = {
+    "Authorization": "Bearer tok-AAAA-1111",
+    "Proxy-Authorization": "Basic cHJveHk-GGGG-7777",
+    "Cookie": "session=sess-BBBB-2222",
+    "X-Api-Key": "key-CCCC-3333",
+    "X-Auth-Token": "tok-DDDD-4444",
+    "X-Client-Secret": "sec-EEEE-5555",
+}
+
+
+def test_recorded_requests_mask_credentials_in_their_repr(server: ReferenceServer) -> None:
+    headers, body = forgot_body()
+    key = "idem-key-FFFF-6666-and-more"
+    sent = {**headers, **CREDENTIALS, "Idempotency-Key": key, "X-Trace": "visible-1"}
+    assert send(server, "POST", "/v1/account/forgotPass", sent, body=body)[0] == 200
+    (recorded,) = server.requests
+    for text in (repr(server.requests), repr(recorded), str(recorded)):
+        for value in CREDENTIALS.values():
+            assert value not in text
+            assert value.split("-")[1] not in text  # no part of it either
+        assert key not in text
+        assert "visible-1" in text  # other headers are shown as they came
+        assert "/v1/account/forgotPass" in text
+    # A test still reads what was sent.
+    assert recorded.header("authorization") == CREDENTIALS["Authorization"]
+    assert recorded.header("Idempotency-Key") == key
