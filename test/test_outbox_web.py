@@ -65,7 +65,7 @@ def test_messages_are_listed_newest_first_with_stable_fields(
     status, _, data = get(http, f"{server.outbox_url}/api/messages")
     assert status == 200
     first, second = data["messages"]
-    assert set(first) == {"id", "to", "subject", "code", "sent_at", "expires_at"}
+    assert set(first) == {"id", "to", "subject", "code", "sent_at", "expires_at", "state"}
     assert (first["to"], second["to"]) == (XSS, ANN)
     assert first["id"] == second["id"] + 1
     assert second["code"] == server.last_code(ANN)
@@ -332,3 +332,87 @@ def test_the_request_list_answers_the_same_every_time(
         assert {key: later[key] for key in earlier} == earlier
     assert len(listings[-1]) >= 3
     assert all(item["at"].endswith("Z") for item in listings[-1].values())
+
+
+class Clock:
+    """The server's clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def post(http: urllib3.PoolManager, srv: ReferenceServer, path: str, data: Any) -> Any:
+    reply = http.request(
+        "POST",
+        srv.url + path,
+        body=json.dumps(data).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    return reply.status, json.loads(reply.data)
+
+
+def states(http: urllib3.PoolManager, srv: ReferenceServer) -> list[str]:
+    """The state of every message, oldest first."""
+    _, _, data = get(http, f"{srv.outbox_url}/api/messages")
+    return [m["state"] for m in reversed(data["messages"])]
+
+
+def test_each_message_says_whether_its_code_is_live_replaced_used_or_expired(
+    http: urllib3.PoolManager,
+) -> None:
+    clock = Clock()
+    with ReferenceServer(accounts={ANN: "old-pass-1"}, outbox="", clock=clock) as srv:
+        forgot(http, srv)
+        assert states(http, srv) == ["live"]
+        forgot(http, srv)
+        assert states(http, srv) == ["replaced", "live"]
+        status, _ = post(
+            srv=srv,
+            http=http,
+            path="/account/codeForToken",
+            data={"email": ANN, "code": srv.last_code(ANN)},
+        )
+        assert status == 200
+        assert states(http, srv) == ["replaced", "used"]
+        forgot(http, srv)
+        for _ in range(5):  # the fifth wrong code burns it
+            wrong = "000000" if srv.last_code(ANN) != "000000" else "111111"
+            post(http, srv, "/account/codeForToken", {"email": ANN, "code": wrong})
+        assert states(http, srv) == ["replaced", "used", "expired"]
+        forgot(http, srv)
+        assert states(http, srv)[-1] == "live"
+        clock.now += 15 * 60  # past its expiry
+        assert states(http, srv) == ["replaced", "used", "expired", "expired"]
+        # The newest message says it too, and the filter keeps the states.
+        _, _, latest = get(http, f"{srv.outbox_url}/api/messages/latest?email={ANN}")
+        assert latest["state"] == "expired"
+
+
+def test_a_password_reset_ends_the_codes_still_live(http: urllib3.PoolManager) -> None:
+    with ReferenceServer(accounts={ANN: "old-pass-1"}, outbox="") as srv:
+        forgot(http, srv)
+        _, answer = post(
+            http, srv, "/account/codeForToken", {"email": ANN, "code": srv.last_code(ANN)}
+        )
+        forgot(http, srv)  # a second code, asked for before the reset
+        assert states(http, srv) == ["used", "live"]
+        status, _ = post(
+            http,
+            srv,
+            "/account/resetForgottenPassword",
+            {"token": answer["token"], "newPassword": "new-pass-22"},
+        )
+        assert status == 200
+        assert states(http, srv) == ["used", "expired"]
+
+
+def test_wrong_codes_short_of_burning_leave_the_code_live(http: urllib3.PoolManager) -> None:
+    with ReferenceServer(accounts={ANN: "old-pass-1"}, outbox="") as srv:
+        forgot(http, srv)
+        wrong = "000000" if srv.last_code(ANN) != "000000" else "111111"
+        for _ in range(4):
+            post(http, srv, "/account/codeForToken", {"email": ANN, "code": wrong})
+        assert states(http, srv) == ["live"]

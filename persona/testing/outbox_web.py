@@ -35,7 +35,7 @@ from urllib.parse import urlsplit
 from persona.testing import query as q
 from persona.testing.hosts import is_loopback
 from persona.testing.limits import RETRY_AFTER, OutboxLimits
-from persona.testing.outbox import Outbox, OutboxEntry
+from persona.testing.outbox import EXPIRED, LIVE, REPLACED, USED, Message, Outbox
 from persona.testing.store import CODE_TTL
 
 if TYPE_CHECKING:
@@ -120,15 +120,26 @@ class RecentRequests:
             self._items.clear()
 
 
-def _message(number: int, entry: OutboxEntry) -> dict[str, Any]:
+#: What the page says of a code in each state (the API gives the state's name).
+STATE_TEXT = {
+    LIVE: "Live",
+    REPLACED: "Replaced by a newer code",
+    USED: "Used",
+    EXPIRED: "Expired",
+}
+
+
+def _message(message: Message) -> dict[str, Any]:
+    entry = message.entry
     expires = entry.sent_at + timedelta(seconds=CODE_TTL)
     return {
-        "id": number,
+        "id": message.number,
         "to": entry.email,
         "subject": SUBJECT,
         "code": entry.code,
         "sent_at": _rfc3339(entry.sent_at),
         "expires_at": _rfc3339(expires),
+        "state": message.state,
     }
 
 
@@ -164,7 +175,7 @@ class OutboxWeb:
 
     def messages(self, email: Optional[str] = None, limit: int = MAX_LIMIT) -> list[dict[str, Any]]:
         """The mailed codes, newest first, as the API gives them."""
-        return [_message(number, entry) for number, entry in self.outbox.newest(email, limit)]
+        return [_message(message) for message in self.outbox.newest(email, limit)]
 
     # -- dispatch -------------------------------------------------------------------
 
@@ -239,7 +250,7 @@ class OutboxWeb:
             finally:
                 self._long_polls.release()
         if found:
-            self._json(handler, 200, _message(*found))
+            self._json(handler, 200, _message(found))
         else:
             self._error(handler, 404, "not_found", "no message for this address yet")
 
@@ -448,13 +459,15 @@ _KNOWN = frozenset(
 
 def _render_message(message: Mapping[str, Any]) -> str:
     esc = html.escape
-    number, code = message["id"], esc(message["code"])
+    number, code, state = message["id"], esc(message["code"]), esc(message["state"])
     return (
-        f'<li class="message" data-id="{number}" data-email="{esc(message["to"].lower())}">'
+        f'<li class="message state-{state}" data-id="{number}" data-state="{state}" '
+        f'data-email="{esc(message["to"].lower())}">'
         f'<article aria-labelledby="subject-{number}"><dl>'
         f'<dt>To</dt><dd class="to">{esc(message["to"])}</dd>'
         f'<dt>Subject</dt><dd id="subject-{number}">{esc(message["subject"])}</dd>'
         f'<dt>Sent</dt><dd><time datetime="{message["sent_at"]}">{message["sent_at"]}</time></dd>'
+        f'<dt>State</dt><dd class="state">{esc(STATE_TEXT[message["state"]])}</dd>'
         f'</dl><p class="code"><span class="code-value">{code}</span>'
         f'<button type="button" class="copy" data-code="{code}" '
         f'aria-label="Copy code {code}">Copy</button></p>'

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+import time
 import warnings
 from collections.abc import Iterable, Mapping
 from types import TracebackType
@@ -131,7 +132,12 @@ class ReferenceServer:
             outbox = os.environ.get(OUTBOX_ENV) or None
         # The outbox first: it checks its file, and a bad one should not leave a store open.
         limits = outbox_limits or OutboxLimits()
-        self._outbox = Outbox(outbox or None, on_error=self._log, max_messages=limits.messages)
+        self._outbox = Outbox(
+            outbox or None,
+            on_error=self._log,
+            max_messages=limits.messages,
+            clock=clock or time.time,  # the store's: a code expires by the same clock
+        )
         self._stopping = threading.Event()
         self._wake = threading.Event()  # set while a reset drains: injected stalls end
         store = Store(db, clock)

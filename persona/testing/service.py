@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from persona.testing.outbox import Outbox, compose, rfc3339
+from persona.testing.outbox import EXPIRED, USED, Outbox, compose, rfc3339
 from persona.testing.passwords import hash_password
 from persona.testing.rules import SCHEMAS, RuleViolation, parse_body
 from persona.testing.store import Store
@@ -122,7 +122,12 @@ class Service:
         if redeemed.retry_after is not None:
             return _too_many(redeemed.retry_after, "too many wrong codes for this address")
         if redeemed.token is None:
+            if redeemed.burnt:
+                # With or without an account alike (a lookup that finds no mail, or
+                # marks it): the time of the answer must not tell.
+                self.outbox.settle(fields["email"], None, EXPIRED)
             return error_answer(401, "invalid_code", "the code is wrong, expired or already used")
+        self.outbox.settle(fields["email"], fields["code"], USED)
         return json_answer(
             200, {"token": redeemed.token, "expiresAt": rfc3339(redeemed.expires_at)}
         )
@@ -130,8 +135,10 @@ class Service:
     def _reset_password(self, fields: dict[str, str]) -> Answer:
         # Hash before taking the store's lock: scrypt is the slow part and needs no state.
         encoded = hash_password(fields["newPassword"])
-        if not self.store.reset_password(fields["token"], encoded):
+        email = self.store.reset_password(fields["token"], encoded)
+        if email is None:
             return error_answer(401, "invalid_token", "the token is wrong, expired or already used")
+        self.outbox.settle(email, None, EXPIRED)  # the reset cancelled the account's codes
         return json_answer(200, {"success": True, "message": "The password has been changed."})
 
 
