@@ -416,3 +416,43 @@ def test_wrong_codes_short_of_burning_leave_the_code_live(http: urllib3.PoolMana
         for _ in range(4):
             post(http, srv, "/account/codeForToken", {"email": ANN, "code": wrong})
         assert states(http, srv) == ["live"]
+
+
+def _paths(http: urllib3.PoolManager, url: str) -> list[str]:
+    status, _, data = get(http, url)
+    assert status == 200
+    return [item["path"] for item in data["requests"]]
+
+
+def test_the_request_list_leaves_out_the_outbox_s_own_requests_unless_asked(
+    server: ReferenceServer, http: urllib3.PoolManager
+) -> None:
+    forgot(http, server)
+    for _ in range(300):  # more than the list keeps: the page polling all day
+        get(http, f"{server.outbox_url}/api/messages")
+    api = f"{server.outbox_url}/api/requests"
+    assert _paths(http, api) == ["/v1/account/forgotPass"]
+    for on in ("1", "true"):
+        paths = _paths(http, f"{api}?include_outbox={on}")
+        assert "/outbox/api/messages" in paths
+        assert "/v1/account/forgotPass" in paths  # not pushed out by them
+        assert paths.index("/v1/account/forgotPass") == len(paths) - 1  # oldest last
+    for off in ("0", "false"):
+        assert _paths(http, f"{api}?include_outbox={off}") == ["/v1/account/forgotPass"]
+    status, _, data = get(http, f"{api}?include_outbox=yes")
+    assert (status, data["code"]) == (400, "invalid_request")
+    assert data["message"].startswith("include_outbox: ")
+
+
+def test_the_requests_view_of_the_page_has_the_same_filter_and_a_toggle(
+    server: ReferenceServer, http: urllib3.PoolManager
+) -> None:
+    forgot(http, server)
+    get(http, f"{server.outbox_url}/api/messages")
+    _, _, page = get(http, f"{server.outbox_url}?view=requests")
+    assert b"/v1/account/forgotPass" in page
+    assert b"<td>/outbox/api/messages</td>" not in page
+    assert b'href="/outbox?view=requests&amp;include_outbox=1"' in page
+    _, _, page = get(http, f"{server.outbox_url}?view=requests&include_outbox=1")
+    assert b"<td>/outbox/api/messages</td>" in page
+    assert b'href="/outbox?view=requests"' in page

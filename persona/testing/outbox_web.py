@@ -24,9 +24,7 @@ import html
 import json
 import threading
 import time
-from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Optional
@@ -36,6 +34,7 @@ from persona.testing import query as q
 from persona.testing.hosts import is_loopback
 from persona.testing.limits import RETRY_AFTER, OutboxLimits
 from persona.testing.outbox import EXPIRED, LIVE, REPLACED, USED, Message, Outbox
+from persona.testing.recent import RecentRequest, RecentRequests
 from persona.testing.store import CODE_TTL
 
 if TYPE_CHECKING:
@@ -71,53 +70,6 @@ _STATIC = {
     "/outbox/style.css": ("outbox_page.css", "text/css; charset=utf-8"),
     "/outbox/favicon.svg": ("outbox_icon.svg", "image/svg+xml"),
 }
-
-
-@dataclass(frozen=True)
-class RecentRequest:
-    """One request as the request view shows it (no query string, no body)."""
-
-    method: str
-    path: str
-    status: int
-    milliseconds: float
-    request_id: str
-    at: float
-
-    def as_json(self) -> dict[str, Any]:
-        """A new dict for the API's answer; the record itself is shared and never changed."""
-        return {
-            "method": self.method,
-            "path": self.path,
-            "status": self.status,
-            "milliseconds": self.milliseconds,
-            "request_id": self.request_id,
-            "at": _rfc3339(datetime.fromtimestamp(self.at, timezone.utc)),
-        }
-
-
-class RecentRequests:
-    """The last requests the server answered, for the page's request view; thread-safe."""
-
-    def __init__(self, size: int = 200) -> None:
-        """Keep the last ``size`` requests."""
-        self._items: deque[RecentRequest] = deque(maxlen=size)
-        self._lock = threading.Lock()
-
-    def add(self, item: RecentRequest) -> None:
-        """Remember ``item``, forgetting the oldest one if full."""
-        with self._lock:
-            self._items.append(item)
-
-    def newest_first(self, limit: int = MAX_LIMIT) -> list[RecentRequest]:
-        """Up to ``limit`` requests, newest first."""
-        with self._lock:
-            return list(reversed(self._items))[:limit]
-
-    def clear(self) -> None:
-        """Forget them all."""
-        with self._lock:
-            self._items.clear()
 
 
 #: What the page says of a code in each state (the API gives the state's name).
@@ -212,9 +164,10 @@ class OutboxWeb:
             elif path == PREFIX + "/api/messages/latest" and method in ("GET", "HEAD"):
                 self._latest(handler, query)
             elif path == PREFIX + "/api/requests" and method in ("GET", "HEAD"):
-                limit = _limit(query)
-                q.only(query, "limit")
-                items = [item.as_json() for item in self.requests.newest_first(limit)]
+                limit, include = _limit(query), q.flag(query, "include_outbox")
+                q.only(query, "limit", "include_outbox")
+                chosen = self.requests.newest_first(limit, include_outbox=include)
+                items = [item.as_json() for item in chosen]
                 self._json(handler, 200, {"requests": items})
             elif path == PREFIX + "/api/events" and method == "GET":
                 q.only(query)
@@ -287,12 +240,12 @@ class OutboxWeb:
         view = query.get("view", "mail")
         if view not in ("mail", "requests"):
             raise q.BadInput("view: must be mail or requests")
-        email = q.email(query, "email")
-        q.only(query, "email", "view")
-        body = self._render(view, email)
+        email, include = q.email(query, "email"), q.flag(query, "include_outbox")
+        q.only(query, "email", "view", "include_outbox")
+        body = self._render(view, email, include)
         self._send(handler, 200, "text/html; charset=utf-8", body.encode("utf-8"))
 
-    def _render(self, view: str, email: Optional[str]) -> str:
+    def _render(self, view: str, email: Optional[str], include_outbox: bool = False) -> str:
         esc = html.escape
         nav = (
             '<nav aria-label="Views"><a href="/outbox"'
@@ -302,17 +255,7 @@ class OutboxWeb:
             + ">Requests</a></nav>"
         )
         if view == "requests":
-            rows = "".join(
-                f"<tr><td>{esc(r.method)}</td><td>{esc(r.path)}</td><td>{r.status}</td>"
-                f"<td>{r.milliseconds:.1f}</td><td><code>{esc(r.request_id)}</code></td></tr>"
-                for r in self.requests.newest_first(MAX_LIMIT)
-            )
-            main = (
-                '<table id="requests"><caption>Recent requests, newest first (bodies are '
-                "never kept)</caption><thead><tr><th scope=col>Method</th><th scope=col>Path"
-                "</th><th scope=col>Status</th><th scope=col>ms</th><th scope=col>Request id"
-                f"</th></tr></thead><tbody>{rows}</tbody></table>"
-            )
+            main = self._render_requests(include_outbox)
         else:
             messages = self.messages(email)
             items = "".join(_render_message(m) for m in messages)
@@ -340,6 +283,28 @@ class OutboxWeb:
             f'<body data-view="{view}"><header><h1>Outbox</h1>'
             "<p>Codes the Persona reference server “mailed”. Nothing leaves this machine.</p>"
             f"{nav}</header><main>{main}</main></body></html>"
+        )
+
+    def _render_requests(self, include_outbox: bool) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{esc(r.method)}</td><td>{esc(r.path)}</td><td>{r.status}</td>"
+            f"<td>{r.milliseconds:.1f}</td><td><code>{esc(r.request_id)}</code></td></tr>"
+            for r in self.requests.newest_first(MAX_LIMIT, include_outbox=include_outbox)
+        )
+        if include_outbox:
+            toggle = '<a href="/outbox?view=requests">Hide the outbox page\'s own requests</a>'
+        else:
+            toggle = (
+                '<a href="/outbox?view=requests&amp;include_outbox=1">'
+                "Show the outbox page's own requests too</a>"
+            )
+        return (
+            f'<p class="tools" id="include-outbox">{toggle}</p>'
+            '<table id="requests"><caption>Recent requests, newest first (bodies are '
+            "never kept)</caption><thead><tr><th scope=col>Method</th><th scope=col>Path"
+            "</th><th scope=col>Status</th><th scope=col>ms</th><th scope=col>Request id"
+            f"</th></tr></thead><tbody>{rows}</tbody></table>"
         )
 
     def _static(self, handler: Handler, path: str) -> None:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Optional
 from urllib.parse import parse_qs
 
-__all__ = ["BadInput", "email", "integer", "only", "parse", "required_email", "seconds"]
+__all__ = ["BadInput", "email", "flag", "integer", "only", "parse", "required_email", "seconds"]
 
 _EMAIL = re.compile(r"[^\s@]{1,64}@[^\s@]{1,253}")
 #: Digits a fraction of seconds may have (milliseconds).
@@ -85,3 +85,13 @@ def seconds(query: Mapping[str, str], name: str, low: float, high: float) -> flo
     if not re.fullmatch(pattern, value) or not low <= float(value) <= high:
         raise BadInput(f"{name}: must be a number of seconds from {low:g} to {high:g}")
     return float(value)
+
+
+def flag(query: Mapping[str, str], name: str) -> bool:
+    """``1`` or ``true`` (on), ``0`` or ``false`` (off, also when absent)."""
+    value = query.get(name)
+    if value is None or value in ("0", "false"):
+        return False
+    if value in ("1", "true"):
+        return True
+    raise BadInput(f"{name}: must be 1, 0, true or false")
