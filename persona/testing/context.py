@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from persona.testing.faults import FaultQueue
     from persona.testing.hosts import HostPolicy
     from persona.testing.keylocks import KeyedLocks
+    from persona.testing.operations import Routes
     from persona.testing.outbox import Outbox
     from persona.testing.outbox_web import OutboxWeb
     from persona.testing.recording import RequestLog
@@ -40,6 +41,7 @@ class ServerContext:
     requests: RequestLog
     connections: Connections
     hosts: HostPolicy
+    routes: Routes
     log: Callable[[str], None]
     stopping: threading.Event
     wake: threading.Event

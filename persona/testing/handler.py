@@ -4,7 +4,9 @@ Built on ``http.server`` with two changes to its defaults, because clients are t
 against this server and must only ever see what the contract promises:
 
 * every method is dispatched here (the stdlib answers 501 HTML for methods without a
-  ``do_*`` handler), so anything but POST gets a JSON 405 with ``Allow: POST``;
+  ``do_*`` handler) and routed by the operation table (:mod:`persona.testing.operations`):
+  a method the contract does not declare for a path gets a JSON 405 whose ``Allow``
+  lists the methods it does;
 * every response, including the stdlib's own for malformed requests, is JSON with
   ``Content-Type: application/json;charset=utf-8``, an ``X-Request-Id`` and a
   ``Content-Length`` (so keep-alive works).
@@ -35,14 +37,13 @@ from persona.testing import sealing
 from persona.testing.context import ServerContext
 from persona.testing.faults import Fault
 from persona.testing.framing import FramingError, HeaderBudget, body_length, read_chunked
+from persona.testing.operations import OperationSpec
 from persona.testing.recording import RecordedRequest
-from persona.testing.rules import MAX_BODY_BYTES
-from persona.testing.service import OPERATIONS, Answer, error_answer
+from persona.testing.rules import MAX_BODY_BYTES, RuleViolation
+from persona.testing.service import Answer, error_answer
 from persona.testing.store import ReplayRecord
 
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
-BASE_PATH = "/v1"
-ROUTES = {BASE_PATH + operation: operation for operation in OPERATIONS}
 #: What an Idempotency-Key may look like: 1-255 visible ASCII characters.
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7E]{1,255}")
 #: How long a request waits for another server's request with the same Idempotency-Key.
@@ -256,20 +257,28 @@ class Handler(BaseHTTPRequestHandler):
             ctx.outbox_web.handle(self)
             return
         ctx.requests.add(RecordedRequest(self.command, path, dict(self.headers.items())))
-        operation = ROUTES.get(path)
-        if self.command != "POST" or operation is None:
+        operation = self._route(path)
+        body = b""
+        if operation.body:
+            body = self._read_body()
+        else:
             self._discard_body()
-            self._fire_fault(ctx.faults.take(path))
-            if self.command != "POST":
-                raise _Reject(
-                    error_answer(
-                        405, "method_not_allowed", f"{self.command} not allowed; use POST"
-                    ),
-                )
-            raise _Reject(error_answer(404, "not_found", f"no operation at {path}"))
-        body = self._read_body()
         fault = ctx.faults.take(path)
         self._fire_fault(fault)
+        try:
+            operation.parse_query(urlsplit(self.path).query)
+        except RuleViolation as exc:
+            raise _Reject(error_answer(400, "invalid_request", str(exc))) from None
+        if not ctx.service.implements(operation):
+            # A changed contract (ReferenceServer(operations=...)) may route more than
+            # the service runs: routed and checked, then said so.
+            raise _Reject(
+                error_answer(
+                    501,
+                    "not_implemented",
+                    f"{operation.method} {path} is routed but not served by this server",
+                )
+            )
         if not body.strip():
             raise _Reject(error_answer(400, "invalid_request", "body: required (a JSON object)"))
         self._check_content_type()
@@ -282,7 +291,7 @@ class Handler(BaseHTTPRequestHandler):
                     "Idempotency-Key: must be 1-255 visible ASCII characters",
                 )
             )
-        answer, replayed = self._answer(path, operation, body, key)
+        answer, replayed = self._answer(path, operation.path, body, key)
         if fault is not None and fault.kind == "drop_after":
             self.close_connection = True
             ctx.log(self._log_line("dropped"))
@@ -292,6 +301,22 @@ class Handler(BaseHTTPRequestHandler):
                 answer.status, answer.body, (*answer.headers, ("Idempotent-Replayed", "true"))
             )
         self._send(answer)
+
+    def _route(self, path: str) -> OperationSpec:
+        """The operation of this request's method on ``path``; else 405 (with ``Allow``:
+        exactly the methods declared for the path) or 404, after its body is dropped and
+        any fault for the path fired."""
+        routes = self.server.context.routes
+        operation = routes.find(self.command, path)
+        if operation is not None:
+            return operation
+        self._discard_body()
+        self._fire_fault(self.server.context.faults.take(path))
+        methods = ", ".join(routes.methods(path))
+        if methods:
+            message = f"{self.command} not allowed; use {methods}"
+            raise _Reject(error_answer(405, "method_not_allowed", message, (("Allow", methods),)))
+        raise _Reject(error_answer(404, "not_found", f"no operation at {path}"))
 
     def _answer(
         self, path: str, operation: str, body: bytes, key: Optional[str]
@@ -466,7 +491,11 @@ class Handler(BaseHTTPRequestHandler):
             # answer here has a status line and headers.
             self.request_version = "HTTP/1.0"
             self.close_connection = True
-        extra = (("Allow", "POST"),) if answer.status == 405 else ()
+        extra: tuple[tuple[str, str], ...] = ()
+        if answer.status == 405 and not any(name == "Allow" for name, _ in answer.headers):
+            # An injected 405: Allow still says what the path serves.
+            path = urlsplit(self.path).path if self.command else ""
+            extra = (("Allow", ", ".join(self.server.context.routes.methods(path))),)
         data = self.head(answer.status, JSON_CONTENT_TYPE, len(payload), (*extra, *answer.headers))
         if self.command != "HEAD":
             data += payload

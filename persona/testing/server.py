@@ -24,10 +24,11 @@ from typing import Callable, Optional
 from persona.testing.connections import Connections
 from persona.testing.context import ServerContext
 from persona.testing.faults import FaultQueue, normalize_path, parse_fault
-from persona.testing.handler import BASE_PATH, HTTPServer
+from persona.testing.handler import HTTPServer
 from persona.testing.hosts import HostPolicy, is_loopback
 from persona.testing.keylocks import KeyedLocks
 from persona.testing.limits import OutboxLimits
+from persona.testing.operations import BASE_PATH, CONTRACT, OperationSpec, Routes
 from persona.testing.outbox import OUTBOX_ENV, Outbox, OutboxEntry
 from persona.testing.outbox_web import OutboxWeb
 from persona.testing.recording import RecordedRequest, RequestLog
@@ -85,6 +86,11 @@ class ReferenceServer:
         An :class:`~persona.testing.limits.OutboxLimits`: the messages the outbox keeps in
         memory (default 10,000; the oldest are dropped), the long polls and event streams
         served at once (256 and 32; more get 503 with ``Retry-After``).
+    ``operations``
+        The operation table to route (:mod:`persona.testing.operations`; default the
+        contract's, ``CONTRACT``). For testing routing against a changed contract
+        (``from_spec(spec)``): an operation the server does not implement is routed, its
+        query checked, and answered 501 ``not_implemented``.
     ``log``
         A callable that receives one line per request (method, path, status, milliseconds,
         request id; never a body); default: no logging.
@@ -106,6 +112,7 @@ class ReferenceServer:
         outbox_cors: Optional[str] = None,
         allowed_hosts: Iterable[str] = (),
         outbox_limits: Optional[OutboxLimits] = None,
+        operations: Optional[Iterable[OperationSpec]] = None,
     ) -> None:
         """Prepare the server (the database is opened now; nothing listens until start)."""
         if rate_limit < 1:
@@ -128,6 +135,7 @@ class ReferenceServer:
         if isinstance(allowed_hosts, str):
             allowed_hosts = [allowed_hosts]
         hosts = HostPolicy(host, allowed_hosts)  # checks the names before anything opens
+        routes = Routes(CONTRACT if operations is None else operations)
         if outbox is None:
             outbox = os.environ.get(OUTBOX_ENV) or None
         # The outbox first: it checks its file, and a bad one should not leave a store open.
@@ -155,6 +163,7 @@ class ReferenceServer:
             requests=RequestLog(),
             connections=Connections(self._stopping),
             hosts=hosts,
+            routes=routes,
             log=self._log,
             stopping=self._stopping,
             wake=self._wake,

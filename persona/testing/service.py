@@ -11,16 +11,16 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
+from persona.testing.operations import OperationSpec
 from persona.testing.outbox import EXPIRED, USED, Outbox, compose, rfc3339
 from persona.testing.passwords import hash_password
-from persona.testing.rules import SCHEMAS, RuleViolation, parse_body
+from persona.testing.rules import RuleViolation, parse_body
 from persona.testing.store import Store
 
 #: Operation paths, relative to the ``/v1`` base path (paths, not secrets: hence the noqa).
 FORGOT_PASS = "/account/forgotPass"  # noqa: S105
 CODE_FOR_TOKEN = "/account/codeForToken"  # noqa: S105
 RESET_PASSWORD = "/account/resetForgottenPassword"  # noqa: S105
-OPERATIONS = tuple(SCHEMAS)
 
 #: The same answer for every well-formed forgotPass, so it cannot tell who has an account.
 FORGOT_MESSAGE = "If an account exists for this address, a code has been sent to it."
@@ -75,6 +75,10 @@ class Service:
             CODE_FOR_TOKEN: self._code_for_token,
             RESET_PASSWORD: self._reset_password,
         }
+
+    def implements(self, operation: OperationSpec) -> bool:
+        """Whether this service runs ``operation`` (the contract's three: POST, a body)."""
+        return operation.method == "POST" and operation.body and operation.path in self._operations
 
     def handle(self, operation: str, raw_body: bytes) -> Answer:
         """Validate ``raw_body`` for ``operation`` (a path below ``/v1``) and run it."""
