@@ -162,3 +162,22 @@ def test_a_screenshot_of_the_page(
     page.screenshot(path=str(target), full_page=True)
     assert target.read_bytes().startswith(b"\x89PNG")
     assert target.stat().st_size > 5000
+
+
+def test_the_page_marks_replaced_and_used_codes(
+    page: Any, server: ReferenceServer, api: persona.AccountApi
+) -> None:
+    forgot(api)
+    first = server.last_code(ANN)
+    forgot(api)
+    open_live(page, server)
+    newest, older = page.locator(".message").all()
+    assert newest.get_attribute("data-state") == "live"
+    assert newest.locator(".state").inner_text() == "Live"
+    assert older.locator(".state").inner_text() == "Replaced by a newer code"
+    assert older.locator(".code-value").inner_text() == first
+    api.account_code_for_token_post(persona.CodeForTokenData(email=ANN, code=server.last_code(ANN)))
+    # The page hears of it (its event stream) and shows it without a reload.
+    page.wait_for_selector(".message[data-state=used] .state:text-is('Used')", timeout=2000)
+    assert page.locator(".message[data-state=live]").count() == 0
+    assert page.problems == []

@@ -65,7 +65,7 @@ def test_messages_are_listed_newest_first_with_stable_fields(
     status, _, data = get(http, f"{server.outbox_url}/api/messages")
     assert status == 200
     first, second = data["messages"]
-    assert set(first) == {"id", "to", "subject", "code", "sent_at", "expires_at"}
+    assert set(first) == {"id", "to", "subject", "code", "sent_at", "expires_at", "state"}
     assert (first["to"], second["to"]) == (XSS, ANN)
     assert first["id"] == second["id"] + 1
     assert second["code"] == server.last_code(ANN)
@@ -314,3 +314,145 @@ def test_a_hundred_long_polls_neither_block_the_api_nor_leak_threads(
     while threading.active_count() > before + 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert threading.active_count() <= before + 2
+
+
+def test_the_request_list_answers_the_same_every_time(
+    server: ReferenceServer, http: urllib3.PoolManager
+) -> None:
+    url = f"{server.outbox_url}/api/requests"
+    listings = []
+    for _ in range(3):
+        forgot(http, server)  # new requests between the listings, too
+        for _ in range(2):
+            status, _, data = get(http, url)
+            assert status == 200
+            listings.append({item["request_id"]: item for item in data["requests"]})
+    for earlier, later in zip(listings, listings[1:]):
+        # A record listed before is listed again exactly as it was.
+        assert {key: later[key] for key in earlier} == earlier
+    assert len(listings[-1]) >= 3
+    assert all(item["at"].endswith("Z") for item in listings[-1].values())
+
+
+class Clock:
+    """The server's clock, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def post(http: urllib3.PoolManager, srv: ReferenceServer, path: str, data: Any) -> Any:
+    reply = http.request(
+        "POST",
+        srv.url + path,
+        body=json.dumps(data).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    return reply.status, json.loads(reply.data)
+
+
+def states(http: urllib3.PoolManager, srv: ReferenceServer) -> list[str]:
+    """The state of every message, oldest first."""
+    _, _, data = get(http, f"{srv.outbox_url}/api/messages")
+    return [m["state"] for m in reversed(data["messages"])]
+
+
+def test_each_message_says_whether_its_code_is_live_replaced_used_or_expired(
+    http: urllib3.PoolManager,
+) -> None:
+    clock = Clock()
+    with ReferenceServer(accounts={ANN: "old-pass-1"}, outbox="", clock=clock) as srv:
+        forgot(http, srv)
+        assert states(http, srv) == ["live"]
+        forgot(http, srv)
+        assert states(http, srv) == ["replaced", "live"]
+        status, _ = post(
+            srv=srv,
+            http=http,
+            path="/account/codeForToken",
+            data={"email": ANN, "code": srv.last_code(ANN)},
+        )
+        assert status == 200
+        assert states(http, srv) == ["replaced", "used"]
+        forgot(http, srv)
+        for _ in range(5):  # the fifth wrong code burns it
+            wrong = "000000" if srv.last_code(ANN) != "000000" else "111111"
+            post(http, srv, "/account/codeForToken", {"email": ANN, "code": wrong})
+        assert states(http, srv) == ["replaced", "used", "expired"]
+        forgot(http, srv)
+        assert states(http, srv)[-1] == "live"
+        clock.now += 15 * 60  # past its expiry
+        assert states(http, srv) == ["replaced", "used", "expired", "expired"]
+        # The newest message says it too, and the filter keeps the states.
+        _, _, latest = get(http, f"{srv.outbox_url}/api/messages/latest?email={ANN}")
+        assert latest["state"] == "expired"
+
+
+def test_a_password_reset_ends_the_codes_still_live(http: urllib3.PoolManager) -> None:
+    with ReferenceServer(accounts={ANN: "old-pass-1"}, outbox="") as srv:
+        forgot(http, srv)
+        _, answer = post(
+            http, srv, "/account/codeForToken", {"email": ANN, "code": srv.last_code(ANN)}
+        )
+        forgot(http, srv)  # a second code, asked for before the reset
+        assert states(http, srv) == ["used", "live"]
+        status, _ = post(
+            http,
+            srv,
+            "/account/resetForgottenPassword",
+            {"token": answer["token"], "newPassword": "new-pass-22"},
+        )
+        assert status == 200
+        assert states(http, srv) == ["used", "expired"]
+
+
+def test_wrong_codes_short_of_burning_leave_the_code_live(http: urllib3.PoolManager) -> None:
+    with ReferenceServer(accounts={ANN: "old-pass-1"}, outbox="") as srv:
+        forgot(http, srv)
+        wrong = "000000" if srv.last_code(ANN) != "000000" else "111111"
+        for _ in range(4):
+            post(http, srv, "/account/codeForToken", {"email": ANN, "code": wrong})
+        assert states(http, srv) == ["live"]
+
+
+def _paths(http: urllib3.PoolManager, url: str) -> list[str]:
+    status, _, data = get(http, url)
+    assert status == 200
+    return [item["path"] for item in data["requests"]]
+
+
+def test_the_request_list_leaves_out_the_outbox_s_own_requests_unless_asked(
+    server: ReferenceServer, http: urllib3.PoolManager
+) -> None:
+    forgot(http, server)
+    for _ in range(300):  # more than the list keeps: the page polling all day
+        get(http, f"{server.outbox_url}/api/messages")
+    api = f"{server.outbox_url}/api/requests"
+    assert _paths(http, api) == ["/v1/account/forgotPass"]
+    for on in ("1", "true"):
+        paths = _paths(http, f"{api}?include_outbox={on}")
+        assert "/outbox/api/messages" in paths
+        assert "/v1/account/forgotPass" in paths  # not pushed out by them
+        assert paths.index("/v1/account/forgotPass") == len(paths) - 1  # oldest last
+    for off in ("0", "false"):
+        assert _paths(http, f"{api}?include_outbox={off}") == ["/v1/account/forgotPass"]
+    status, _, data = get(http, f"{api}?include_outbox=yes")
+    assert (status, data["code"]) == (400, "invalid_request")
+    assert data["message"].startswith("include_outbox: ")
+
+
+def test_the_requests_view_of_the_page_has_the_same_filter_and_a_toggle(
+    server: ReferenceServer, http: urllib3.PoolManager
+) -> None:
+    forgot(http, server)
+    get(http, f"{server.outbox_url}/api/messages")
+    _, _, page = get(http, f"{server.outbox_url}?view=requests")
+    assert b"/v1/account/forgotPass" in page
+    assert b"<td>/outbox/api/messages</td>" not in page
+    assert b'href="/outbox?view=requests&amp;include_outbox=1"' in page
+    _, _, page = get(http, f"{server.outbox_url}?view=requests&include_outbox=1")
+    assert b"<td>/outbox/api/messages</td>" in page
+    assert b'href="/outbox?view=requests"' in page

@@ -668,7 +668,9 @@ def test_chunked_bodies_are_accepted_and_limited(server: ReferenceServer) -> Non
 
 
 def test_missing_content_length_means_an_empty_body(server: ReferenceServer) -> None:
-    request = f"POST /v1{FORGOT} HTTP/1.1\r\nHost: x\r\nContent-Type: {JSON}\r\n\r\n".encode()
+    request = (
+        f"POST /v1{FORGOT} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {JSON}\r\n\r\n"
+    ).encode()
     status, _headers, body = raw_exchange(server, request)
     assert status == 400
     assert json.loads(body)["message"].startswith("body:")
@@ -676,7 +678,9 @@ def test_missing_content_length_means_an_empty_body(server: ReferenceServer) -> 
 
 @pytest.mark.parametrize("length", ["abc", "-1", "1e3"])
 def test_malformed_content_length_is_a_bad_request(server: ReferenceServer, length: str) -> None:
-    request = f"POST /v1{FORGOT} HTTP/1.1\r\nHost: x\r\nContent-Length: {length}\r\n\r\n".encode()
+    request = (
+        f"POST /v1{FORGOT} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {length}\r\n\r\n"
+    ).encode()
     status, headers, body = raw_exchange(server, request)
     assert status == 400
     assert headers["Content-Type"] == JSON
@@ -795,14 +799,16 @@ def test_header_injection_in_the_path_is_not_reflected(
     server: ReferenceServer, client: Client
 ) -> None:
     request = (
-        b"POST /v1/x%0d%0aSet-Cookie:%20evil=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n"
+        b"POST /v1/x%0d%0aSet-Cookie:%20evil=1 HTTP/1.1\r\nHost: localhost\r\n"
+        b"Content-Length: 0\r\n\r\n"
     )
     status, headers, body = raw_exchange(server, request)
     assert status == 404
     assert headers.get("Set-Cookie") is None
     assert json.loads(body)["code"] == "not_found"
     request = (
-        b"POST /v1/account/forgotPass HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        b"POST /v1/account/forgotPass HTTP/1.1\r\nHost: localhost\r\n"
+        b"Content-Type: application/json\r\n"
         b"Idempotency-Key: a\rSet-Cookie: evil=1\r\nContent-Length: 27\r\n\r\n"
         b'{"email":"ann@example.com"}'
     )

@@ -83,7 +83,7 @@ class Connection:
         """Send a POST and read the whole answer; return its status and the seconds taken."""
         data = json.dumps(body).encode()
         request = (
-            f"POST /v1{path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            f"POST /v1{path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
             f"Content-Length: {len(data)}\r\n\r\n"
         ).encode() + data
         started = time.perf_counter()

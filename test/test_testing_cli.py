@@ -146,6 +146,29 @@ def test_serve_rate_limit_option() -> None:
         assert srv.stop()[0] == 0
 
 
+def test_serve_allow_host_adds_names_and_refuses_others_with_421() -> None:
+    with serve("--allow-host", "app.test", "--allow-host", "dev.test") as srv:
+        port = int(srv.url.rsplit(":", 1)[1].split("/")[0])
+        for host, expected in (("app.test", 404), ("dev.test", 404), ("evil.test", 421)):
+            reply = srv.http.request(
+                "POST", f"http://127.0.0.1:{port}/v1/nowhere", headers={"Host": host}
+            )
+            assert reply.status == expected, host
+        assert json.loads(reply.data)["code"] == "misdirected_request"
+        assert srv.stop()[0] == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "persona.testing", "serve", "--allow-host", "http://app.test"],
+        cwd=REPO,
+        env=_env(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "allowed_hosts" in result.stderr
+
+
 def test_db_keeps_state_across_a_restart(tmp_path: Path) -> None:
     db = tmp_path / "state.sqlite3"
     outbox = tmp_path / "outbox.jsonl"

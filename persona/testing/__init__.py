@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from persona.testing.limits import OutboxLimits
     from persona.testing.outbox import OutboxEntry, last_code_in_file
     from persona.testing.recording import RecordedRequest
     from persona.testing.server import ReferenceServer
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MockTransport",
     "OutboxEntry",
+    "OutboxLimits",
     "RecordedRequest",
     "ReferenceServer",
     "last_code_in_file",
@@ -32,6 +34,7 @@ _LAZY = {
     "ReferenceServer": "persona.testing.server",
     "RecordedRequest": "persona.testing.recording",
     "OutboxEntry": "persona.testing.outbox",
+    "OutboxLimits": "persona.testing.limits",
     "last_code_in_file": "persona.testing.outbox",
     # Part of the SDK, not of the server: offered here beside the server for tests.
     "MockTransport": "persona.transports.mock",

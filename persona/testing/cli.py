@@ -77,6 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="let pages of ORIGIN (e.g. http://localhost:3000) call the outbox API (none)",
     )
 
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="also answer requests sent to NAME (Host), besides 127.0.0.1, localhost and "
+        "[::1]; others get 421 (repeatable)",
+    )
+
     outbox = commands.add_parser("outbox", help="print the newest code mailed to an address")
     outbox.add_argument(
         "--file",
@@ -113,6 +122,7 @@ def _serve(args: argparse.Namespace) -> int:
             log=log,
             outbox_page={"auto": None, "on": True, "off": False}[args.outbox_page],
             outbox_cors=args.outbox_cors,
+            allowed_hosts=args.allow_host,
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

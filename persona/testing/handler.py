@@ -4,7 +4,9 @@ Built on ``http.server`` with two changes to its defaults, because clients are t
 against this server and must only ever see what the contract promises:
 
 * every method is dispatched here (the stdlib answers 501 HTML for methods without a
-  ``do_*`` handler), so anything but POST gets a JSON 405 with ``Allow: POST``;
+  ``do_*`` handler) and routed by the operation table (:mod:`persona.testing.operations`):
+  a method the contract does not declare for a path gets a JSON 405 whose ``Allow``
+  lists the methods it does;
 * every response, including the stdlib's own for malformed requests, is JSON with
   ``Content-Type: application/json;charset=utf-8``, an ``X-Request-Id`` and a
   ``Content-Length`` (so keep-alive works).
@@ -24,29 +26,24 @@ import io
 import re
 import secrets
 import socket
-import threading
 import time
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Optional, cast
+from typing import Any, Optional, cast
 from urllib.parse import urlsplit
 
 from persona.testing import sealing
+from persona.testing.context import ServerContext
 from persona.testing.faults import Fault
 from persona.testing.framing import FramingError, HeaderBudget, body_length, read_chunked
-from persona.testing.rules import MAX_BODY_BYTES
-from persona.testing.service import OPERATIONS, Answer, error_answer
+from persona.testing.operations import OperationSpec
+from persona.testing.recording import RecordedRequest
+from persona.testing.rules import MAX_BODY_BYTES, RuleViolation
+from persona.testing.service import Answer, error_answer
 from persona.testing.store import ReplayRecord
 
-if TYPE_CHECKING:
-    from persona.testing.server import ReferenceServer
-
 JSON_CONTENT_TYPE = "application/json;charset=utf-8"
-BASE_PATH = "/v1"
-ROUTES = {BASE_PATH + operation: operation for operation in OPERATIONS}
 #: What an Idempotency-Key may look like: 1-255 visible ASCII characters.
 IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7E]{1,255}")
 #: How long a request waits for another server's request with the same Idempotency-Key.
@@ -61,6 +58,7 @@ ERROR_CODES = {
     409: "idempotency_conflict",
     413: "payload_too_large",
     415: "unsupported_media_type",
+    421: "misdirected_request",
     429: "rate_limited",
 }
 
@@ -86,44 +84,13 @@ class _Reject(Exception):
         self.close = close
 
 
-@dataclass
-class _KeyLock:
-    lock: threading.Lock
-    users: int
-
-
-class KeyedLocks:
-    """One lock per Idempotency-Key, so two requests with the same key run one at a time
-    (the second then sees the first's answer) while different keys run in parallel."""
-
-    def __init__(self) -> None:
-        """Start with no keys."""
-        self._guard = threading.Lock()
-        self._locks: dict[str, _KeyLock] = {}
-
-    @contextmanager
-    def hold(self, key: str) -> Iterator[None]:
-        """Hold the lock of ``key`` for the duration of the ``with`` block."""
-        with self._guard:
-            entry = self._locks.setdefault(key, _KeyLock(threading.Lock(), 0))
-            entry.users += 1
-        try:
-            with entry.lock:
-                yield
-        finally:
-            with self._guard:
-                entry.users -= 1
-                if entry.users == 0:
-                    del self._locks[key]
-
-
 #: The longest pause, in seconds, between tries to accept while descriptors run out.
 ACCEPT_PAUSE_MAX = 0.25
 _OUT_OF_RESOURCES = frozenset({errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM})
 
 
 class HTTPServer(ThreadingHTTPServer):
-    """A threading HTTP server that knows its :class:`ReferenceServer`.
+    """A threading HTTP server whose handlers serve one :class:`ServerContext`.
 
     Handler threads are not daemons and are joined by ``server_close()``; the reference
     server shuts their sockets down first, so a client's idle keep-alive connection cannot
@@ -136,11 +103,11 @@ class HTTPServer(ThreadingHTTPServer):
     # theirs at once (16 threads of one test); a real service accepts far more.
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], app: ReferenceServer) -> None:
+    def __init__(self, address: tuple[str, int], context: ServerContext) -> None:
         """Bind to ``address`` (IPv6 if the host contains a colon)."""
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
-        self.app = app
+        self.context = context
         self._accept_pause = 0.0
         super().__init__(address, Handler)
 
@@ -158,9 +125,10 @@ class HTTPServer(ThreadingHTTPServer):
         except OSError as exc:
             if exc.errno in _OUT_OF_RESOURCES:
                 if self._accept_pause == 0.0:
-                    self.app._log(f"accept failed ({errno.errorcode.get(exc.errno or 0)}); pausing")
+                    name = errno.errorcode.get(exc.errno or 0)
+                    self.context.log(f"accept failed ({name}); pausing")
                 self._accept_pause = min(max(self._accept_pause * 2, 0.01), ACCEPT_PAUSE_MAX)
-                self.app._stopping.wait(self._accept_pause)
+                self.context.stopping.wait(self._accept_pause)
             raise
         self._accept_pause = 0.0
         return accepted
@@ -177,27 +145,31 @@ class Handler(BaseHTTPRequestHandler):
     #: An idle keep-alive connection is closed after this many seconds.
     timeout = 60
     server: HTTPServer
+    #: The ``X-Request-Id`` of the request being answered.
+    request_id: str
+    #: When its request line arrived (``time.perf_counter()``), for the logged duration.
+    started: float
 
     # Connection bookkeeping -----------------------------------------------------------
 
     def setup(self) -> None:
         """Register the connection so that ``stop()`` can shut it down."""
         super().setup()
-        self.server.app._connection_opened(self.connection)
+        self.server.context.connections.opened(self.connection)
 
     def finish(self) -> None:
         """Flush and forget the connection."""
         try:
             super().finish()
         finally:
-            self.server.app._connection_closed(self.connection)
+            self.server.context.connections.closed(self.connection)
 
     # Request loop ---------------------------------------------------------------------
 
     def handle_one_request(self) -> None:
         """Read one request and answer it; like the stdlib's, but for every method."""
-        self._request_id = new_request_id()
-        self._started = time.perf_counter()
+        self.request_id = new_request_id()
+        self.started = time.perf_counter()
         self._responded = False
         self._unread_body = False
         self.command = ""
@@ -237,7 +209,7 @@ class Handler(BaseHTTPRequestHandler):
             except (ConnectionError, socket.timeout):
                 raise
             except Exception as exc:  # a bug: answer 500 and keep serving
-                self.server.app._log(f"internal error in handler: {exc!r}")
+                self.server.context.log(f"internal error in handler: {exc!r}")
                 self.close_connection = True
                 if not self._responded:
                     self._send(error_answer(500, "internal_error", "internal server error"))
@@ -269,28 +241,44 @@ class Handler(BaseHTTPRequestHandler):
     # Routing --------------------------------------------------------------------------
 
     def _handle(self) -> None:
-        app = self.server.app
+        ctx = self.server.context
+        refusal = ctx.hosts.refusal(
+            self.headers.get_all("Host") or [], self.path, self.request_version
+        )
+        if refusal is not None:
+            # Before routing: a rebound name must reach neither the API nor the outbox.
+            self._discard_body()
+            status, message = refusal
+            raise _Reject(error_answer(status, error_code(status), message), close=True)
         path = urlsplit(self.path).path
-        if app._outbox_web is not None and (path == "/outbox" or path.startswith("/outbox/")):
+        if ctx.outbox_web is not None and (path == "/outbox" or path.startswith("/outbox/")):
             # The outbox page and its API (outbox_web.py): not API calls, not recorded.
             self._discard_body()
-            app._outbox_web.handle(self)
+            ctx.outbox_web.handle(self)
             return
-        app._record(self.command, path, dict(self.headers.items()))
-        operation = ROUTES.get(path)
-        if self.command != "POST" or operation is None:
+        ctx.requests.add(RecordedRequest(self.command, path, dict(self.headers.items())))
+        operation = self._route(path)
+        body = b""
+        if operation.body:
+            body = self._read_body()
+        else:
             self._discard_body()
-            self._fire_fault(app._faults.take(path))
-            if self.command != "POST":
-                raise _Reject(
-                    error_answer(
-                        405, "method_not_allowed", f"{self.command} not allowed; use POST"
-                    ),
-                )
-            raise _Reject(error_answer(404, "not_found", f"no operation at {path}"))
-        body = self._read_body()
-        fault = app._faults.take(path)
+        fault = ctx.faults.take(path)
         self._fire_fault(fault)
+        try:
+            operation.parse_query(urlsplit(self.path).query)
+        except RuleViolation as exc:
+            raise _Reject(error_answer(400, "invalid_request", str(exc))) from None
+        if not ctx.service.implements(operation):
+            # A changed contract (ReferenceServer(operations=...)) may route more than
+            # the service runs: routed and checked, then said so.
+            raise _Reject(
+                error_answer(
+                    501,
+                    "not_implemented",
+                    f"{operation.method} {path} is routed but not served by this server",
+                )
+            )
         if not body.strip():
             raise _Reject(error_answer(400, "invalid_request", "body: required (a JSON object)"))
         self._check_content_type()
@@ -303,16 +291,32 @@ class Handler(BaseHTTPRequestHandler):
                     "Idempotency-Key: must be 1-255 visible ASCII characters",
                 )
             )
-        answer, replayed = self._answer(path, operation, body, key)
+        answer, replayed = self._answer(path, operation.path, body, key)
         if fault is not None and fault.kind == "drop_after":
             self.close_connection = True
-            app._log(self._log_line("dropped"))
+            ctx.log(self._log_line("dropped"))
             return
         if replayed:
             answer = Answer(
                 answer.status, answer.body, (*answer.headers, ("Idempotent-Replayed", "true"))
             )
         self._send(answer)
+
+    def _route(self, path: str) -> OperationSpec:
+        """The operation of this request's method on ``path``; else 405 (with ``Allow``:
+        exactly the methods declared for the path) or 404, after its body is dropped and
+        any fault for the path fired."""
+        routes = self.server.context.routes
+        operation = routes.find(self.command, path)
+        if operation is not None:
+            return operation
+        self._discard_body()
+        self._fire_fault(self.server.context.faults.take(path))
+        methods = ", ".join(routes.methods(path))
+        if methods:
+            message = f"{self.command} not allowed; use {methods}"
+            raise _Reject(error_answer(405, "method_not_allowed", message, (("Allow", methods),)))
+        raise _Reject(error_answer(404, "not_found", f"no operation at {path}"))
 
     def _answer(
         self, path: str, operation: str, body: bytes, key: Optional[str]
@@ -324,37 +328,37 @@ class Handler(BaseHTTPRequestHandler):
         A key is claimed in the store before the operation runs, so that of two requests
         with one key (in this server or another on the same database) one runs.
         """
-        app = self.server.app
+        ctx = self.server.context
         if key is None:
-            return app._service.handle(operation, body), False
-        secret = app._store.key
+            return ctx.service.handle(operation, body), False
+        secret = ctx.store.key
         lookup, body_mac = sealing.lookup(secret, key), sealing.body_mac(secret, key, body)
-        with app._key_locks.hold(key):
+        with ctx.locks.hold(key):
             record = self._claim(lookup, path, body_mac)
             if record is not None:
                 return self._replay(record, path, operation, body, body_mac, key)
             try:
-                answer = app._service.handle(operation, body)
+                answer = ctx.service.handle(operation, body)
             except BaseException:
-                app._store.release_replay(lookup)
+                ctx.store.release_replay(lookup)
                 raise
             if answer.replayable:
                 sealed = sealing.seal(secret, key, body, answer.body)
-                app._store.finish_replay(lookup, answer.status, sealed)
+                ctx.store.finish_replay(lookup, answer.status, sealed)
             else:
-                app._store.release_replay(lookup)
+                ctx.store.release_replay(lookup)
             return answer, False
 
     def _claim(self, lookup: str, path: str, body_mac: str) -> Optional[ReplayRecord]:
         """Claim ``lookup`` (None), or the finished record already under it. A request
         with the same key still running in another server is waited for, a while."""
-        app = self.server.app
+        ctx = self.server.context
         deadline = time.monotonic() + CLAIM_WAIT
         while True:
-            record = app._store.claim_replay(lookup, path, body_mac)
+            record = ctx.store.claim_replay(lookup, path, body_mac)
             if record is None or record.status != 0:
                 return record
-            if time.monotonic() >= deadline or app._stopping.wait(0.02):
+            if time.monotonic() >= deadline or ctx.stopping.wait(0.02):
                 raise _Reject(
                     error_answer(
                         409,
@@ -379,13 +383,13 @@ class Handler(BaseHTTPRequestHandler):
         that budget not even the matching request is replayed (429), so the key buys no
         more guesses than a caller without it has.
         """
-        app = self.server.app
+        ctx = self.server.context
         same = record.path == path and hmac.compare_digest(record.body_mac, body_mac)
-        wait = app._service.replay_guard(operation, body, counted=not same)
+        wait = ctx.service.replay_guard(operation, body, counted=not same)
         if wait is not None:
             return wait, False
         if same:
-            replayed = sealing.unseal(app._store.key, key, body, record.sealed)
+            replayed = sealing.unseal(ctx.store.key, key, body, record.sealed)
             if replayed is not None:
                 return Answer(record.status, replayed), True
         conflict = error_answer(
@@ -404,10 +408,10 @@ class Handler(BaseHTTPRequestHandler):
             raise _Reject(error_answer(status, error_code(status), "injected fault", headers))
         if fault.kind == "drop_before":
             self.close_connection = True
-            self.server.app._log(self._log_line("dropped"))
+            self.server.context.log(self._log_line("dropped"))
             raise _Dropped
         if fault.kind == "stall":
-            self.server.app._wake.wait(fault.arg)  # cut short by stop() and reset()
+            self.server.context.wake.wait(fault.arg)  # cut short by stop() and reset()
         elif fault.kind == "exception":
             raise RuntimeError("injected fault: exception")
 
@@ -487,7 +491,11 @@ class Handler(BaseHTTPRequestHandler):
             # answer here has a status line and headers.
             self.request_version = "HTTP/1.0"
             self.close_connection = True
-        extra = (("Allow", "POST"),) if answer.status == 405 else ()
+        extra: tuple[tuple[str, str], ...] = ()
+        if answer.status == 405 and not any(name == "Allow" for name, _ in answer.headers):
+            # An injected 405: Allow still says what the path serves.
+            path = urlsplit(self.path).path if self.command else ""
+            extra = (("Allow", ", ".join(self.server.context.routes.methods(path))),)
         data = self.head(answer.status, JSON_CONTENT_TYPE, len(payload), (*extra, *answer.headers))
         if self.command != "HEAD":
             data += payload
@@ -512,7 +520,7 @@ class Handler(BaseHTTPRequestHandler):
         ]
         if length is not None:
             headers.append(("Content-Length", str(length)))
-        headers.append(("X-Request-Id", self._request_id))
+        headers.append(("X-Request-Id", self.request_id))
         headers.extend(extra)
         if self.close_connection:
             headers.append(("Connection", "close"))
@@ -522,10 +530,10 @@ class Handler(BaseHTTPRequestHandler):
         phrase = self.responses.get(status, ("",))[0]
         head = f"{self.protocol_version} {status} {phrase}\r\n"
         head += "".join(f"{name}: {value}\r\n" for name, value in headers) + "\r\n"
-        app = self.server.app
-        app._log(self._log_line(str(status)))
-        if app._outbox_web is not None:
-            app._outbox_web.note(self, status)
+        ctx = self.server.context
+        ctx.log(self._log_line(str(status)))
+        if ctx.outbox_web is not None:
+            ctx.outbox_web.note(self, status)
         return head.encode("latin-1")
 
     def log_request(self, code: object = "-", size: object = "-") -> None:
@@ -534,8 +542,8 @@ class Handler(BaseHTTPRequestHandler):
     def _log_line(self, outcome: str) -> str:
         # Method and path only (no query string, no body, no headers): nothing secret.
         path = urlsplit(self.path).path if self.command else "-"
-        elapsed = (time.perf_counter() - self._started) * 1000
-        return f"{self.command or '-'} {path} {outcome} {elapsed:.1f}ms {self._request_id}"
+        elapsed = (time.perf_counter() - self.started) * 1000
+        return f"{self.command or '-'} {path} {outcome} {elapsed:.1f}ms {self.request_id}"
 
 
 class _Dropped(Exception):

@@ -9,13 +9,19 @@ process, such as a demo script or ``python -m persona.testing outbox``, can read
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Callable, Optional
+
+from persona.testing.limits import MAX_MESSAGES
+from persona.testing.store import CODE_TTL
+from persona.testing.waiters import ANY, Waiters
 
 #: Environment variable naming the default outbox file.
 OUTBOX_ENV = "PERSONA_OUTBOX"
@@ -35,16 +41,46 @@ class OutboxEntry:
     sent_at: datetime
 
 
+#: A message's code still redeems.
+LIVE = "live"
+#: A newer code was mailed to the same address (which replaced this one).
+REPLACED = "replaced"
+#: The code was exchanged for a token.
+USED = "used"
+#: The code's 15 minutes are over, or wrong tries burnt it, or a password reset ended it.
+EXPIRED = "expired"
+STATES = (LIVE, REPLACED, USED, EXPIRED)
+
+
+@dataclass(frozen=True)
+class Message:
+    """One kept entry as the outbox page shows it: its id, the entry, its code's state
+    (one of :data:`STATES`) when it was read."""
+
+    number: int
+    entry: OutboxEntry
+    state: str
+
+
 class OutboxError(ValueError):
     """The outbox file cannot be written (a directory, a missing folder, no permission)."""
 
 
 @dataclass(frozen=True)
 class Letter:
-    """A code ready to be "mailed": the entry kept in memory and its line for the file."""
+    """A code ready to be "mailed": the entry kept in memory, its line for the file and
+    when it was sent (epoch seconds, exact: ``entry.sent_at`` is rounded)."""
 
     entry: OutboxEntry
     line: str
+    at: float
+
+
+@dataclass(frozen=True)
+class _Kept:
+    number: int
+    entry: OutboxEntry
+    expires_at: float  # epoch seconds, as the store expires the code
 
 
 def compose(email: str, code: str, at: float) -> Letter:
@@ -55,7 +91,8 @@ def compose(email: str, code: str, at: float) -> Letter:
     tell whether an address has an account.
     """
     entry = OutboxEntry(email=email, code=code, sent_at=datetime.fromtimestamp(at, timezone.utc))
-    return Letter(entry, json.dumps({"email": email, "code": code, "sent_at": rfc3339(at)}))
+    line = json.dumps({"email": email, "code": code, "sent_at": rfc3339(at)})
+    return Letter(entry, line, at)
 
 
 def check_writable(path: str) -> None:
@@ -82,7 +119,8 @@ def open_private(path: str) -> int:
 
 
 class Outbox:
-    """The codes sent so far, in order; thread-safe.
+    """The codes sent so far, in order, the newest :data:`~persona.testing.limits.MAX_MESSAGES`
+    of them (older ones are dropped; a file keeps them all); thread-safe.
 
     Every forgotPass posts a letter (:meth:`post`), account or not, and posting costs the
     same either way: the file is opened, written and closed, with the line for an account
@@ -92,23 +130,36 @@ class Outbox:
     The file is complete as soon as the answer is sent, so another process may read it
     at once. A failed write goes to ``on_error``, not to the client: an error for accounts
     only would reveal them too.
+
+    Messages are also filed by address, so that finding an address's newest one, and
+    waking the threads waiting for it, costs the same however many others there are.
     """
 
     def __init__(
-        self, path: Optional[str] = None, on_error: Optional[Callable[[str], None]] = None
+        self,
+        path: Optional[str] = None,
+        on_error: Optional[Callable[[str], None]] = None,
+        max_messages: int = MAX_MESSAGES,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        """Keep entries in memory, and append them to the file ``path`` if given; raise
-        :class:`OutboxError` at once if ``path`` cannot be written."""
+        """Keep up to ``max_messages`` entries in memory, and append them all to the file
+        ``path`` if given; raise :class:`OutboxError` at once if ``path`` cannot be
+        written. ``clock`` (the server's, epoch seconds) says when codes expire."""
         if path:
             check_writable(path)
         self.path = path
         self._on_error = on_error
-        self._entries: list[OutboxEntry] = []
+        self._max = max_messages
+        # (id, entry) pairs, oldest first; ids grow by one with every delivery.
+        self._entries: deque[_Kept] = deque()
+        self._by_address: dict[str, deque[_Kept]] = {}
+        self._waiters = Waiters()
+        # States set by what happened to a code (used, burnt, cancelled), by id; the
+        # entries themselves never change.
+        self._marks: dict[int, str] = {}
+        self._clock = clock
         self._lock = threading.Lock()
-        #: Notified on every delivery and clear (the outbox page's live updates wait on it).
-        self.changed = threading.Condition(self._lock)
-        #: How many letters were ever delivered: entry ``i`` of :attr:`entries` has the id
-        #: ``delivered - len(entries) + i + 1``, stable until a clear.
+        #: How many letters were ever delivered (the id of the newest one).
         self.delivered = 0
         #: Grows with every delivery and every clear.
         self.version = 0
@@ -122,12 +173,27 @@ class Outbox:
         data = (letter.line + "\n").encode("utf-8") if deliver else b""
         with self._lock:
             if deliver:
-                self._entries.append(letter.entry)
-                self.delivered += 1
-                self.version += 1
-                self.changed.notify_all()
+                self._keep(letter)
             if self.path:
                 self._append(self.path, data)
+
+    def _keep(self, letter: Letter) -> None:
+        self.delivered += 1
+        self.version += 1
+        item = _Kept(self.delivered, letter.entry, letter.at + CODE_TTL)
+        key = letter.entry.email.lower()
+        self._entries.append(item)
+        self._by_address.setdefault(key, deque()).append(item)
+        if len(self._entries) > self._max:
+            dropped = self._entries.popleft()
+            self._marks.pop(dropped.number, None)
+            oldest = dropped.entry
+            # The oldest of all is the oldest of its address too.
+            theirs = self._by_address[oldest.email.lower()]
+            theirs.popleft()
+            if not theirs:
+                del self._by_address[oldest.email.lower()]
+        self._waiters.notify(key)
 
     def _append(self, path: str, data: bytes) -> None:
         try:
@@ -142,11 +208,13 @@ class Outbox:
 
     def clear(self, truncate: bool = False) -> None:
         """Forget the entries kept in memory; with ``truncate``, empty the file too (else
-        it is left as it is)."""
+        it is left as it is). Ids go on growing from where they were."""
         with self._lock:
             self._entries.clear()
+            self._by_address.clear()
+            self._marks.clear()
             self.version += 1
-            self.changed.notify_all()
+            self._waiters.notify_all()
             if truncate and self.path:
                 try:
                     os.truncate(self.path, 0)
@@ -154,35 +222,98 @@ class Outbox:
                     if self._on_error is not None:
                         self._on_error(f"cannot empty the outbox file: {exc.strerror or exc}")
 
-    def numbered(self) -> tuple[int, list[OutboxEntry]]:
-        """The id of the first entry and a copy of the entries, oldest first."""
+    def settle(self, email: str, code: Optional[str], state: str) -> None:
+        """Mark the newest message to ``email`` :data:`USED` or :data:`EXPIRED`, if its
+        code is ``code`` (any code: ``None``) and nothing marked it before. The server
+        calls this when a code is redeemed, burnt or cancelled."""
         with self._lock:
-            return self.delivered - len(self._entries) + 1, list(self._entries)
+            mine = self._by_address.get(email.lower())
+            if not mine:
+                return
+            newest = mine[-1]
+            if newest.number in self._marks or (code is not None and newest.entry.code != code):
+                return
+            self._marks[newest.number] = state
+            self.version += 1
+            self._waiters.notify(email.lower())
+
+    def _state(self, kept: _Kept, now: float) -> str:
+        mark = self._marks.get(kept.number)
+        if mark is not None:
+            return mark
+        if self._by_address[kept.entry.email.lower()][-1] is not kept:
+            return REPLACED
+        if kept.expires_at <= now:
+            return EXPIRED
+        return LIVE
+
+    def newest(self, email: Optional[str] = None, limit: Optional[int] = None) -> list[Message]:
+        """Up to ``limit`` messages, newest first, all or to ``email`` only
+        (case-insensitive), each with its code's state now."""
+        now = self._clock()
+        with self._lock:
+            items = self._entries if email is None else self._by_address.get(email.lower(), ())
+            return [
+                Message(kept.number, kept.entry, self._state(kept, now))
+                for kept in itertools.islice(reversed(items), limit)
+            ]
+
+    def latest(self, email: str) -> Optional[Message]:
+        """The newest message to ``email`` (case-insensitive), or ``None``."""
+        found = self.newest(email, 1)
+        return found[0] if found else None
+
+    def wait_for_mail(self, email: str, timeout: float, stop: threading.Event) -> Optional[Message]:
+        """:meth:`latest`, waiting up to ``timeout`` seconds for one to come; ``stop``
+        (set before :meth:`interrupt`) ends the wait early. Only a delivery to ``email``
+        (or a clear) wakes this thread."""
+        key = email.lower()
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                left = deadline - time.monotonic()
+                done = key in self._by_address or left <= 0 or stop.is_set()
+                if not done:
+                    event = self._waiters.register(key)
+            if done:
+                return self.latest(email)
+            try:
+                event.wait(left)
+            finally:
+                with self._lock:
+                    self._waiters.unregister(key, event)
 
     def wait_for_change(self, since: int, timeout: float, stop: threading.Event) -> int:
         """Wait until :attr:`version` is no longer ``since`` (a delivery or a clear),
-        ``timeout`` seconds at most, or until ``stop`` is set; return the version then."""
-        deadline = time.monotonic() + timeout
+        ``timeout`` seconds at most, or until ``stop`` is set (before :meth:`interrupt`);
+        return the version then."""
         with self._lock:
-            while self.version == since and not stop.is_set():
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                self.changed.wait(min(left, 0.25))  # short: a stopping server is seen soon
+            if self.version != since or timeout <= 0 or stop.is_set():
+                return self.version
+            event = self._waiters.register(ANY)
+        try:
+            event.wait(timeout)
+        finally:
+            with self._lock:
+                self._waiters.unregister(ANY, event)
+        with self._lock:
             return self.version
+
+    def interrupt(self) -> None:
+        """Wake every waiting thread, to look at its ``stop`` event (set it first)."""
+        with self._lock:
+            self._waiters.notify_all()
 
     @property
     def entries(self) -> list[OutboxEntry]:
-        """A copy of the entries, oldest first."""
+        """A copy of the entries kept, oldest first."""
         with self._lock:
-            return list(self._entries)
+            return [kept.entry for kept in self._entries]
 
     def last_code(self, email: str) -> Optional[str]:
         """The newest code sent to ``email`` (case-insensitive), or ``None``."""
-        for entry in reversed(self.entries):
-            if entry.email.lower() == email.lower():
-                return entry.code
-        return None
+        found = self.latest(email)
+        return None if found is None else found.entry.code
 
 
 def last_code_in_file(path: str, email: str) -> Optional[str]:

@@ -35,10 +35,20 @@
     return node;
   }
 
+  // What the page says of each state; the server's page says the same (outbox_web.py).
+  const STATES = {
+    live: "Live",
+    replaced: "Replaced by a newer code",
+    used: "Used",
+    expired: "Expired",
+  };
+
   function render(message, fresh) {
     const item = document.createElement("li");
-    item.className = fresh ? "message new" : "message";
+    const state = Object.hasOwn(STATES, message.state) ? message.state : "expired";
+    item.className = "message state-" + state + (fresh ? " new" : "");
     item.dataset.id = String(message.id);
+    item.dataset.state = state;
     item.dataset.email = message.to.toLowerCase();
     const article = document.createElement("article");
     article.setAttribute("aria-labelledby", "subject-" + message.id);
@@ -46,6 +56,7 @@
     pair(dl, "To", message.to).className = "to";
     pair(dl, "Subject", message.subject).id = "subject-" + message.id;
     pair(dl, "Sent", time(message.sent_at));
+    pair(dl, "State", STATES[state]).className = "state";
     const code = document.createElement("p");
     code.className = "code";
     code.append(text("span", message.code, "code-value"));

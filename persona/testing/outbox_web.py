@@ -22,23 +22,23 @@ from __future__ import annotations
 
 import html
 import json
-import re
 import threading
 import time
-from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from typing import TYPE_CHECKING, Any, Optional
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
-from persona.testing.outbox import OutboxEntry
+from persona.testing import query as q
+from persona.testing.hosts import is_loopback
+from persona.testing.limits import RETRY_AFTER, OutboxLimits
+from persona.testing.outbox import EXPIRED, LIVE, REPLACED, USED, Message, Outbox
+from persona.testing.recent import RecentRequest, RecentRequests
 from persona.testing.store import CODE_TTL
 
 if TYPE_CHECKING:
     from persona.testing.handler import Handler
-    from persona.testing.server import ReferenceServer
 
 __all__ = ["MAX_LIMIT", "MAX_WAIT", "SUBJECT", "OutboxWeb", "RecentRequests", "is_loopback"]
 
@@ -70,63 +70,28 @@ _STATIC = {
     "/outbox/style.css": ("outbox_page.css", "text/css; charset=utf-8"),
     "/outbox/favicon.svg": ("outbox_icon.svg", "image/svg+xml"),
 }
-_EMAIL = re.compile(r"[^\s@]{1,64}@[^\s@]{1,253}")
 
 
-def is_loopback(host: str) -> bool:
-    """Whether the listen address ``host`` is reachable from this machine only."""
-    return host in ("localhost", "::1") or host.startswith("127.")
+#: What the page says of a code in each state (the API gives the state's name).
+STATE_TEXT = {
+    LIVE: "Live",
+    REPLACED: "Replaced by a newer code",
+    USED: "Used",
+    EXPIRED: "Expired",
+}
 
 
-@dataclass(frozen=True)
-class RecentRequest:
-    """One request as the request view shows it (no query string, no body)."""
-
-    method: str
-    path: str
-    status: int
-    milliseconds: float
-    request_id: str
-    at: float
-
-
-class RecentRequests:
-    """The last requests the server answered, for the page's request view; thread-safe."""
-
-    def __init__(self, size: int = 200) -> None:
-        """Keep the last ``size`` requests."""
-        self._items: deque[RecentRequest] = deque(maxlen=size)
-        self._lock = threading.Lock()
-
-    def add(self, item: RecentRequest) -> None:
-        """Remember ``item``, forgetting the oldest one if full."""
-        with self._lock:
-            self._items.append(item)
-
-    def newest_first(self, limit: int = MAX_LIMIT) -> list[RecentRequest]:
-        """Up to ``limit`` requests, newest first."""
-        with self._lock:
-            return list(reversed(self._items))[:limit]
-
-    def clear(self) -> None:
-        """Forget them all."""
-        with self._lock:
-            self._items.clear()
-
-
-class BadInput(Exception):
-    """A query the API refuses: 400 with the contract's Error body."""
-
-
-def _message(number: int, entry: OutboxEntry) -> dict[str, Any]:
+def _message(message: Message) -> dict[str, Any]:
+    entry = message.entry
     expires = entry.sent_at + timedelta(seconds=CODE_TTL)
     return {
-        "id": number,
+        "id": message.number,
         "to": entry.email,
         "subject": SUBJECT,
         "code": entry.code,
         "sent_at": _rfc3339(entry.sent_at),
         "expires_at": _rfc3339(expires),
+        "state": message.state,
     }
 
 
@@ -135,28 +100,34 @@ def _rfc3339(when: datetime) -> str:
 
 
 class OutboxWeb:
-    """Serves ``/outbox`` for one :class:`~persona.testing.server.ReferenceServer`."""
+    """Serves ``/outbox`` for one reference server: its ``outbox``; waits end when
+    ``wake`` is set (the server stops or drains)."""
 
-    def __init__(self, app: ReferenceServer, *, cors_origin: Optional[str] = None) -> None:
-        """``cors_origin``: an origin (``http://localhost:3000``) whose pages may call the
+    def __init__(
+        self,
+        outbox: Outbox,
+        wake: threading.Event,
+        *,
+        limits: Optional[OutboxLimits] = None,
+        cors_origin: Optional[str] = None,
+    ) -> None:
+        """``limits``: how many long polls and event streams may wait at once;
+        ``cors_origin``: an origin (``http://localhost:3000``) whose pages may call the
         API from a browser; none by default."""
-        self.app = app
+        self.outbox = outbox
+        self.wake = wake
+        self.limits = limits = limits or OutboxLimits()
         self.cors_origin = cors_origin
         self.requests = RecentRequests()
+        # Each waiting request holds a thread and a connection: past these, 503.
+        self._long_polls = threading.BoundedSemaphore(limits.long_polls)
+        self._event_streams = threading.BoundedSemaphore(limits.event_streams)
 
     # -- data -----------------------------------------------------------------------
 
     def messages(self, email: Optional[str] = None, limit: int = MAX_LIMIT) -> list[dict[str, Any]]:
         """The mailed codes, newest first, as the API gives them."""
-        first, entries = self.app._outbox.numbered()
-        out = []
-        for index in range(len(entries) - 1, -1, -1):
-            entry = entries[index]
-            if email is None or entry.email.lower() == email.lower():
-                out.append(_message(first + index, entry))
-                if len(out) >= limit:
-                    break
-        return out
+        return [_message(message) for message in self.outbox.newest(email, limit)]
 
     # -- dispatch -------------------------------------------------------------------
 
@@ -165,42 +136,41 @@ class OutboxWeb:
         parts = urlsplit(handler.path)
         path, method = parts.path.rstrip("/") or "/", handler.command
         try:
-            query = _query(parts.query)
+            query = q.parse(parts.query)
             if path == PREFIX and method in ("GET", "HEAD"):
                 self._page(handler, query)
             elif path in _STATIC and method in ("GET", "HEAD"):
-                _only(query)
+                q.only(query)
                 self._static(handler, path)
             elif path == PREFIX + "/openapi.yaml" and method in ("GET", "HEAD"):
-                _only(query)
+                q.only(query)
                 text = resources.files("persona.testing").joinpath("outbox-api.yaml")
                 self._send(handler, 200, "application/yaml; charset=utf-8", text.read_bytes())
             elif path == PREFIX + "/clear" and method == "POST":
-                _only(query)
+                q.only(query)
                 self._refuse_cross_site(handler)
-                self.app._outbox.clear()
+                self.outbox.clear()
                 self._send(handler, 303, "text/plain; charset=utf-8", b"", (("Location", PREFIX),))
             elif path == PREFIX + "/api/messages" and method in ("GET", "HEAD"):
-                email, limit = _email(query, "email"), _limit(query)
-                _only(query, "email", "limit")
+                email, limit = q.email(query, "email"), _limit(query)
+                q.only(query, "email", "limit")
                 self._json(handler, 200, {"messages": self.messages(email, limit)})
             elif path == PREFIX + "/api/messages" and method == "DELETE":
-                _only(query)
+                q.only(query)
                 self._refuse_cross_site(handler)
-                count = len(self.app._outbox.entries)
-                self.app._outbox.clear()
+                count = len(self.outbox.entries)
+                self.outbox.clear()
                 self._json(handler, 200, {"deleted": count})
             elif path == PREFIX + "/api/messages/latest" and method in ("GET", "HEAD"):
                 self._latest(handler, query)
             elif path == PREFIX + "/api/requests" and method in ("GET", "HEAD"):
-                limit = _limit(query)
-                _only(query, "limit")
-                items = [item.__dict__ for item in self.requests.newest_first(limit)]
-                for item in items:
-                    item["at"] = _rfc3339(datetime.fromtimestamp(item["at"], timezone.utc))
+                limit, include = _limit(query), q.flag(query, "include_outbox")
+                q.only(query, "limit", "include_outbox")
+                chosen = self.requests.newest_first(limit, include_outbox=include)
+                items = [item.as_json() for item in chosen]
                 self._json(handler, 200, {"requests": items})
             elif path == PREFIX + "/api/events" and method == "GET":
-                _only(query)
+                q.only(query)
                 self._events(handler)
             elif method == "OPTIONS" and self.cors_origin and path.startswith(PREFIX + "/api"):
                 self._send(handler, 204, "text/plain; charset=utf-8", b"")
@@ -208,36 +178,48 @@ class OutboxWeb:
                 self._error(handler, 405, "method_not_allowed", f"{method} not allowed here")
             else:
                 self._error(handler, 404, "not_found", f"nothing at {path}")
-        except BadInput as exc:
+        except q.BadInput as exc:
             self._error(handler, 400, "invalid_request", str(exc))
         except _CrossSite:
             self._error(handler, 403, "forbidden", "cross-site requests may not change the outbox")
+        except _Busy as busy:
+            message = f"too many {busy.what} open (at most {busy.cap}); retry in {RETRY_AFTER} s"
+            retry = (("Retry-After", str(RETRY_AFTER)),)
+            self._error(handler, 503, "unavailable", message, retry)
 
     # -- answers ----------------------------------------------------------------------
 
     def _latest(self, handler: Handler, query: dict[str, str]) -> None:
-        email = _email(query, "email", required=True)
-        wait = _number(query, "wait", 0.0, MAX_WAIT)
-        _only(query, "email", "wait")
-        deadline = time.monotonic() + wait
-        outbox, stopping = self.app._outbox, self.app._wake
-        while True:
-            version = outbox.version
-            found = self.messages(email, 1)
-            left = deadline - time.monotonic()
-            if found or left <= 0 or stopping.is_set():
-                break
-            outbox.wait_for_change(version, left, stopping)
+        email = q.required_email(query, "email")
+        wait = q.seconds(query, "wait", 0.0, MAX_WAIT)
+        q.only(query, "email", "wait")
+        if wait <= 0:
+            found = self.outbox.latest(email)
+        else:
+            if not self._long_polls.acquire(blocking=False):
+                raise _Busy("long polls", self.limits.long_polls)
+            try:
+                found = self.outbox.wait_for_mail(email, wait, self.wake)
+            finally:
+                self._long_polls.release()
         if found:
-            self._json(handler, 200, found[0])
+            self._json(handler, 200, _message(found))
         else:
             self._error(handler, 404, "not_found", "no message for this address yet")
 
     def _events(self, handler: Handler) -> None:
         """A server-sent-events stream: one ``outbox`` event each time the outbox changes,
         heartbeats between, closed after :data:`EVENTS_LIFETIME` (the browser reconnects)."""
+        if not self._event_streams.acquire(blocking=False):
+            raise _Busy("event streams", self.limits.event_streams)
+        try:
+            self._stream(handler)
+        finally:
+            self._event_streams.release()
+
+    def _stream(self, handler: Handler) -> None:
         self._head(handler, 200, "text/event-stream; charset=utf-8", None)
-        outbox, stopping = self.app._outbox, self.app._wake
+        outbox, stopping = self.outbox, self.wake
         end = time.monotonic() + EVENTS_LIFETIME
         version = outbox.version
         handler.wfile.write(b"retry: 1000\n\n")
@@ -257,13 +239,13 @@ class OutboxWeb:
     def _page(self, handler: Handler, query: dict[str, str]) -> None:
         view = query.get("view", "mail")
         if view not in ("mail", "requests"):
-            raise BadInput("view: must be mail or requests")
-        email = _email(query, "email")
-        _only(query, "email", "view")
-        body = self._render(view, email)
+            raise q.BadInput("view: must be mail or requests")
+        email, include = q.email(query, "email"), q.flag(query, "include_outbox")
+        q.only(query, "email", "view", "include_outbox")
+        body = self._render(view, email, include)
         self._send(handler, 200, "text/html; charset=utf-8", body.encode("utf-8"))
 
-    def _render(self, view: str, email: Optional[str]) -> str:
+    def _render(self, view: str, email: Optional[str], include_outbox: bool = False) -> str:
         esc = html.escape
         nav = (
             '<nav aria-label="Views"><a href="/outbox"'
@@ -273,17 +255,7 @@ class OutboxWeb:
             + ">Requests</a></nav>"
         )
         if view == "requests":
-            rows = "".join(
-                f"<tr><td>{esc(r.method)}</td><td>{esc(r.path)}</td><td>{r.status}</td>"
-                f"<td>{r.milliseconds:.1f}</td><td><code>{esc(r.request_id)}</code></td></tr>"
-                for r in self.requests.newest_first(MAX_LIMIT)
-            )
-            main = (
-                '<table id="requests"><caption>Recent requests, newest first (bodies are '
-                "never kept)</caption><thead><tr><th scope=col>Method</th><th scope=col>Path"
-                "</th><th scope=col>Status</th><th scope=col>ms</th><th scope=col>Request id"
-                f"</th></tr></thead><tbody>{rows}</tbody></table>"
-            )
+            main = self._render_requests(include_outbox)
         else:
             messages = self.messages(email)
             items = "".join(_render_message(m) for m in messages)
@@ -313,6 +285,28 @@ class OutboxWeb:
             f"{nav}</header><main>{main}</main></body></html>"
         )
 
+    def _render_requests(self, include_outbox: bool) -> str:
+        esc = html.escape
+        rows = "".join(
+            f"<tr><td>{esc(r.method)}</td><td>{esc(r.path)}</td><td>{r.status}</td>"
+            f"<td>{r.milliseconds:.1f}</td><td><code>{esc(r.request_id)}</code></td></tr>"
+            for r in self.requests.newest_first(MAX_LIMIT, include_outbox=include_outbox)
+        )
+        if include_outbox:
+            toggle = '<a href="/outbox?view=requests">Hide the outbox page\'s own requests</a>'
+        else:
+            toggle = (
+                '<a href="/outbox?view=requests&amp;include_outbox=1">'
+                "Show the outbox page's own requests too</a>"
+            )
+        return (
+            f'<p class="tools" id="include-outbox">{toggle}</p>'
+            '<table id="requests"><caption>Recent requests, newest first (bodies are '
+            "never kept)</caption><thead><tr><th scope=col>Method</th><th scope=col>Path"
+            "</th><th scope=col>Status</th><th scope=col>ms</th><th scope=col>Request id"
+            f"</th></tr></thead><tbody>{rows}</tbody></table>"
+        )
+
     def _static(self, handler: Handler, path: str) -> None:
         name, content_type = _STATIC[path]
         data = resources.files("persona.testing").joinpath(name).read_bytes()
@@ -321,21 +315,43 @@ class OutboxWeb:
     # -- writing --------------------------------------------------------------------
 
     def _refuse_cross_site(self, handler: Handler) -> None:
-        """State-changing requests only from this origin (or the CORS origin named)."""
+        """State-changing requests only from this origin (or the CORS origin named).
+
+        This origin is the one the request was sent to: the page opened as
+        ``http://localhost:PORT`` posts there, with that Origin, as the page opened as
+        ``http://127.0.0.1:PORT`` does with its own. The Host has passed the server's
+        check of names (:mod:`persona.testing.hosts`) before this runs.
+        """
         site = handler.headers.get("Sec-Fetch-Site")
         origin = handler.headers.get("Origin")
-        allowed = {self.app.origin, *([self.cors_origin] if self.cors_origin else [])}
+        own = "http://" + (handler.headers.get("Host") or "").lower()
+        allowed = {own, *([self.cors_origin.lower()] if self.cors_origin else [])}
+        if origin is not None:
+            origin = origin.lower()
         if origin is not None and origin not in allowed:
             raise _CrossSite
         if site is not None and site not in ("same-origin", "none") and origin not in allowed:
             raise _CrossSite
 
-    def _json(self, handler: Handler, status: int, payload: Any) -> None:
+    def _json(
+        self,
+        handler: Handler,
+        status: int,
+        payload: Any,
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> None:
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        self._send(handler, status, "application/json;charset=utf-8", data)
+        self._send(handler, status, "application/json;charset=utf-8", data, extra)
 
-    def _error(self, handler: Handler, status: int, code: str, message: str) -> None:
-        self._json(handler, status, {"code": code, "message": message})
+    def _error(
+        self,
+        handler: Handler,
+        status: int,
+        code: str,
+        message: str,
+        extra: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self._json(handler, status, {"code": code, "message": message}, extra)
 
     def _head(
         self,
@@ -371,16 +387,25 @@ class OutboxWeb:
     def note(self, handler: Handler, status: int) -> None:
         """Remember an answered request for the request view."""
         path = urlsplit(handler.path).path if handler.command else "-"
-        elapsed = (time.perf_counter() - handler._started) * 1000
+        elapsed = (time.perf_counter() - handler.started) * 1000
         self.requests.add(
             RecentRequest(
-                handler.command or "-", path, status, elapsed, handler._request_id, time.time()
+                handler.command or "-", path, status, elapsed, handler.request_id, time.time()
             )
         )
 
 
 class _CrossSite(Exception):
     pass
+
+
+class _Busy(Exception):
+    """Every slot of a kind of waiting request (``what``, ``cap`` of them) is taken."""
+
+    def __init__(self, what: str, cap: int) -> None:
+        super().__init__(what)
+        self.what = what
+        self.cap = cap
 
 
 _KNOWN = frozenset(
@@ -399,13 +424,15 @@ _KNOWN = frozenset(
 
 def _render_message(message: Mapping[str, Any]) -> str:
     esc = html.escape
-    number, code = message["id"], esc(message["code"])
+    number, code, state = message["id"], esc(message["code"]), esc(message["state"])
     return (
-        f'<li class="message" data-id="{number}" data-email="{esc(message["to"].lower())}">'
+        f'<li class="message state-{state}" data-id="{number}" data-state="{state}" '
+        f'data-email="{esc(message["to"].lower())}">'
         f'<article aria-labelledby="subject-{number}"><dl>'
         f'<dt>To</dt><dd class="to">{esc(message["to"])}</dd>'
         f'<dt>Subject</dt><dd id="subject-{number}">{esc(message["subject"])}</dd>'
         f'<dt>Sent</dt><dd><time datetime="{message["sent_at"]}">{message["sent_at"]}</time></dd>'
+        f'<dt>State</dt><dd class="state">{esc(STATE_TEXT[message["state"]])}</dd>'
         f'</dl><p class="code"><span class="code-value">{code}</span>'
         f'<button type="button" class="copy" data-code="{code}" '
         f'aria-label="Copy code {code}">Copy</button></p>'
@@ -414,53 +441,5 @@ def _render_message(message: Mapping[str, Any]) -> str:
     )
 
 
-# -- query parameters ---------------------------------------------------------------------
-
-
-def _query(text: str) -> dict[str, str]:
-    try:
-        pairs = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=10)
-    except ValueError:
-        raise BadInput("query: malformed") from None
-    out = {}
-    for name, values in pairs.items():
-        if len(values) != 1:
-            raise BadInput(f"{name}: given more than once")
-        out[name] = values[0]
-    return out
-
-
-def _only(query: Mapping[str, str], *allowed: str) -> None:
-    unknown = sorted(set(query) - set(allowed))
-    if unknown:
-        known = ", ".join(allowed) or "none"
-        raise BadInput(f"{unknown[0]}: unknown parameter (known: {known})")
-
-
-def _email(query: Mapping[str, str], name: str, *, required: bool = False) -> Optional[str]:
-    value = query.get(name)
-    if value is None or (value == "" and not required):
-        if required:
-            raise BadInput(f"{name}: required")
-        return None
-    if len(value) > 254 or not _EMAIL.fullmatch(value) or not value.isprintable():
-        raise BadInput(f"{name}: must be an e-mail address (one @, no spaces, at most 254)")
-    return value
-
-
 def _limit(query: Mapping[str, str]) -> int:
-    value = query.get("limit")
-    if value is None:
-        return MAX_LIMIT
-    if not value.isascii() or not value.isdigit() or not 1 <= int(value[:6]) <= MAX_LIMIT:
-        raise BadInput(f"limit: must be a whole number from 1 to {MAX_LIMIT}")
-    return int(value)
-
-
-def _number(query: Mapping[str, str], name: str, low: float, high: float) -> float:
-    value = query.get(name)
-    if value is None:
-        return low
-    if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,3})?", value) or not low <= float(value) <= high:
-        raise BadInput(f"{name}: must be a number of seconds from {low:g} to {high:g}")
-    return float(value)
+    return q.integer(query, "limit", 1, MAX_LIMIT, MAX_LIMIT)

@@ -10,6 +10,7 @@ grow the table; further paths count in the total only).
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import deque
 from collections.abc import Mapping
@@ -20,6 +21,26 @@ from typing import Optional
 MAX_RECORDED_BYTES = 8 * 1024 * 1024
 #: Distinct paths counted one by one.
 MAX_COUNTED_PATHS = 1024
+#: What a masked header value shows instead.
+MASK = "***"
+# Header names that carry credentials. The SDK masks the same names (persona.redaction);
+# the list is written again here, as the server shares no code with the SDK.
+_CREDENTIAL = re.compile(r"authorization|cookie|token|secret|pass(word)?|api[-_]?key", re.I)
+
+
+def masked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """``headers`` as a repr or a log may show them: credentials as ``***``, an
+    ``Idempotency-Key`` cut to its first characters and ``...`` (whoever holds a
+    codeForToken call's whole key may replay it with guessed codes)."""
+    return {name: _shown(name, value) for name, value in headers.items()}
+
+
+def _shown(name: str, value: str) -> str:
+    if _CREDENTIAL.search(name):
+        return MASK
+    if name.lower() == "idempotency-key":
+        return value[: min(8, len(value) // 2)] + "..."
+    return value
 
 
 @dataclass(frozen=True)
@@ -29,6 +50,12 @@ class RecordedRequest:
     method: str
     path: str
     headers: Mapping[str, str]
+
+    def __repr__(self) -> str:
+        """The request with its credentials masked (:func:`masked_headers`); read a value
+        with :meth:`header`."""
+        shown = masked_headers(self.headers)
+        return f"RecordedRequest(method={self.method!r}, path={self.path!r}, headers={shown!r})"
 
     def header(self, name: str) -> Optional[str]:
         """The value of header ``name`` (case-insensitive), or ``None``."""

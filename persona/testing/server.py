@@ -12,28 +12,32 @@ independent implementation of the contract (see ``docs/Testing.md``).
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import socket
 import threading
 import time
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import TracebackType
 from typing import Callable, Optional
 
+from persona.testing.connections import Connections
+from persona.testing.context import ServerContext
 from persona.testing.faults import FaultQueue, normalize_path, parse_fault
-from persona.testing.handler import BASE_PATH, HTTPServer, KeyedLocks
+from persona.testing.handler import HTTPServer
+from persona.testing.hosts import HostPolicy, is_loopback
+from persona.testing.keylocks import KeyedLocks
+from persona.testing.limits import OutboxLimits
+from persona.testing.operations import BASE_PATH, CONTRACT, OperationSpec, Routes
 from persona.testing.outbox import OUTBOX_ENV, Outbox, OutboxEntry
-from persona.testing.outbox_web import OutboxWeb, is_loopback
+from persona.testing.outbox_web import OutboxWeb
 from persona.testing.recording import RecordedRequest, RequestLog
 from persona.testing.service import Service
 from persona.testing.store import Store
 
-#: forgotPass requests allowed per e-mail address per rolling minute (the contract's 5).
 #: How long :meth:`ReferenceServer.reset` waits for requests in flight to finish, in seconds.
 RESET_DRAIN = 5.0
+#: forgotPass requests allowed per e-mail address per rolling minute (the contract's 5).
 DEFAULT_RATE_LIMIT = 5
 #: Wrong codeForToken tries allowed per e-mail address per 15 minutes (the contract's 10).
 DEFAULT_GUESS_LIMIT = 10
@@ -72,6 +76,21 @@ class ReferenceServer:
     ``outbox_cors``
         An origin (``http://localhost:3000``) whose pages may call the outbox API from a
         browser; default none (no CORS).
+    ``allowed_hosts``
+        Names besides this machine's that requests may be sent to (``Host``), e.g.
+        ``["app.test"]``. While the server listens on a loopback address it answers only
+        ``127.0.0.1``, ``localhost``, ``[::1]`` (any port) and these; any other name gets
+        421 ``misdirected_request``, for every path (a defence against DNS rebinding). On
+        another address, names are checked only when some are given here.
+    ``outbox_limits``
+        An :class:`~persona.testing.limits.OutboxLimits`: the messages the outbox keeps in
+        memory (default 10,000; the oldest are dropped), the long polls and event streams
+        served at once (256 and 32; more get 503 with ``Retry-After``).
+    ``operations``
+        The operation table to route (:mod:`persona.testing.operations`; default the
+        contract's, ``CONTRACT``). For testing routing against a changed contract
+        (``from_spec(spec)``): an operation the server does not implement is routed, its
+        query checked, and answered 501 ``not_implemented``.
     ``log``
         A callable that receives one line per request (method, path, status, milliseconds,
         request id; never a body); default: no logging.
@@ -91,6 +110,9 @@ class ReferenceServer:
         log: Optional[Callable[[str], None]] = None,
         outbox_page: Optional[bool] = None,
         outbox_cors: Optional[str] = None,
+        allowed_hosts: Iterable[str] = (),
+        outbox_limits: Optional[OutboxLimits] = None,
+        operations: Optional[Iterable[OperationSpec]] = None,
     ) -> None:
         """Prepare the server (the database is opened now; nothing listens until start)."""
         if rate_limit < 1:
@@ -110,24 +132,44 @@ class ReferenceServer:
             )
         if outbox_cors is not None and not re.fullmatch(r"https?://[^/\s]+", outbox_cors):
             raise ValueError("outbox_cors: must be an origin, e.g. http://localhost:3000")
+        if isinstance(allowed_hosts, str):
+            allowed_hosts = [allowed_hosts]
+        hosts = HostPolicy(host, allowed_hosts)  # checks the names before anything opens
+        routes = Routes(CONTRACT if operations is None else operations)
         if outbox is None:
             outbox = os.environ.get(OUTBOX_ENV) or None
         # The outbox first: it checks its file, and a bad one should not leave a store open.
-        self._outbox = Outbox(outbox or None, on_error=self._log)
-        self._outbox_web = OutboxWeb(self, cors_origin=outbox_cors) if outbox_page else None
-        self._store = Store(db, clock)
-        self._service = Service(self._store, self._outbox, rate_limit, guess_limit)
-        self._faults = FaultQueue()
-        self._key_locks = KeyedLocks()
-        self._requests = RequestLog()
-        self._connections: set[socket.socket] = set()
-        self._connections_lock = threading.Lock()
-        self._connections_changed = threading.Condition(self._connections_lock)
-        self._draining = False
+        limits = outbox_limits or OutboxLimits()
+        self._outbox = Outbox(
+            outbox or None,
+            on_error=self._log,
+            max_messages=limits.messages,
+            clock=clock or time.time,  # the store's: a code expires by the same clock
+        )
+        self._stopping = threading.Event()
         self._wake = threading.Event()  # set while a reset drains: injected stalls end
+        store = Store(db, clock)
+        self._context = ServerContext(
+            store=store,
+            service=Service(store, self._outbox, rate_limit, guess_limit),
+            outbox=self._outbox,
+            outbox_web=(
+                OutboxWeb(self._outbox, self._wake, limits=limits, cors_origin=outbox_cors)
+                if outbox_page
+                else None
+            ),
+            faults=FaultQueue(),
+            locks=KeyedLocks(),
+            requests=RequestLog(),
+            connections=Connections(self._stopping),
+            hosts=hosts,
+            routes=routes,
+            log=self._log,
+            stopping=self._stopping,
+            wake=self._wake,
+        )
         self._pinned = False
         self._with_started: list[bool] = []
-        self._stopping = threading.Event()
         self._httpd: Optional[HTTPServer] = None
         self._thread: Optional[threading.Thread] = None
         for email, password in (accounts or {}).items():
@@ -139,7 +181,7 @@ class ReferenceServer:
         """Bind and start serving in a background thread; return ``self``."""
         if self._httpd is not None or self._stopping.is_set():
             raise RuntimeError("a ReferenceServer can be started only once")
-        self._httpd = HTTPServer((self._host, self._port), self)
+        self._httpd = HTTPServer((self._host, self._port), self._context)
         self._port = self._httpd.server_address[1]
         # A short poll interval keeps stop() fast; the loop is idle otherwise.
         self._thread = threading.Thread(
@@ -163,19 +205,14 @@ class ReferenceServer:
         if self._stopping.is_set():
             return
         self._stopping.set()
-        self._wake.set()  # wakes stalled requests
+        self._wake_waiters()
         if self._httpd is not None:
             self._httpd.shutdown()
-            with self._connections_lock:
-                connections = list(self._connections)
-            for conn in connections:
-                # Shut down, not close: the handler thread owns the socket and closes it.
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
+            self._context.connections.shut_all()
             self._httpd.server_close()  # joins the handler threads
         if self._thread is not None:
             self._thread.join()
-        self._store.close()
+        self._context.store.close()
 
     def reset(self) -> None:
         """Forget everything a test did, keep listening on the same port: delete every
@@ -189,34 +226,15 @@ class ReferenceServer:
         handlers to finish, so that a request left running by one test cannot mail a code
         or spend a token after the reset, into the next test's state.
         """
-        self._faults.clear()
-        self._drain()
-        self._faults.clear()
-        self._store.clear()
+        faults = self._context.faults
+        faults.clear()
+        if not self._context.connections.drain(RESET_DRAIN, after_shut=self._wake_waiters):
+            self._log("reset: requests still running after the drain timeout")
+        self._wake.clear()
+        faults.clear()
+        self._context.store.clear()
         self._outbox.clear(truncate=True)
-        self._requests.clear()
-
-    def _drain(self) -> None:
-        with self._connections_lock:
-            connections = list(self._connections)
-            self._draining = True
-        try:
-            for conn in connections:
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
-            self._wake.set()  # ends injected stalls
-            deadline = time.monotonic() + RESET_DRAIN
-            with self._connections_lock:
-                while self._connections & set(connections):
-                    left = deadline - time.monotonic()
-                    if left <= 0:
-                        self._log("reset: requests still running after the drain timeout")
-                        break
-                    self._connections_changed.wait(left)
-        finally:
-            with self._connections_lock:
-                self._draining = False
-            self._wake.clear()
+        self._context.requests.clear()
 
     def pin(self) -> None:
         """Refuse :meth:`stop` until :meth:`unpin`: for a server shared by many users
@@ -269,11 +287,11 @@ class ReferenceServer:
 
     def add_account(self, email: str, password: str) -> None:
         """Create an account (or set the password of an existing one)."""
-        self._store.add_account(email, password)
+        self._context.store.add_account(email, password)
 
     def check_password(self, email: str, password: str) -> bool:
         """Whether ``email``'s account exists and has the password ``password``."""
-        return self._store.check_password(email, password)
+        return self._context.store.check_password(email, password)
 
     @property
     def outbox(self) -> list[OutboxEntry]:
@@ -290,7 +308,7 @@ class ReferenceServer:
     def outbox_url(self) -> Optional[str]:
         """The outbox page, e.g. ``http://127.0.0.1:54321/outbox`` (its API is below it,
         ``/outbox/api/...``); ``None`` when it is not served (see ``outbox_page``)."""
-        return None if self._outbox_web is None else self.origin + "/outbox"
+        return None if self._context.outbox_web is None else self.origin + "/outbox"
 
     @property
     def outbox_path(self) -> Optional[str]:
@@ -310,7 +328,7 @@ class ReferenceServer:
         Bounded: the most recent ones whose headers fit in 8 MiB (thousands of ordinary
         requests); older ones are forgotten (see :mod:`persona.testing.recording`).
         """
-        return self._requests.recent()
+        return self._context.requests.recent()
 
     def request_count(self, path: Optional[str] = None) -> int:
         """How many requests the server received, all or to ``path`` only.
@@ -318,7 +336,7 @@ class ReferenceServer:
         ``path`` may include the ``/v1`` prefix or not: ``"/account/forgotPass"``. Counts
         include requests :attr:`requests` no longer holds.
         """
-        return self._requests.count(None if path is None else normalize_path(path))
+        return self._context.requests.count(None if path is None else normalize_path(path))
 
     # Fault injection ------------------------------------------------------------------
 
@@ -337,33 +355,21 @@ class ReferenceServer:
         ``retry_after`` adds a ``Retry-After`` header to a ``status:`` answer. Faults fire
         in the order they were injected.
         """
-        self._faults.add(parse_fault(kind, times, path, retry_after))
+        self._context.faults.add(parse_fault(kind, times, path, retry_after))
 
     def clear_faults(self) -> None:
         """Disarm every injected fault that has not fired yet."""
-        self._faults.clear()
+        self._context.faults.clear()
 
-    # Used by the handler --------------------------------------------------------------
-
-    def _record(self, method: str, path: str, headers: Mapping[str, str]) -> None:
-        self._requests.add(RecordedRequest(method, path, headers))
+    def _wake_waiters(self) -> None:
+        # Injected stalls, long polls and event streams end: the event first, so that a
+        # waiter the interrupt misses (not yet waiting) sees it before it waits.
+        self._wake.set()
+        self._outbox.interrupt()
 
     def _log(self, line: str) -> None:
         if self._logger is not None:
             self._logger(line)
-
-    def _connection_opened(self, conn: socket.socket) -> None:
-        with self._connections_lock:
-            self._connections.add(conn)
-            if self._stopping.is_set() or self._draining:
-                # Accepted just as stop() ran: do not let it wait for a request.
-                with contextlib.suppress(OSError):
-                    conn.shutdown(socket.SHUT_RDWR)
-
-    def _connection_closed(self, conn: socket.socket) -> None:
-        with self._connections_lock:
-            self._connections.discard(conn)
-            self._connections_changed.notify_all()
 
     def __repr__(self) -> str:
         """``<ReferenceServer http://127.0.0.1:54321/v1>``."""

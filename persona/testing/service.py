@@ -11,16 +11,16 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from persona.testing.outbox import Outbox, compose, rfc3339
+from persona.testing.operations import OperationSpec
+from persona.testing.outbox import EXPIRED, USED, Outbox, compose, rfc3339
 from persona.testing.passwords import hash_password
-from persona.testing.rules import SCHEMAS, RuleViolation, parse_body
+from persona.testing.rules import RuleViolation, parse_body
 from persona.testing.store import Store
 
 #: Operation paths, relative to the ``/v1`` base path (paths, not secrets: hence the noqa).
 FORGOT_PASS = "/account/forgotPass"  # noqa: S105
 CODE_FOR_TOKEN = "/account/codeForToken"  # noqa: S105
 RESET_PASSWORD = "/account/resetForgottenPassword"  # noqa: S105
-OPERATIONS = tuple(SCHEMAS)
 
 #: The same answer for every well-formed forgotPass, so it cannot tell who has an account.
 FORGOT_MESSAGE = "If an account exists for this address, a code has been sent to it."
@@ -76,6 +76,10 @@ class Service:
             RESET_PASSWORD: self._reset_password,
         }
 
+    def implements(self, operation: OperationSpec) -> bool:
+        """Whether this service runs ``operation`` (the contract's three: POST, a body)."""
+        return operation.method == "POST" and operation.body and operation.path in self._operations
+
     def handle(self, operation: str, raw_body: bytes) -> Answer:
         """Validate ``raw_body`` for ``operation`` (a path below ``/v1``) and run it."""
         try:
@@ -122,7 +126,12 @@ class Service:
         if redeemed.retry_after is not None:
             return _too_many(redeemed.retry_after, "too many wrong codes for this address")
         if redeemed.token is None:
+            if redeemed.burnt:
+                # With or without an account alike (a lookup that finds no mail, or
+                # marks it): the time of the answer must not tell.
+                self.outbox.settle(fields["email"], None, EXPIRED)
             return error_answer(401, "invalid_code", "the code is wrong, expired or already used")
+        self.outbox.settle(fields["email"], fields["code"], USED)
         return json_answer(
             200, {"token": redeemed.token, "expiresAt": rfc3339(redeemed.expires_at)}
         )
@@ -130,8 +139,10 @@ class Service:
     def _reset_password(self, fields: dict[str, str]) -> Answer:
         # Hash before taking the store's lock: scrypt is the slow part and needs no state.
         encoded = hash_password(fields["newPassword"])
-        if not self.store.reset_password(fields["token"], encoded):
+        email = self.store.reset_password(fields["token"], encoded)
+        if email is None:
             return error_answer(401, "invalid_token", "the token is wrong, expired or already used")
+        self.outbox.settle(email, None, EXPIRED)  # the reset cancelled the account's codes
         return json_answer(200, {"success": True, "message": "The password has been changed."})
 
 

@@ -99,11 +99,13 @@ class ReplayRecord:
 @dataclass(frozen=True)
 class Redemption:
     """What codeForToken got: a token, or ``retry_after`` seconds (too many wrong codes
-    for the address), or neither (the code is wrong, expired, used or burnt)."""
+    for the address), or neither (the code is wrong, expired, used or burnt; ``burnt``
+    when this try ended the address's code)."""
 
     token: Optional[str] = None
     expires_at: float = 0.0
     retry_after: Optional[int] = None
+    burnt: bool = False
 
 
 def _key(email: str) -> str:
@@ -337,8 +339,9 @@ class Store:
             # Constant-time comparison of two hex MACs, made even when there is no code.
             matches = hmac.compare_digest(stored.encode("ascii"), offered.encode("ascii"))
             if row is None or expires_at <= now or not matches or account is None:
-                self._refuse(mac, failures, burn=row is not None and expires_at <= now, now=now)
-                return Redemption()
+                expired = row is not None and expires_at <= now
+                burnt = self._refuse(mac, failures, burn=expired, now=now)
+                return Redemption(burnt=row is not None and burnt)
             # Spent by the statement that checks it is still there: one redemption per code.
             spent = conn.execute(
                 "DELETE FROM codes WHERE email_key = ? AND code_mac = ?", (mac, stored)
@@ -353,23 +356,23 @@ class Store:
             )
         return Redemption(token=token, expires_at=token_expires)
 
-    def _refuse(self, mac: str, failures: int, *, burn: bool, now: float) -> None:
-        """Count a refused try against the address and against its code (if any)."""
+    def _refuse(self, mac: str, failures: int, *, burn: bool, now: float) -> bool:
+        """Count a refused try against the address and against its code (if any); return
+        whether the code is burnt now."""
         self._conn.execute("INSERT INTO guess_events (email_key, at) VALUES (?, ?)", (mac, now))
         if burn or failures + 1 >= MAX_CODE_FAILURES:
             self._conn.execute("DELETE FROM codes WHERE email_key = ?", (mac,))
-        else:
-            self._conn.execute(
-                "UPDATE codes SET failures = failures + 1 WHERE email_key = ?", (mac,)
-            )
+            return True
+        self._conn.execute("UPDATE codes SET failures = failures + 1 WHERE email_key = ?", (mac,))
+        return False
 
     # resetForgottenPassword -----------------------------------------------------------
 
-    def reset_password(self, token: str, password_hash: str) -> bool:
+    def reset_password(self, token: str, password_hash: str) -> Optional[str]:
         """Spend ``token`` and set its account's password to ``password_hash``.
 
-        Return ``False`` if the token is unknown, expired or spent. A reset also cancels
-        every other outstanding code and token of the account.
+        Return the account's address, or ``None`` if the token is unknown, expired or
+        spent. A reset also cancels every other outstanding code and token of the account.
         """
         now = self.now()
         token_mac = self._token_mac(token)
@@ -378,19 +381,22 @@ class Store:
                 "SELECT email_key, expires_at FROM tokens WHERE token_hash = ?", (token_mac,)
             ).fetchone()
             if row is None:
-                return False
+                return None
             email_key, expires_at = row
             # Spent by the statement that finds it: of two resets with one token, one wins.
             spent = conn.execute("DELETE FROM tokens WHERE token_hash = ?", (token_mac,)).rowcount
             if spent != 1 or expires_at <= now:
-                return False
+                return None
+            account = conn.execute(
+                "SELECT email FROM accounts WHERE email_key = ?", (email_key,)
+            ).fetchone()
             conn.execute(
                 "UPDATE accounts SET password_hash = ? WHERE email_key = ?",
                 (password_hash, email_key),
             )
             conn.execute("DELETE FROM tokens WHERE email_key = ?", (email_key,))
             conn.execute("DELETE FROM codes WHERE email_key = ?", (email_key,))
-        return True
+        return None if account is None else str(account[0])
 
     # Idempotency-Key ------------------------------------------------------------------
 
