@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from persona.core.ecma_regex import compile_pattern
+
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -50,6 +52,10 @@ class OperationInfo:
     #: Whether the call takes an Idempotency-Key (every method but GET, HEAD, OPTIONS).
     keyed: bool = True
     body_description: str = ""
+    #: The headers each declared status must carry (the spec's ``required: true``).
+    response_headers: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    #: The media type of each declared status that has a body.
+    media_types: tuple[tuple[int, str], ...] = ()
 
     @property
     def path_params(self) -> tuple[ParamInfo, ...]:
@@ -145,6 +151,8 @@ def load(spec_path: Path, display_path: str) -> Spec:
             success = None
             errors: list[tuple[int, str]] = []
             responses: list[tuple[int, str]] = []
+            response_headers: list[tuple[int, tuple[str, ...]]] = []
+            media_types: list[tuple[int, str]] = []
             for status, declared in (op.get("responses") or {}).items():
                 answer = _resolve(raw, declared)
                 if not str(status).isdigit():
@@ -158,6 +166,15 @@ def load(spec_path: Path, display_path: str) -> Spec:
                         f"{where}: response {status}: the body must be a $ref to a schema"
                     )
                 responses.append((int(status), model or ""))
+                required = tuple(
+                    str(name)
+                    for name, header in (answer.get("headers") or {}).items()
+                    if (_resolve(raw, header) or {}).get("required")
+                )
+                if required:
+                    response_headers.append((int(status), required))
+                if answer.get("content"):
+                    media_types.append((int(status), str(next(iter(answer["content"])))))
                 if str(status).startswith("2"):
                     if success is None:
                         success = model
@@ -182,6 +199,8 @@ def load(spec_path: Path, display_path: str) -> Spec:
                     params=params,
                     body_required=bool(request_body and request_body.get("required")),
                     responses=tuple(responses),
+                    response_headers=tuple(response_headers),
+                    media_types=tuple(media_types),
                     keyed=method.upper() not in ("GET", "HEAD", "OPTIONS"),
                     body_description=" ".join(
                         str((request_body or {}).get("description", "")).split()
@@ -369,11 +388,12 @@ def _shape(owner: str, name: str, schema: Any, where: str) -> Shape:
         notes.append("may be null")
     if kind == "array":
         item = _shape(owner, name + "[]", schema.get("items") or {}, where)
-        options.extend(item.options)
+        item_annotation, item_kind = _nullable_part(item)
+        options.extend(o for o in item.options if o[0] != "nullable")
         notes.extend(item.notes)
         _size_limits(schema, "Items", "items", options, notes)
         return Shape(
-            f"list[{item.annotation}]", f"ListOf({item.kind})", tuple(options), tuple(notes)
+            f"list[{item_annotation}]", f"ListOf({item_kind})", tuple(options), tuple(notes)
         )
     if kind == "object" or (kind is None and "additionalProperties" in schema):
         if schema.get("properties"):
@@ -382,11 +402,12 @@ def _shape(owner: str, name: str, schema: Any, where: str) -> Shape:
         if extra is True or extra == {}:
             return Shape("dict[str, Any]", "MapOf(object)", tuple(options), tuple(notes))
         value = _shape(owner, name + "{}", extra, where)
-        options.extend(value.options)
+        value_annotation, value_kind = _nullable_part(value)
+        options.extend(o for o in value.options if o[0] != "nullable")
         notes.extend(value.notes)
         return Shape(
-            f"dict[str, {value.annotation}]",
-            f"MapOf({value.kind})",
+            f"dict[str, {value_annotation}]",
+            f"MapOf({value_kind})",
             tuple(options),
             tuple(notes),
         )
@@ -418,6 +439,12 @@ def _shape(owner: str, name: str, schema: Any, where: str) -> Shape:
         options.append(("enum", values))
         notes.append("one of " + ", ".join(f"`{v}`" for v in values))
     if schema.get("pattern") is not None:
+        if not isinstance(schema["pattern"], str):
+            raise SpecError(f"{where}: pattern must be a string")
+        try:  # ECMA-262, as OpenAPI says: what cannot be translated is refused here
+            compile_pattern(schema["pattern"])
+        except ValueError as exc:
+            raise SpecError(f"{where}: pattern {schema['pattern']!r} {exc}") from None
         options.append(("pattern", str(schema["pattern"])))
         notes.append(f"pattern `{schema['pattern']}`")
     if fmt is not None and python in ("str", "datetime", "date"):
@@ -440,6 +467,14 @@ def _size_limits(
         options.append((f"max_{option}", int(hi)))
     if lo is not None or hi is not None:
         notes.append(_range(lo, hi, "items" if option == "items" else "characters"))
+
+
+def _nullable_part(part: Shape) -> tuple[str, str]:
+    """The annotation and kind arguments of a list's items (a map's values): a nullable
+    part is ``Optional[...]`` and ``nullable=True`` on the container's kind."""
+    if ("nullable", True) in part.options:
+        return f"Optional[{part.annotation}]", f"{part.kind}, nullable=True"
+    return part.annotation, part.kind
 
 
 def _range(lo: Any, hi: Any, unit: str) -> str:

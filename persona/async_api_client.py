@@ -108,7 +108,9 @@ class AsyncApiClient(BaseClient):
         self._life.close()
 
     def __del__(self, _warn: Any = warnings.warn) -> None:
-        if self._owns_transport and not self._closed:
+        # A client whose __init__ failed (a bad keyword) has none of its attributes.
+        built = "_life" in self.__dict__
+        if built and getattr(self, "_owns_transport", False) and not self._closed:
             _warn(
                 f"unclosed {self!r}: await client.close() or use 'async with'",
                 ResourceWarning,

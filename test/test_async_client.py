@@ -209,7 +209,7 @@ async def test_retry_keeps_one_idempotency_key_and_honours_retry_after() -> None
     answers = [
         RESTResponse(503, headers={"Retry-After": "0.3"}),
         RESTResponse(503, headers={"Retry-After": "0"}),
-        RESTResponse(200, json=OK),
+        RESTResponse(200, json=OK, headers={"X-Request-Id": "req_1"}),
     ]
 
     def handler(request: CoreRequest) -> RESTResponse:

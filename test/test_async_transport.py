@@ -141,7 +141,11 @@ async def test_with_options_retry_policy_on_the_async_client() -> None:
 
 @pytest.mark.parametrize("make", [persona.ApiClient, persona.AsyncApiClient])
 def test_with_options_refuses_a_retry_policy_of_the_wrong_type(make: Any) -> None:
-    client = make(transport=MockTransport(lambda r: RESTResponse(200, json=OK)))
+    client = make(
+        transport=MockTransport(
+            lambda r: RESTResponse(200, json=OK, headers={"X-Request-Id": "req_1"})
+        )
+    )
     with pytest.raises(persona.ApiTypeError, match="retry_policy: must be RetryPolicy"):
         client.with_options(retry_policy={"max_retries": 1})
 
@@ -159,7 +163,9 @@ def test_sync_client_refuses_a_bad_pool_threads() -> None:
 @pytest.mark.asyncio
 async def test_headers_option_must_be_a_mapping() -> None:
     async with persona.AsyncApiClient(
-        transport=MockTransport(lambda r: RESTResponse(200, json=OK))
+        transport=MockTransport(
+            lambda r: RESTResponse(200, json=OK, headers={"X-Request-Id": "req_1"})
+        )
     ) as client:
         with pytest.raises(persona.ApiTypeError, match="_headers: must be a dict"):
             await persona.AsyncAccountApi(client).account_forgot_pass_post(
@@ -174,7 +180,7 @@ async def test_call_operation_with_a_default_header_and_a_cookie() -> None:
 
     def handler(request: Any) -> RESTResponse:
         seen.append(request)
-        return RESTResponse(200, json=OK)
+        return RESTResponse(200, json=OK, headers={"X-Request-Id": "req_1"})
 
     async with persona.AsyncApiClient(
         transport=MockTransport(handler), header_name="X-Tenant", header_value="t1", cookie="s=1"
@@ -199,7 +205,9 @@ async def test_mock_transport_refuses_a_handler_answer_that_is_not_a_response() 
 
 
 def test_closed_mock_transport_refuses_requests() -> None:
-    transport = MockTransport(lambda r: RESTResponse(200, json=OK))
+    transport = MockTransport(
+        lambda r: RESTResponse(200, json=OK, headers={"X-Request-Id": "req_1"})
+    )
     with persona.ApiClient(transport=transport) as client:
         assert persona.AccountApi(client).account_forgot_pass_post(BODY).success
         transport.close()

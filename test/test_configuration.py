@@ -391,7 +391,9 @@ def test_a_change_after_the_client_exists_takes_effect_on_the_next_call() -> Non
     from persona.rest import RESTResponse
     from persona.testing import MockTransport
 
-    transport = MockTransport(lambda request: RESTResponse(200, json={"success": True}))
+    transport = MockTransport(
+        lambda request: RESTResponse(200, json={"success": True}, headers={"X-Request-Id": "req_1"})
+    )
     config = Configuration("http://one.example/v1")
     api = persona.AccountApi(persona.ApiClient(config, transport=transport))
     body = persona.ForgotPasswordData(email="ann@example.com")
@@ -452,7 +454,11 @@ def test_absurd_seconds_are_refused_by_timeout_with_options_and_per_call(value: 
     from persona.testing import MockTransport
 
     sent: list[object] = []
-    transport = MockTransport(lambda request: sent.append(request) or RESTResponse(200, json={}))
+    transport = MockTransport(
+        lambda request: (
+            sent.append(request) or RESTResponse(200, json={}, headers={"X-Request-Id": "req_1"})
+        )
+    )
     with pytest.raises(ApiValueError, match="total"):
         persona.Timeout(total=value)
     with pytest.raises(ApiValueError, match="timeout"):

@@ -202,7 +202,7 @@ def _sent_headers(client: persona.ApiClient, **options: Any) -> dict[str, str]:
 
     def handler(request: Any) -> RESTResponse:
         seen.append(dict(request.headers))
-        return RESTResponse(200, json=TOKEN)
+        return RESTResponse(200, json=TOKEN, headers={"X-Request-Id": "req_1"})
 
     client.transport = MockTransport(handler)
     persona.AccountApi(client).account_code_for_token_post(

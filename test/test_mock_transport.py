@@ -29,7 +29,9 @@ def code_body(code: str = "123456") -> persona.CodeForTokenData:
 
 
 def test_handler_sees_the_request_the_sdk_built() -> None:
-    api, transport = api_with(lambda request: RESTResponse(200, json=TOKEN))
+    api, transport = api_with(
+        lambda request: RESTResponse(200, json=TOKEN, headers={"X-Request-Id": "req_1"})
+    )
     token = api.account_code_for_token_post(code_body(), _headers={"X-Trace": "t1"})
     assert token.token == TOKEN["token"]
     (request,) = transport.requests
@@ -45,7 +47,9 @@ def test_handler_sees_the_request_the_sdk_built() -> None:
 
 
 def test_request_is_frozen() -> None:
-    api, transport = api_with(lambda request: RESTResponse(200, json=TOKEN))
+    api, transport = api_with(
+        lambda request: RESTResponse(200, json=TOKEN, headers={"X-Request-Id": "req_1"})
+    )
     api.account_code_for_token_post(code_body())
     with pytest.raises(AttributeError):
         transport.requests[0].url = "http://elsewhere/v1"  # type: ignore[misc]
@@ -57,10 +61,10 @@ def test_retries_keep_one_idempotency_key_and_honour_retry_after() -> None:
             RESTResponse(503, json={"code": "internal_error", "message": "busy"}),
             RESTResponse(
                 429,
-                headers={"Retry-After": "0"},
+                headers={"Retry-After": "0", "X-Request-Id": "req_1"},
                 json={"code": "rate_limited", "message": "slow down"},
             ),
-            RESTResponse(200, json={"success": True}),
+            RESTResponse(200, json={"success": True}, headers={"X-Request-Id": "req_1"}),
         ]
     )
     api, transport = api_with(lambda request: next(answers))
@@ -87,7 +91,10 @@ def test_errors_are_the_usual_exceptions_with_secrets_masked() -> None:
     def echo(request: Request) -> RESTResponse:
         code = request.json()["code"]
         return RESTResponse(
-            401, reason=f"Unauthorized {code}", json={"code": "invalid_code", "message": code}
+            401,
+            reason=f"Unauthorized {code}",
+            json={"code": "invalid_code", "message": code},
+            headers={"X-Request-Id": "req_1"},
         )
 
     api, _ = api_with(echo)
@@ -124,7 +131,9 @@ def test_handler_must_be_callable() -> None:
 
 
 def test_a_closed_client_closes_nothing_it_was_given_but_refuses_calls() -> None:
-    transport = MockTransport(lambda request: RESTResponse(200, json={"success": True}))
+    transport = MockTransport(
+        lambda request: RESTResponse(200, json={"success": True}, headers={"X-Request-Id": "req_1"})
+    )
     client = persona.ApiClient(transport=transport)
     client.close()
     assert not transport.closed  # the caller owns a transport it passed in
@@ -145,7 +154,9 @@ def test_an_object_without_send_is_refused_as_transport() -> None:
 
 
 def test_debug_logs_mask_the_token_in_the_response(caplog: pytest.LogCaptureFixture) -> None:
-    api, _ = api_with(lambda request: RESTResponse(200, json=TOKEN))
+    api, _ = api_with(
+        lambda request: RESTResponse(200, json=TOKEN, headers={"X-Request-Id": "req_1"})
+    )
     with caplog.at_level(logging.DEBUG, logger="persona"):
         api.account_code_for_token_post(code_body())
     text = "\n".join(record.getMessage() for record in caplog.records)
@@ -225,7 +236,7 @@ def my_handler_answering(answer: Any) -> Any:
 
 
 def _two_int_values() -> RESTResponse:
-    response = RESTResponse(200, json={"success": True})
+    response = RESTResponse(200, json={"success": True}, headers={"X-Request-Id": "req_1"})
     response.headers.add("X-Twice", 1)  # type: ignore[arg-type]
     response.headers.add("X-Twice", 2)  # type: ignore[arg-type]
     return response
@@ -271,7 +282,9 @@ async def test_a_malformed_async_answer_is_an_api_type_error_naming_the_handler(
 def test_a_sync_handler_slower_than_the_deadline_is_not_answered_after_it() -> None:
     def slow(request: Request) -> RESTResponse:
         time.sleep(0.4)
-        return RESTResponse(200, json={"success": True, "message": "late"})
+        return RESTResponse(
+            200, json={"success": True, "message": "late"}, headers={"X-Request-Id": "req_1"}
+        )
 
     api, transport = api_with(slow, deadline=0.2, timeout=5)
     with pytest.raises(persona.ApiTimeoutError, match="deadline"):
@@ -282,7 +295,9 @@ def test_a_sync_handler_slower_than_the_deadline_is_not_answered_after_it() -> N
 def test_a_sync_handler_slower_than_the_read_timeout_is_a_read_timeout_and_retried() -> None:
     def slow(request: Request) -> RESTResponse:
         time.sleep(0.15)
-        return RESTResponse(200, json={"success": True, "message": "late"})
+        return RESTResponse(
+            200, json={"success": True, "message": "late"}, headers={"X-Request-Id": "req_1"}
+        )
 
     api, transport = api_with(slow, deadline=10, timeout=0.05, max_retries=2)
     with pytest.raises(persona.ApiTimeoutError, match=r"read timeout \(0.05s\)") as info:
@@ -297,7 +312,7 @@ async def test_an_async_handler_is_cut_off_at_the_deadline() -> None:
 
     async def stuck(request: Request) -> RESTResponse:
         await asyncio.sleep(30)
-        return RESTResponse(200, json={"success": True})
+        return RESTResponse(200, json={"success": True}, headers={"X-Request-Id": "req_1"})
 
     config = persona.Configuration(deadline=0.3, timeout=5, max_retries=0)
     started = time.monotonic()

@@ -76,7 +76,9 @@ def test_load_reads_json_into_python_and_names_the_place() -> None:
     assert load(float, 2, "x") == 2.0
     assert load(date, "2026-12-04", "x") == date(2026, 12, 4)
     assert load(MapOf(object), {"a": [1, {"b": None}]}, "x") == {"a": [1, {"b": None}]}
-    assert load(ListOf(Leaf), [{"name": "a"}, None], "x") == [Leaf(name="a"), None]
+    assert load(ListOf(Leaf, nullable=True), [{"name": "a"}, None], "x") == [Leaf(name="a"), None]
+    with pytest.raises(persona.ApiValueError, match=r"^x\[1\] must not be null$"):
+        load(ListOf(Leaf), [{"name": "a"}, None], "x")
     for kind, value, message in [
         (int, 3.5, "x must be a JSON integer, got number"),
         (int, True, "x must be a JSON integer, got boolean"),

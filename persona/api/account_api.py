@@ -58,6 +58,26 @@ CODE_FOR_TOKEN = Operation(
         429: Error,
         500: Error,
     },
+    response_headers={
+        200: ("X-Request-Id",),
+        400: ("X-Request-Id",),
+        401: ("X-Request-Id",),
+        409: ("X-Request-Id",),
+        413: ("X-Request-Id",),
+        415: ("X-Request-Id",),
+        429: ("X-Request-Id", "Retry-After"),
+        500: ("X-Request-Id",),
+    },
+    media_types={
+        200: "application/json;charset=utf-8",
+        400: "application/json;charset=utf-8",
+        401: "application/json;charset=utf-8",
+        409: "application/json;charset=utf-8",
+        413: "application/json;charset=utf-8",
+        415: "application/json;charset=utf-8",
+        429: "application/json;charset=utf-8",
+        500: "application/json;charset=utf-8",
+    },
 )
 #: Forgot Password: POST /account/forgotPass
 FORGOT_PASS = Operation(
@@ -75,6 +95,24 @@ FORGOT_PASS = Operation(
         429: Error,
         500: Error,
     },
+    response_headers={
+        200: ("X-Request-Id",),
+        400: ("X-Request-Id",),
+        409: ("X-Request-Id",),
+        413: ("X-Request-Id",),
+        415: ("X-Request-Id",),
+        429: ("X-Request-Id", "Retry-After"),
+        500: ("X-Request-Id",),
+    },
+    media_types={
+        200: "application/json;charset=utf-8",
+        400: "application/json;charset=utf-8",
+        409: "application/json;charset=utf-8",
+        413: "application/json;charset=utf-8",
+        415: "application/json;charset=utf-8",
+        429: "application/json;charset=utf-8",
+        500: "application/json;charset=utf-8",
+    },
 )
 #: Reset a forgotten password with a token: POST /account/resetForgottenPassword
 RESET_FORGOTTEN_PASSWORD = Operation(
@@ -91,6 +129,24 @@ RESET_FORGOTTEN_PASSWORD = Operation(
         413: Error,
         415: Error,
         500: Error,
+    },
+    response_headers={
+        200: ("X-Request-Id",),
+        400: ("X-Request-Id",),
+        401: ("X-Request-Id",),
+        409: ("X-Request-Id",),
+        413: ("X-Request-Id",),
+        415: ("X-Request-Id",),
+        500: ("X-Request-Id",),
+    },
+    media_types={
+        200: "application/json;charset=utf-8",
+        400: "application/json;charset=utf-8",
+        401: "application/json;charset=utf-8",
+        409: "application/json;charset=utf-8",
+        413: "application/json;charset=utf-8",
+        415: "application/json;charset=utf-8",
+        500: "application/json;charset=utf-8",
     },
 )
 #: Every operation of the tag, with its summary.

@@ -10,46 +10,76 @@ name the place (``Pet.tags[2]``) and the rule, never the value.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from typing import Any, Optional, Union
 
 from ..exceptions import ApiTypeError, ApiValueError
-from .rfc3339 import format_datetime, json_type_name, parse_date, parse_datetime
+from .rfc3339 import (
+    first_non_finite,
+    format_datetime,
+    json_type_name,
+    parse_date,
+    parse_datetime,
+)
 
-__all__ = ["Kind", "ListOf", "MapOf", "describe", "dump", "load", "matches", "text"]
+__all__ = [
+    "NULL_ITEM",
+    "Kind",
+    "ListOf",
+    "MapOf",
+    "describe",
+    "dump",
+    "load",
+    "matches",
+    "text",
+]
 
 
 class ListOf:
-    """A JSON array whose items are each of ``item`` (a kind)."""
+    """A JSON array whose items are each of ``item`` (a kind); ``nullable``: an item may
+    be null (the spec's ``items: {nullable: true}``)."""
 
-    __slots__ = ("item",)
+    __slots__ = ("item", "nullable")
 
-    def __init__(self, item: Kind) -> None:
+    def __init__(self, item: Kind, *, nullable: bool = False) -> None:
         self.item = item
+        self.nullable = nullable or item is object  # any JSON value: null is one
 
     def __repr__(self) -> str:
-        return f"ListOf({describe(self.item)})"
+        nullable = ", nullable=True" if self.nullable and self.item is not object else ""
+        return f"ListOf({describe(self.item)}{nullable})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, ListOf) and other.item == self.item
+        return (
+            isinstance(other, ListOf)
+            and other.item == self.item
+            and other.nullable == self.nullable
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
 
 class MapOf:
     """A JSON object with any keys, whose values are each of ``value`` (a kind)
-    (``additionalProperties`` in the spec)."""
+    (``additionalProperties`` in the spec); ``nullable``: a value may be null."""
 
-    __slots__ = ("value",)
+    __slots__ = ("nullable", "value")
 
-    def __init__(self, value: Kind) -> None:
+    def __init__(self, value: Kind, *, nullable: bool = False) -> None:
         self.value = value
+        self.nullable = nullable or value is object  # any JSON value: null is one
 
     def __repr__(self) -> str:
-        return f"MapOf({describe(self.value)})"
+        nullable = ", nullable=True" if self.nullable and self.value is not object else ""
+        return f"MapOf({describe(self.value)}{nullable})"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, MapOf) and other.value == self.value
+        return (
+            isinstance(other, MapOf)
+            and other.value == self.value
+            and other.nullable == self.nullable
+        )
 
     __hash__ = None  # type: ignore[assignment]
 
@@ -84,6 +114,10 @@ def json_name(kind: Kind) -> str:
     return _JSON_NAMES[kind]
 
 
+#: How :func:`matches` ends the place of a null item the kind does not allow.
+NULL_ITEM = " (null)"
+
+
 def matches(kind: Kind, value: Any) -> Optional[str]:
     """None when ``value`` (a Python value) is of ``kind``; otherwise where it is not,
     relative to the value (``""`` for the value itself, ``"[2]"``, ``"['a']"``)."""
@@ -91,6 +125,10 @@ def matches(kind: Kind, value: Any) -> Optional[str]:
         if not isinstance(value, list):
             return ""
         for index, item in enumerate(value):
+            if item is None:
+                if kind.nullable:
+                    continue
+                return f"[{index}]{NULL_ITEM}"
             where = matches(kind.item, item)
             if where is not None:
                 return f"[{index}]{where}"
@@ -101,6 +139,10 @@ def matches(kind: Kind, value: Any) -> Optional[str]:
         for key, item in value.items():
             if not isinstance(key, str):
                 return f"[{key!r}] (keys must be str)"
+            if item is None:
+                if kind.nullable:
+                    continue
+                return f"[{key!r}]{NULL_ITEM}"
             where = matches(kind.value, item)
             if where is not None:
                 return f"[{key!r}]{where}"
@@ -118,18 +160,27 @@ def load(kind: Kind, value: Any, where: str) -> Any:
     """The Python value of JSON ``value`` for ``kind``; ``where`` names it in errors
     (``Pet: 'tags'[2]``). Raises ApiTypeError / ApiValueError."""
     if kind is object:
-        return value  # any JSON value, as it came
+        # Any JSON value, as it came; but NaN and the infinities are not JSON, and could
+        # not be written back (nothing else is looked at, however deep).
+        if not isinstance(value, (str, bool, int)):
+            place = first_non_finite(value)
+            if place is not None:
+                raise ApiValueError(f"{where}{place} must be a finite number")
+        return value
     if isinstance(kind, ListOf):
         if not isinstance(value, list):
             raise _wrong(kind, value, where)
         return [
-            None if v is None else load(kind.item, v, f"{where}[{i}]") for i, v in enumerate(value)
+            _null(kind, f"{where}[{i}]") if v is None else load(kind.item, v, f"{where}[{i}]")
+            for i, v in enumerate(value)
         ]
     if isinstance(kind, MapOf):
         if not isinstance(value, dict):
             raise _wrong(kind, value, where)
         return {
-            k: None if v is None else load(kind.value, v, f"{where}[{k!r}]")
+            k: _null(kind, f"{where}[{k!r}]")
+            if v is None
+            else load(kind.value, v, f"{where}[{k!r}]")
             for k, v in value.items()
         }
     if kind is datetime or kind is date:
@@ -141,9 +192,12 @@ def load(kind: Kind, value: Any, where: str) -> Any:
         raise _wrong(kind, value, where)
     if kind is float and isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
-            return float(value)
+            number = float(value)
         except OverflowError:  # an integer past the largest float: JSON allows it
             raise ApiValueError(f"{where} is out of range for a number") from None
+        if not math.isfinite(number):  # NaN, Infinity, 1e400: not JSON numbers
+            raise ApiValueError(f"{where} must be a finite number")
+        return number
     if kind is int and isinstance(value, float) and value.is_integer():
         return int(value)  # 3.0 is an integer in JSON Schema
     if kind in _JSON_NAMES:
@@ -158,6 +212,13 @@ def load(kind: Kind, value: Any, where: str) -> Any:
         except (ApiTypeError, ApiValueError) as exc:
             raise type(exc)(f"{where}: {exc}", path_to_item=exc.path_to_item) from None
     raise _wrong(kind, value, where)
+
+
+def _null(kind: Union[ListOf, MapOf], where: str) -> Any:
+    """A null item of a list (or value of a map): None when the kind allows it."""
+    if not kind.nullable:
+        raise ApiValueError(f"{where} must not be null")
+    return None
 
 
 def _wrong(kind: Kind, value: Any, where: str) -> ApiTypeError:

@@ -15,16 +15,22 @@ from __future__ import annotations
 
 import json
 import math
-import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Union
 
 from ..exceptions import ApiTypeError, ApiValueError
 from ..redaction import MASK, redact_json
 from . import kinds
+from .ecma_regex import compile_pattern
 from .kinds import Kind, ListOf, MapOf
-from .rfc3339 import format_datetime, json_type_name, parse_date, parse_datetime
+from .rfc3339 import (
+    first_non_finite,
+    format_datetime,
+    json_type_name,
+    parse_date,
+    parse_datetime,
+)
 
 __all__ = [
     "Field",
@@ -51,7 +57,8 @@ encode_json = json.JSONEncoder(
     check_circular=False,
     allow_nan=False,
 ).encode
-_to_json_text = json.JSONEncoder(ensure_ascii=False).encode  # what json.dumps(...) writes
+# What json.dumps(...) writes, but never NaN or Infinity (not JSON).
+_to_json_text = json.JSONEncoder(ensure_ascii=False, allow_nan=False).encode
 
 if TYPE_CHECKING:
     from typing_extensions import dataclass_transform
@@ -126,6 +133,11 @@ class Field:
         pattern: Optional[str] = None,
     ) -> None:
         self.json_name = json_name
+        if pattern is not None:
+            try:  # ECMA-262, as OpenAPI says; refused now, not at the first value checked
+                compile_pattern(pattern)
+            except ValueError as exc:
+                raise ApiValueError(f"{json_name}: pattern {pattern!r} {exc}") from None
         self.pattern = pattern
         self.type = type_
         self.required = required
@@ -160,6 +172,11 @@ class Field:
         else:
             where_or_none = kinds.matches(kind, value)
             wrong, where = where_or_none is not None, where_or_none or ""
+        if wrong and where.endswith(kinds.NULL_ITEM):
+            raise ApiValueError(
+                f"{self.label}{where[: -len(kinds.NULL_ITEM)]}: must not be null",
+                path_to_item=[self.name],
+            )
         if wrong:
             got = type(value).__name__ if not where else "another type"
             raise ApiTypeError(
@@ -200,7 +217,7 @@ class Field:
                 return f"must be at most {_characters(self.max_length)} long{got}"
             if _has_lone_surrogate(value):
                 return "must be valid Unicode text (it contains a lone surrogate)"
-            if self.pattern is not None and not re.search(self.pattern, value):
+            if self.pattern is not None and not compile_pattern(self.pattern).search(value):
                 if self.secret:
                     return "must match the contract's pattern"
                 return f"must match the pattern {self.pattern!r}"
@@ -209,22 +226,28 @@ class Field:
             return None
         return self._problem_of_other(value)
 
-    def _problem_of_other(self, value: Any) -> Optional[str]:
-        """:meth:`problem` for a value that is not text."""
-        if isinstance(value, list):
+    def _problem_of_other(self, value: Any, kind: Any = None) -> Optional[str]:
+        """:meth:`problem` for a value that is not text. The walk follows the field's
+        kind (``kind``: the part of it ``value`` is of): into the items of a ``ListOf``
+        and the values of a ``MapOf``, never inside a free-form (``object``) value, to
+        which no rule applies, however deep it is."""
+        kind = self.type if kind is None else kind
+        if kind is object:
+            return None
+        if isinstance(value, list) and isinstance(kind, ListOf):
             size = len(value)
             if self.min_items is not None and size < self.min_items:
                 return f"must have at least {self.min_items} items, got {size}"
             if self.max_items is not None and size > self.max_items:
                 return f"must have at most {self.max_items} items, got {size}"
             for index, item in enumerate(value):
-                problem = None if item is None else self.problem(item)
+                problem = self._problem_of_item(item, kind.item, kind.nullable)
                 if problem:
                     return f"[{index}]: {problem}"
             return None
-        if isinstance(value, dict):
+        if isinstance(value, dict) and isinstance(kind, MapOf):
             for key, item in value.items():
-                problem = None if item is None else self.problem(item)
+                problem = self._problem_of_item(item, kind.value, kind.nullable)
                 if problem:
                     return f"[{key!r}]: {problem}"
             return None
@@ -244,6 +267,14 @@ class Field:
             if self.maximum is not None and value > self.maximum:
                 return f"must be at most {self.maximum:g}, got {value!r}"
         return None
+
+    def _problem_of_item(self, item: Any, kind: Any, nullable: bool) -> Optional[str]:
+        """Why an item of a list (or a value of a map) of ``kind`` breaks the rules."""
+        if item is None:
+            return None if nullable else "must not be null"
+        if isinstance(item, str):
+            return self.problem(item)
+        return self._problem_of_other(item, kind)
 
     def _not_allowed(self, value: Any) -> str:
         if self.secret:
@@ -312,6 +343,10 @@ def _leaves(value: Any) -> Iterator[Any]:
             yield from _leaves(item)
     else:
         yield value
+
+
+def _finite(value: Any) -> bool:
+    return math.isfinite(value)
 
 
 def _has_lone_surrogate(value: str) -> bool:
@@ -388,10 +423,20 @@ class AdditionalProperties(dict):  # type: ignore[type-arg]
         return self
 
     def copy(self) -> AdditionalProperties:
-        return AdditionalProperties(self.model, self)
+        return _restored(self.model, self)
 
     def __reduce__(self) -> Any:
-        return (AdditionalProperties, (self.model, dict(self)))
+        # Rebuilt as it was, not through the checks: what from_dict kept from an answer
+        # (a key like `expires_at` beside `expiresAt`, which the checks refuse on
+        # assignment) survives copy.copy, copy.deepcopy and pickle unchanged.
+        return (_restored, (self.model, dict(self)))
+
+
+def _restored(model: type[Model], items: Mapping[str, Any]) -> AdditionalProperties:
+    """An AdditionalProperties holding ``items`` as they are (a copy of one)."""
+    restored = AdditionalProperties(model)
+    dict.update(restored, items)
+    return restored
 
 
 @dataclass_transform(kw_only_default=True, field_specifiers=(field,))
@@ -544,8 +589,18 @@ class Model:
         return out
 
     def to_json(self) -> str:
-        """The model as JSON text (``json.dumps`` style; non-ASCII kept as is)."""
-        return _to_json_text(self.to_dict())
+        """The model as JSON text (``json.dumps`` style; non-ASCII kept as is). A value
+        JSON cannot hold (NaN, an infinity) is an ApiValueError naming where it is."""
+        data = self.to_dict()
+        try:
+            return _to_json_text(data)
+        except ValueError:
+            pass  # raised below, outside the except block
+        place = first_non_finite(data)
+        raise ApiValueError(
+            f"{type(self).__name__}{place or ''}: must be a finite number (NaN and the "
+            "infinities are not JSON)"
+        )
 
     @classmethod
     def from_dict(cls: type[M], obj: Any) -> M:
@@ -568,6 +623,13 @@ class Model:
             if spec is None:
                 if extra is None:
                     extra = values["_extra"] = AdditionalProperties(cls)
+                if not isinstance(value, (str, bool, int)) and value is not None:
+                    place = first_non_finite(value)
+                    if place is not None:  # not JSON, and could not be sent back
+                        raise ApiValueError(
+                            f"{cls.__name__}: '{key}'{place} must be a finite number",
+                            path_to_item=[key],
+                        )
                 dict.__setitem__(extra, key, value)  # not a field: by_json said so
             elif value is None:
                 if spec.nullable:
@@ -576,7 +638,12 @@ class Model:
                 # The common cases (a str for a str field, RFC 3339 text for a
                 # date-time) skip the general check, which also words the errors.
                 kind = spec.type
-                if type(value) is kind and not spec.secret:
+                # (NaN and the infinities in a number field: refused by spec.load.)
+                if (
+                    type(value) is kind
+                    and not spec.secret
+                    and (kind is not float or _finite(value))
+                ):
                     values[spec.name] = value
                 elif kind is datetime and type(value) is str:
                     try:

@@ -96,15 +96,19 @@ class Operation:
     :param body_required: whether a call must pass a body.
     :param responses: every declared status and its body's model, or :data:`NO_BODY`
         (the error statuses' model included: ``MockTransport`` checks answers against it).
+    :param response_headers: the headers each status must carry (``X-Request-Id``...).
+    :param media_types: the media type of each status's body.
     """
 
     __slots__ = (
         "body_required",
         "body_type",
+        "media_types",
         "method",
         "name",
         "params",
         "path",
+        "response_headers",
         "response_secret_names",
         "response_type",
         "responses",
@@ -122,6 +126,8 @@ class Operation:
         params: tuple[Parameter, ...] = (),
         body_required: bool = True,
         responses: Optional[Mapping[int, Any]] = None,
+        response_headers: Optional[Mapping[int, tuple[str, ...]]] = None,
+        media_types: Optional[Mapping[int, str]] = None,
     ) -> None:
         self.name = name
         self.path = path
@@ -132,6 +138,8 @@ class Operation:
         if responses is None:
             responses = {200: response_type if response_type is not None else NO_BODY}
         self.responses: Mapping[int, Any] = dict(responses)
+        self.response_headers: Mapping[int, tuple[str, ...]] = dict(response_headers or {})
+        self.media_types: Mapping[int, str] = dict(media_types or {})
         if response_type is None:
             response_type = next(
                 (m for s, m in self.responses.items() if 200 <= s <= 299 and m is not NO_BODY),

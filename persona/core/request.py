@@ -45,13 +45,16 @@ class Request:
     expected response model: whatever shows a request or its response (logs, errors,
     ``repr``) masks them. ``operation`` names the API method that made it, and
     ``responses`` holds the statuses its contract declares, each with its body's model
-    (None for a request made by ``call_api``, which declares nothing).
+    (None for a request made by ``call_api``, which declares nothing), and ``contract``
+    the whole :class:`~persona.core.operation.Operation` (its answers' required headers
+    and media types too: ``MockTransport(strict=True)`` checks answers against it).
     """
 
     # A slotted class rather than a dataclass: importing dataclasses (and inspect) would
     # double the cost of importing the client.
     __slots__ = (
         "body",
+        "contract",
         "headers",
         "method",
         "operation",
@@ -70,6 +73,7 @@ class Request:
     response_secret_names: frozenset[str]
     operation: str
     responses: Optional[Mapping[int, Any]]
+    contract: Optional[Operation]
 
     def __init__(
         self,
@@ -82,6 +86,7 @@ class Request:
         response_secret_names: frozenset[str] = frozenset(),
         operation: str = "",
         responses: Optional[Mapping[int, Any]] = None,
+        contract: Optional[Operation] = None,
     ) -> None:
         setter = object.__setattr__
         setter(self, "method", method)
@@ -93,6 +98,7 @@ class Request:
         setter(self, "response_secret_names", response_secret_names)
         setter(self, "operation", operation)
         setter(self, "responses", responses)
+        setter(self, "contract", contract)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"Request is immutable (cannot set {name!r})")
@@ -279,6 +285,7 @@ def build_request(
         operation.response_secret_names,
         operation.name,
         operation.responses,
+        operation,
     )
 
 
@@ -312,7 +319,9 @@ def _place_params(
         if param.secret:
             secrets.extend(t for t in texts if t)
         if param.location == "path":
-            if validate and any(not t for t in texts):
+            if not texts or any(not t for t in texts):
+                # Checked whatever `validate` says: an empty segment would send the call
+                # to the collection (DELETE /things/), another resource.
                 raise ApiValueError(f"{param.label}: must not be empty (it is a path segment)")
             if any(t in (".", "..") for t in texts):
                 # Checked whatever `validate` says: a dot segment would move the URL to

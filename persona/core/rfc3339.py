@@ -3,11 +3,36 @@ plain helpers the model base and the field kinds both read values with."""
 
 from __future__ import annotations
 
+import math
 import sys
 from datetime import date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Optional
 
-__all__ = ["format_datetime", "json_type_name", "parse_date", "parse_datetime"]
+__all__ = [
+    "first_non_finite",
+    "format_datetime",
+    "json_type_name",
+    "parse_date",
+    "parse_datetime",
+]
+
+
+def first_non_finite(value: Any) -> Optional[str]:
+    """Where, inside a JSON-like ``value``, a number is NaN or infinite (``"['a'][2]"``,
+    ``""`` for the value itself), or None. JSON has no such numbers; Python's decoder
+    reads ``NaN``, ``Infinity`` and ``1e400`` as them. Walked with a stack, not
+    recursion: a free-form value may be nested deeper than Python's recursion limit."""
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        item, where = stack.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return where
+        elif isinstance(item, dict):
+            stack.extend((v, f"{where}[{k!r}]") for k, v in item.items())
+        elif isinstance(item, list):
+            stack.extend((v, f"{where}[{i}]") for i, v in enumerate(item))
+    return None
 
 
 def json_type_name(value: Any) -> str:

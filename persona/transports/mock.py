@@ -43,11 +43,11 @@ import time
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
 
-from ..core.operation import NO_BODY, PROXY_STATUSES
 from ..core.policy import AttemptTimeout
 from ..core.request import Request
 from ..core.response import RESTResponse
-from ..exceptions import ApiClosedError, ApiException, ApiTypeError, ApiValueError
+from ..exceptions import ApiClosedError, ApiException, ApiTypeError
+from .answer_contract import header_syntax_problem, off_contract
 from .common import ErrorTable, failed, find_error, read_timed_out, refused, tls_failed
 
 __all__ = ["ERROR_MAP", "MockTransport"]
@@ -148,7 +148,7 @@ class MockTransport:
     def _checked(self, result: Any, request: Request) -> RESTResponse:
         response = _checked(result, self.handler)
         if self.strict and request.responses is not None:
-            problem = _off_contract(response, request)
+            problem = off_contract(response, request)
             if problem is not None:
                 raise ApiTypeError(
                     f"MockTransport handler {_name(self.handler)} answered "
@@ -201,31 +201,6 @@ def _checked(result: Union[RESTResponse, Any], handler: Any = None) -> RESTRespo
     return result
 
 
-def _off_contract(response: RESTResponse, request: Request) -> Optional[str]:
-    """How ``response`` breaks the contract of the operation that sent ``request``, or
-    None when the contract allows it."""
-    declared = request.responses or {}
-    status = response.status
-    if status in PROXY_STATUSES and status not in declared:
-        return None
-    if status not in declared:
-        allowed = ", ".join(str(s) for s in sorted(declared))
-        return (
-            f"a {status}, a status its contract never gives (it declares {allowed}; "
-            "and 502, 503, 504 from a proxy)"
-        )
-    model = declared[status]
-    if model is NO_BODY:
-        if response.data:
-            return f"a {status} with a body, where its contract declares none"
-        return None
-    try:
-        model.from_json(response.data).validate()
-    except (ApiTypeError, ApiValueError) as exc:
-        return f"a {status} whose body does not fit {model.__name__}: {exc}"
-    return None
-
-
 def _malformed(response: RESTResponse) -> Optional[str]:
     """What in ``response`` a real transport could never return, or None."""
     # Typed Any: the handler's object may hold anything, whatever RESTResponse declares.
@@ -247,6 +222,9 @@ def _malformed(response: RESTResponse) -> Optional[str]:
                 return f"header names must be str, got {type(name).__name__}"
             if not isinstance(value, str):
                 return f"header {name!r} must have a str value, got {type(value).__name__}"
+            problem = header_syntax_problem(name, value)
+            if problem is not None:
+                return problem
     except (TypeError, AttributeError):  # several values of one header, not all str
         return "headers must map str names to str values"
     return None
