@@ -171,6 +171,7 @@ def _shown_output(block: Block) -> Optional[str]:
 VOLATILE = [
     (re.compile(r"\breq_[0-9a-f]{8,}\b"), "req_<id>"),
     (re.compile(r"\b(127\.0\.0\.1|localhost):\d+"), r"\1:<port>"),
+    (re.compile(r"--port \d+"), "--port <port>"),
     (re.compile(r"datetime\.datetime\((?:[^()]|\([^()]*\))*\)"), "<datetime>"),
     (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"), "<datetime>"),
     (re.compile(r"\b\d+(?:\.\d+)? ms\b"), "<n> ms"),
