@@ -18,8 +18,9 @@ On request:
 - ``api_client``: the ApiClient behind ``api``.
 - ``base_url``: the httpserver URL the ``api`` fixture's host points at (``.../v1``).
 - ``unused_url``: an ``http://127.0.0.1:<port>/v1`` on which nothing listens.
-- ``dists`` (session): persona's sdist and wheel, built once from a clean copy of the
-  repository (see ``_dists.py``); skipped outside a git checkout.
+- ``dists`` (session): persona's sdist and wheel, built once per run (its xdist workers
+  share them) from a clean copy of the repository (see ``_dists.py``); skipped outside a
+  git checkout.
 
 Coverage: ``fail_under`` (pyproject.toml) is checked on the whole suite only (``pytest``,
 or ``pytest test/``, nothing selected out: what CI runs); a run of one file or a ``-k``
@@ -32,8 +33,10 @@ plugin is loaded from here (see ``addopts`` in pyproject.toml).
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
+import shutil
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -174,8 +177,21 @@ def unused_url() -> str:
 def dists(tmp_path_factory: pytest.TempPathFactory) -> Dists:
     if not can_build():
         pytest.skip("needs a git checkout to make a clean copy")
-    src = clean_copy(tmp_path_factory.mktemp("src"))
-    return build(src, tmp_path_factory.mktemp("dist"))
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # this run's temporary folder, shared by its xdist workers
+    # Built once per run: the first worker to ask builds, the other waits and reuses.
+    with open(root / "dists.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        out = root / "dists"
+        if not out.exists():
+            building = root / "dists-building"
+            shutil.rmtree(building, ignore_errors=True)  # what a failed build left
+            build(clean_copy(root / "dists-src"), building)
+            building.rename(out)
+    (sdist,) = out.glob("*.tar.gz")
+    (wheel,) = out.glob("*.whl")
+    return Dists(sdist=sdist, wheel=wheel)
 
 
 # -- TLS: one test CA per module (trustme), for the sync and async TLS suites ----------

@@ -12,8 +12,9 @@
   ``outbox.jsonl``, run once more in a directory without one, where they must stop with
   their one-line advice. A block
   preceded by ``<!-- not-run: reason -->`` is skipped, and must give its reason; one
-  preceded by ``<!-- run-with: pytest -->`` is a test module, run by pytest (with the
-  fixtures the installed plugin provides), and must pass.
+  preceded by ``<!-- run-with: pytest -->`` is a test module, run by pytest with the
+  plugins of a user's project (persona's, and pytest-asyncio for async tests), and must
+  pass.
 - What a page shows a block printing is compared with what it prints (see
   ``_shown_output``): a ```text block introduced by a "Prints..." line right after the
   block, or ``# comments`` on (and right under) its ``print(...)`` calls. A block that
@@ -325,6 +326,13 @@ def _run(block: Block, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             "-W",
             "error::pytest.PytestUnraisableExceptionWarning",
         ]
+        # The plugins of a user's project: persona's (its pytest11 entry point) and, for
+        # async tests, pytest-asyncio; not the rest of this development environment
+        # (hypothesis, schemathesis, ...), whose loading would cost each block seconds.
+        plugins = ["-p", "persona"]
+        if "pytest.mark.asyncio" in block.code:
+            plugins += ["-p", "asyncio"]
+        env = {**env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
         command = [
             sys.executable,
             "-m",
@@ -332,6 +340,7 @@ def _run(block: Block, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             "-q",
             "-p",
             "no:cacheprovider",
+            *plugins,
             *strict,
             str(module),
         ]
