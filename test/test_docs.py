@@ -617,8 +617,8 @@ def _signature_and_types(section: str) -> tuple[str, str, list[tuple[str, str]],
     assert match is not None, "no '> signature' line followed by a description"
     signature, description = match.group(1).strip(), match.group(2).strip()
     params_text = section.split("### Parameters", 1)[1].split("###", 1)[0]
-    table = next(_tables(params_text))
-    params = [(row[0].strip("* "), _link(row[1])[0]) for row in table[1:]]
+    table = next(_tables(params_text), None)  # None: "This endpoint does not need any parameter."
+    params = [(row[0].strip("* "), _link(row[1])[0]) for row in table[1:]] if table else []
     return_text = section.split("### Return type", 1)[1].split("###", 1)[0]
     return signature, description, params, _link(return_text.strip().splitlines()[0])[0]
 
