@@ -41,6 +41,7 @@ from .exceptions import (
     ApiValueError,
     NotFoundException,
     TooManyRequestsException,
+    UnauthorizedException,
 )
 from .log import log_to_stderr
 from .models import CodeForTokenData, ForgotPasswordData, UpdatePasswordData
@@ -280,24 +281,49 @@ def _hint(exc: ApiException, host: str) -> Optional[str]:
             f"no answer from {host} in time: check that it is the right host, or allow "
             "more time with --timeout SECONDS"
         )
+    parts = urlsplit(host)
     if isinstance(exc, ApiTLSError):
+        if exc.hint and parts.scheme == "https":  # the SDK saw an answer that is not TLS
+            plain = urlunsplit(("http", *parts[1:]))
+            return (
+                "the TLS handshake failed: the server does not answer in TLS; if it serves "
+                f"plain HTTP, try --host {plain}"
+            )
         return (
             "the TLS handshake failed: check the scheme of the host (https to a plain-http "
             "server fails so); if its certificate is signed by your own CA, point "
             "PERSONA_CA_BUNDLE at that CA's PEM file"
         )
     if isinstance(exc, ApiConnectionError):
+        if "Failed to resolve '" in (exc.reason or ""):
+            return f"the host name {parts.hostname} does not resolve: check --host or PERSONA_HOST"
+        port = parts.port or (443 if parts.scheme == "https" else 80)
         return (
             f"is the service running at {host}? Pass its base URL with --host or "
-            "PERSONA_HOST (for a local one: python -m persona.testing serve --port 8080 "
+            f"PERSONA_HOST (for a local one: python -m persona.testing serve --port {port} "
             "--outbox outbox.jsonl)"
         )
+    if isinstance(exc, UnauthorizedException) and exc.error_code in _UNAUTHORIZED_HINTS:
+        return _UNAUTHORIZED_HINTS[exc.error_code]
     if isinstance(exc, NotFoundException):
         base = suggested_base_url(host)
         if base is not None:
             return f"the host must be the API's base URL, ending in /v1: try --host {base}"
         return f"nothing answers at {host}: check that it is the Persona Account API's base URL"
     return exc.hint
+
+
+#: What to do next after a 401, by the API's error code, in this command's words.
+_UNAUTHORIZED_HINTS = {
+    "invalid_code": (
+        "check the code, or ask for a new one with persona forgot-password if it was used "
+        "or has expired"
+    ),
+    "invalid_token": (
+        "a reset token works once and expires: start again with persona forgot-password, "
+        "then persona code-for-token"
+    ),
+}
 
 
 def suggested_base_url(host: str) -> Optional[str]:

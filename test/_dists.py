@@ -1,7 +1,8 @@
 """persona's sdist and wheel, built once per test session from a clean copy of the
 repository (what ``git ls-files`` lists, committed or not, so uncommitted edits are
 tested but build debris is not). Used by test_packaging.py and by the tests that install
-the wheel into a user's project (test_pytest_plugin.py)."""
+the wheel into a user's project (test_pytest_plugin.py), with the empty virtual
+environments they install it into (``make_venv``, ``pip_into``)."""
 
 from __future__ import annotations
 
@@ -58,3 +59,16 @@ def build(src: Path, out: Path) -> Dists:
     (sdist,) = out.glob("*.tar.gz")
     (wheel,) = out.glob("*.whl")
     return Dists(sdist=sdist, wheel=wheel)
+
+
+def make_venv(path: Path) -> None:
+    """An empty virtual environment at ``path``: no pip of its own (installing one costs
+    seconds); :func:`pip_into` installs into it with this interpreter's pip."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--without-pip", str(path)], check=True, timeout=120
+    )
+
+
+def pip_into(python: str) -> list[str]:
+    """The command of this interpreter's pip, installing into ``python``'s environment."""
+    return [sys.executable, "-m", "pip", "--python", python]

@@ -10,10 +10,12 @@ import subprocess
 import sys
 import time
 from typing import Optional
+from urllib.parse import urlsplit
 
 import pytest
 
-from persona.cli import EXIT_API_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, main
+from persona import ApiTLSError
+from persona.cli import EXIT_API_ERROR, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, _hint, main
 
 EMAIL = "ann@example.com"
 
@@ -90,17 +92,24 @@ def test_json_output_of_code_for_token_carries_token_status_and_request_id(perso
     assert "expiresAt" in payload["data"]
 
 
-def test_wrong_code_exits_1_with_one_line_naming_status_and_request_id(persona_server):
+def test_wrong_code_exits_1_with_one_line_naming_status_and_request_id_and_a_hint(
+    persona_server,
+):
     run(["--host", persona_server.url, "forgot-password", "--email", EMAIL])
     code, out, err = run(
         ["--host", persona_server.url, "code-for-token", "--email", EMAIL, "--code", "000000x"]
     )
     assert code == EXIT_API_ERROR
     assert out == ""
-    assert err.count("\n") == 1
-    assert "(401)" in err
-    assert "invalid_code" in err
-    assert "request id req_" in err
+    first, hint = err.splitlines()
+    assert "(401)" in first
+    assert "invalid_code" in first
+    assert "request id req_" in first
+    assert "hint" not in first  # one hint, on its own line, in the command's words
+    assert hint == (
+        "persona: hint: check the code, or ask for a new one with persona forgot-password "
+        "if it was used or has expired"
+    )
     assert "000000x" not in err
 
 
@@ -132,7 +141,12 @@ def test_reset_password_reads_the_password_from_stdin_never_argv(persona_server)
     )
     assert code == EXIT_API_ERROR
     assert "invalid_token" in err
+    assert err.splitlines()[1] == (
+        "persona: hint: a reset token works once and expires: start again with "
+        "persona forgot-password, then persona code-for-token"
+    )
     assert token not in err
+    assert "another-secret-9" not in err
 
 
 def test_reset_password_without_a_terminal_or_stdin_flag_is_a_usage_error(persona_server):
@@ -422,12 +436,26 @@ def test_a_refused_connection_says_what_to_try(unused_url):
     assert code == EXIT_API_ERROR
     first, hint = err.splitlines()
     assert first.startswith("persona: error: ")
+    port = urlsplit(unused_url).port  # the port the command was given, not the default
     assert hint == (
         f"persona: hint: is the service running at {unused_url}? Pass its base URL with "
-        "--host or PERSONA_HOST (for a local one: python -m persona.testing serve --port 8080 "
+        f"--host or PERSONA_HOST (for a local one: python -m persona.testing serve --port {port} "
         "--outbox outbox.jsonl)"
     )
     assert "hint" not in first  # one hint, on its own line: not the SDK's too
+
+
+def test_a_host_name_that_does_not_resolve_says_to_check_the_host():
+    host = "http://no-such-host.invalid/v1"
+    code, _, err = run(["--host", host, "--timeout", "2", "forgot-password", "--email", EMAIL])
+    assert code == EXIT_API_ERROR
+    first, hint = err.splitlines()
+    assert "Failed to resolve 'no-such-host.invalid'" in first
+    assert "hint" not in first
+    assert hint == (
+        "persona: hint: the host name no-such-host.invalid does not resolve: check --host or "
+        "PERSONA_HOST"
+    )
 
 
 def test_a_host_without_the_base_path_says_to_add_v1(persona_server):
@@ -488,13 +516,25 @@ def test_a_bad_option_value_is_reported_under_the_option_typed(argv, flag, capsy
     assert "error: host:" not in err
 
 
-def test_a_tls_failure_says_what_to_check(persona_server):
+def test_https_to_a_plain_http_server_says_to_use_http(persona_server):
     https = persona_server.url.replace("http://", "https://")
     code, _, err = run(["--host", https, "--timeout", "2", "forgot-password", "--email", EMAIL])
     assert code == EXIT_API_ERROR
-    assert "TLS" in err.splitlines()[0]
-    assert err.splitlines()[1].startswith("persona: hint: the TLS handshake failed: check the")
-    assert "PERSONA_CA_BUNDLE" in err
+    first, hint = err.splitlines()
+    assert "TLS" in first
+    assert hint == (
+        "persona: hint: the TLS handshake failed: the server does not answer in TLS; if it "
+        f"serves plain HTTP, try --host {persona_server.url}"
+    )
+
+
+def test_another_tls_failure_says_what_to_check():
+    # An untrusted certificate, say: no answer in plain HTTP was seen.
+    error = ApiTLSError("TLS failure talking to https://x: certificate verify failed")
+    hint = _hint(error, "https://x/v1")
+    assert hint is not None
+    assert hint.startswith("the TLS handshake failed: check the scheme of the host")
+    assert "PERSONA_CA_BUNDLE" in hint
 
 
 @pytest.mark.persona_server(faults=[{"kind": "stall:5", "times": 1}])

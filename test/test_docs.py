@@ -7,10 +7,14 @@
   ``ann@example.com`` / ``old-pass-1``, its outbox file ``outbox.jsonl`` in the block's
   working directory, as ``serve --outbox outbox.jsonl`` makes it); ``PERSONA_HOST`` points
   at it; ``PERSONA_OUTBOX`` is not set and stdin is not a terminal, as for a script. A
-  block must exit 0 without a traceback. A block
+  block must exit 0 without a traceback, and stand alone: ruff's undefined-name check
+  (F821) runs over every block, and the flow examples, which read the mailed code from
+  ``outbox.jsonl``, run once more in a directory without one, where they must stop with
+  their one-line advice. A block
   preceded by ``<!-- not-run: reason -->`` is skipped, and must give its reason; one
-  preceded by ``<!-- run-with: pytest -->`` is a test module, run by pytest (with the
-  fixtures the installed plugin provides), and must pass.
+  preceded by ``<!-- run-with: pytest -->`` is a test module, run by pytest with the
+  plugins of a user's project (persona's, and pytest-asyncio for async tests), and must
+  pass.
 - What a page shows a block printing is compared with what it prints (see
   ``_shown_output``): a ```text block introduced by a "Prints..." line right after the
   block, or ``# comments`` on (and right under) its ``print(...)`` calls. A block that
@@ -31,6 +35,7 @@ import dataclasses
 import doctest
 import importlib.util
 import io
+import json
 import os
 import re
 import subprocess
@@ -167,6 +172,7 @@ def _shown_output(block: Block) -> Optional[str]:
 VOLATILE = [
     (re.compile(r"\breq_[0-9a-f]{8,}\b"), "req_<id>"),
     (re.compile(r"\b(127\.0\.0\.1|localhost):\d+"), r"\1:<port>"),
+    (re.compile(r"--port \d+"), "--port <port>"),
     (re.compile(r"datetime\.datetime\((?:[^()]|\([^()]*\))*\)"), "<datetime>"),
     (re.compile(r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"), "<datetime>"),
     (re.compile(r"\b\d+(?:\.\d+)? ms\b"), "<n> ms"),
@@ -275,14 +281,9 @@ class PageServers:
                 accounts={"ann@example.com": "old-pass-1"}, outbox=str(outbox)
             ).start()
             self._page = page
-            self._env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
             # No PERSONA_OUTBOX: a reader who started `serve --outbox outbox.jsonl` here
             # has the file in this directory and nothing in the environment.
-            self._env.update(
-                PERSONA_HOST=self._server.url,
-                PYTHONDONTWRITEBYTECODE="1",
-                WORKDIR=str(workdir),
-            )
+            self._env = _block_env(self._server.url, workdir)
         return self._env
 
     def close(self) -> None:
@@ -290,6 +291,19 @@ class PageServers:
             self._server.stop()
             self._server = None
             self._page = None
+
+
+def _block_env(host: str, workdir: Path) -> dict[str, str]:
+    """The environment a block runs in: no ``PERSONA_*`` but ``PERSONA_HOST``, and this
+    checkout's ``persona`` first on the path (not another one the interpreter has installed)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PERSONA_")}
+    env.update(
+        PERSONA_HOST=host,
+        PYTHONDONTWRITEBYTECODE="1",
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
+        WORKDIR=str(workdir),
+    )
+    return env
 
 
 @pytest.fixture(scope="module")
@@ -312,6 +326,13 @@ def _run(block: Block, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             "-W",
             "error::pytest.PytestUnraisableExceptionWarning",
         ]
+        # The plugins of a user's project: persona's (its pytest11 entry point) and, for
+        # async tests, pytest-asyncio; not the rest of this development environment
+        # (hypothesis, schemathesis, ...), whose loading would cost each block seconds.
+        plugins = ["-p", "persona"]
+        if "pytest.mark.asyncio" in block.code:
+            plugins += ["-p", "asyncio"]
+        env = {**env, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
         command = [
             sys.executable,
             "-m",
@@ -319,6 +340,7 @@ def _run(block: Block, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
             "-q",
             "-p",
             "no:cacheprovider",
+            *plugins,
             *strict,
             str(module),
         ]
@@ -409,6 +431,87 @@ def test_shown_output_is_read_and_compared(tmp_path: Path) -> None:
     assert not _output_matches("max_retry_after=60.0\n", "max_retry_after=10.0\n")
     # An except branch that printed as well: not what the page shows.
     assert not _output_matches("True\n", "True\nException when calling ...: (429)\n")
+
+
+#: ruff's undefined-name check, without the project's configuration, as JSON.
+RUFF_F821 = [
+    *(sys.executable, "-m", "ruff", "check", "--isolated", "--no-cache"),
+    *("--select", "F821", "--output-format", "json"),
+]
+
+
+def test_blocks_define_every_name_they_use(tmp_path: Path) -> None:
+    """Each block stands alone: ruff's undefined-name check (F821) over every block, run or
+    not, so that a name one block imports and the next forgets fails here, even when the
+    run above never reaches the line that uses it."""
+    files = {}
+    for number, block in enumerate(BLOCKS):
+        path = tmp_path / f"block_{number}.py"
+        path.write_text(block.code, encoding="utf-8")
+        files[str(path)] = block
+    result = subprocess.run(
+        [*RUFF_F821, str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=BLOCK_TIMEOUT,
+        check=False,
+    )
+    assert result.returncode in (0, 1), result.stderr
+    found = [
+        f"{files[m['filename']].page.relative_to(REPO).as_posix()}:"
+        f"{files[m['filename']].line + m['location']['row']}: {m['message']}"
+        for m in json.loads(result.stdout)
+    ]
+    assert not found, "\n".join(found)
+
+
+def test_undefined_name_check_finds_one(tmp_path: Path) -> None:
+    """The check above can fail: a block using ``sys`` without importing it is reported."""
+    page = tmp_path / "page.md"
+    page.write_text("Text.\n\n```python\nimport os\n\nsys.exit(os.sep)\n```\n", encoding="utf-8")
+    (block,) = _python_blocks(page)
+    result = subprocess.run(
+        [*RUFF_F821, "--stdin-filename", "block.py", "-"],
+        input=block.code,
+        capture_output=True,
+        text=True,
+        timeout=BLOCK_TIMEOUT,
+        check=False,
+    )
+    (message,) = json.loads(result.stdout)
+    assert block.line + message["location"]["row"] == 6
+    assert "`sys`" in message["message"]
+
+
+#: The flow examples: they read the mailed code from ``outbox.jsonl`` in the working
+#: directory, which the run above always provides.
+FLOW_BLOCKS = [b for b in BLOCKS if "def code_from_email" in b.code and b.not_run is None]
+
+
+@pytest.fixture(scope="module")
+def server_without_outbox() -> Iterator[ReferenceServer]:
+    server = ReferenceServer(accounts={"ann@example.com": "old-pass-1"}).start()
+    yield server
+    server.stop()
+
+
+def test_flow_examples_are_found() -> None:
+    assert len(FLOW_BLOCKS) >= 4, [b.id for b in FLOW_BLOCKS]
+
+
+@pytest.mark.parametrize("block", FLOW_BLOCKS, ids=[b.id for b in FLOW_BLOCKS])
+def test_flow_example_without_an_outbox_says_how_to_get_one(
+    block: Block, server_without_outbox: ReferenceServer, tmp_path: Path
+) -> None:
+    """Run where there is no ``outbox.jsonl`` (and nobody at the keyboard), a flow example
+    stops with its one-line advice, not a traceback."""
+    result = _run(block, _block_env(server_without_outbox.url, tmp_path))
+    report = f"{block.id}\n--- stdout\n{result.stdout}\n--- stderr\n{result.stderr}"
+    assert result.returncode == 1, report
+    assert "Traceback" not in result.stderr, report
+    assert result.stderr.strip() == (
+        "No outbox file outbox.jsonl: start the reference server with --outbox outbox.jsonl"
+    ), report
 
 
 def test_not_run_blocks_give_a_reason() -> None:
@@ -514,8 +617,8 @@ def _signature_and_types(section: str) -> tuple[str, str, list[tuple[str, str]],
     assert match is not None, "no '> signature' line followed by a description"
     signature, description = match.group(1).strip(), match.group(2).strip()
     params_text = section.split("### Parameters", 1)[1].split("###", 1)[0]
-    table = next(_tables(params_text))
-    params = [(row[0].strip("* "), _link(row[1])[0]) for row in table[1:]]
+    table = next(_tables(params_text), None)  # None: "This endpoint does not need any parameter."
+    params = [(row[0].strip("* "), _link(row[1])[0]) for row in table[1:]] if table else []
     return_text = section.split("### Return type", 1)[1].split("###", 1)[0]
     return signature, description, params, _link(return_text.strip().splitlines()[0])[0]
 

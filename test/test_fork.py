@@ -23,7 +23,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 WORKERS = 8
-CALLS = 40
+CALLS = 20
 ROUNDS = 3
 
 #: The client the parent sets before forking; the workers inherit it.

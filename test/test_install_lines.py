@@ -127,3 +127,27 @@ def test_the_suite_s_requirements_leave_the_optional_extras_out() -> None:
     assert "flask" in frameworks
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "test-requirements-frameworks.txt" in ci  # CI still runs those tests
+
+
+_VENV = "python3 -m venv .venv && . .venv/bin/activate"
+
+
+def _first_shell_block(path: Path, section: str) -> str:
+    text = path.read_text(encoding="utf-8")
+    body = text.split(f"\n## {section}\n", 1)[1].split("\n## ", 1)[0]
+    blocks = _FENCE.findall(body)
+    assert blocks, f"{path.name}: no shell block under '## {section}'"
+    return str(blocks[0])
+
+
+@pytest.mark.parametrize(
+    ("path", "section"), [("README.md", "Quick start"), ("CONTRIBUTING.md", "Setting up")]
+)
+def test_the_first_install_goes_into_a_virtual_environment(path: str, section: str) -> None:
+    # A system Python (Debian's python3, PEP 668) refuses `pip install` outside a virtual
+    # environment with "externally-managed-environment": the first command users copy
+    # makes one and activates it, before anything is installed.
+    lines = [line for line in _first_shell_block(REPO / path, section).splitlines() if line]
+    assert lines[0].startswith(_VENV), f"{path} '## {section}' starts with {lines[0]!r}"
+    assert any("pip install" in line for line in lines[1:])
+    assert ".venv/" in (REPO / ".gitignore").read_text(encoding="utf-8").splitlines()

@@ -13,7 +13,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from _dists import Dists
+from _dists import Dists, make_venv, pip_into
 
 import persona
 
@@ -104,7 +104,7 @@ def test_wheel_installs_into_an_empty_venv_with_only_its_dependencies(
     wheel: Path, tmp_path: Path
 ) -> None:
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    make_venv(venv)
     python = str(venv / "bin" / "python")
 
     def inventory() -> dict[str, list[str]]:
@@ -115,7 +115,7 @@ def test_wheel_installs_into_an_empty_venv_with_only_its_dependencies(
 
     before = inventory()
     install = subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", str(wheel)],
+        [*pip_into(python), "install", "--quiet", str(wheel)],
         capture_output=True,
         text=True,
         timeout=180,
@@ -174,10 +174,10 @@ def test_wheel_with_the_async_extra_runs_the_first_async_example(
     wheel: Path, tmp_path: Path
 ) -> None:
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    make_venv(venv)
     python = str(venv / "bin" / "python")
     install = subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", f"{wheel}[async]"],
+        [*pip_into(python), "install", "--quiet", f"{wheel}[async]"],
         capture_output=True,
         text=True,
         timeout=300,

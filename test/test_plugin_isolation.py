@@ -142,5 +142,8 @@ def test_xdist_workers_given_one_outbox_each_read_their_own_codes(
     monkeypatch.setenv("PERSONA_OUTBOX", str(shared))
     pytester.makeini(INI + f"{SCOPE_OPTION} = {scope}\n")
     pytester.makepyfile(test_outbox=TESTS_SHARING_AN_OUTBOX)
-    result = pytester.runpytest_subprocess("-n", "2", "-p", "xdist", timeout=180)
+    # A user's project: persona's plugin and xdist, not every plugin installed here
+    # (loading hypothesis, schemathesis, ... would cost each of the three processes seconds).
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    result = pytester.runpytest_subprocess("-n", "2", "-p", "xdist", "-p", "persona", timeout=180)
     result.assert_outcomes(passed=20)

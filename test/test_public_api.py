@@ -1,21 +1,58 @@
 """The public surface of ``persona``, pinned: adding or removing a name is a decision,
 not an accident. ``import persona`` is lazy on purpose (cheap import; the reference
-server and CLI are not loaded by SDK users)."""
+server and CLI are not loaded by SDK users).
+
+What the spec decides is derived from ``persona/openapi.yaml`` here, not written by hand:
+a model per schema, an API class (and its async twin) per tag, a method and its
+``_with_http_info`` twin per operation. The rest of the surface is hand-written runtime,
+pinned in ``RUNTIME``."""
 
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+import yaml
 
 import persona
 
-PUBLIC = {
+SPEC = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "persona" / "openapi.yaml").read_text(encoding="utf-8")
+)
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+#: operationId -> (HTTP method, path, tags), for every operation of the spec.
+OPERATIONS = {
+    operation["operationId"]: (method.upper(), path, tuple(operation.get("tags", ())))
+    for path, item in SPEC["paths"].items()
+    for method, operation in item.items()
+    if method in HTTP_METHODS
+}
+
+
+def snake_case(name: str) -> str:
+    """``ForgotPasswordData`` -> ``forgot_password_data``: a generated module's name."""
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def api_class(tag: str) -> str:
+    """The API class of a tag: ``Account`` -> ``AccountApi``."""
+    return re.sub(r"\W", "", tag.title()) + "Api"
+
+
+MODELS = set(SPEC["components"]["schemas"])
+TAGS = {tag for _, _, tags in OPERATIONS.values() for tag in tags}
+API_CLASSES = {api_class(tag) for tag in TAGS} | {"Async" + api_class(tag) for tag in TAGS}
+
+#: The hand-written public names: the runtime, whatever the spec holds.
+RUNTIME = {
     "__version__",
-    "AccountApi",
     "ApiClient",
     "ApiClosedError",
     "ApiConnectionError",
@@ -27,43 +64,58 @@ PUBLIC = {
     "ApiTimeoutError",
     "ApiTypeError",
     "ApiValueError",
-    "AsyncAccountApi",
     "AsyncApiClient",
     "BadRequestException",
-    "CodeForTokenData",
     "Configuration",
     "ConflictException",
     "RetryPolicy",
     "Timeout",
     "ForbiddenException",
-    "ForgotPasswordData",
-    "Error",
-    "ForgotPasswordResponse",
     "NotFoundException",
     "OpenApiException",
     "ServiceException",
-    "TokenResponse",
     "TooManyRequestsException",
     "UnauthorizedException",
-    "UpdatePasswordData",
 }
 
+PUBLIC = RUNTIME | MODELS | API_CLASSES
+
 HOME = {
-    "AccountApi": "persona.api.account_api",
-    "AsyncAccountApi": "persona.api.account_api",
     "ApiClient": "persona.api_client",
     "AsyncApiClient": "persona.async_api_client",
     "ApiResponse": "persona.core.response",
     "RetryPolicy": "persona.core.policy",
     "Timeout": "persona.core.policy",
     "Configuration": "persona.configuration",
-    "CodeForTokenData": "persona.models.code_for_token_data",
-    "ForgotPasswordData": "persona.models.forgot_password_data",
-    "Error": "persona.models.error",
-    "ForgotPasswordResponse": "persona.models.forgot_password_response",
-    "TokenResponse": "persona.models.token_response",
-    "UpdatePasswordData": "persona.models.update_password_data",
+    **{model: f"persona.models.{snake_case(model)}" for model in MODELS},
+    **{
+        name: f"persona.api.{snake_case(api_class(tag))}"
+        for tag in TAGS
+        for name in (api_class(tag), "Async" + api_class(tag))
+    },
 }
+
+
+def test_the_spec_is_read() -> None:
+    assert OPERATIONS, "no operation found in persona/openapi.yaml"
+    assert MODELS
+    assert TAGS
+    assert not (RUNTIME & (MODELS | API_CLASSES)), "a generated name is pinned by hand"
+
+
+@pytest.mark.parametrize("tag", sorted(TAGS))
+def test_each_api_class_has_a_method_and_its_twin_per_operation_of_its_tag(tag: str) -> None:
+    expected = {
+        name
+        for operation_id, (_, _, tags) in OPERATIONS.items()
+        if tag in tags
+        for name in (operation_id, f"{operation_id}_with_http_info")
+    }
+    sync = getattr(persona, api_class(tag))
+    assert {n for n in vars(sync) if not n.startswith("_")} == expected
+    if importlib.util.find_spec("aiohttp") is not None:
+        asynchronous = getattr(persona, "Async" + api_class(tag))
+        assert {n for n in vars(asynchronous) if not n.startswith("_")} == expected
 
 
 def test_all_is_exactly_the_public_names() -> None:

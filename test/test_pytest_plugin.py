@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from _dists import Dists
+from _dists import Dists, make_venv, pip_into
 
 from persona.testing.pytest_plugin import SCOPE_OPTION
 
@@ -53,10 +53,10 @@ def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pyte
 def user_python(dists: Dists, tmp_path_factory: pytest.TempPathFactory) -> str:
     """A virtual environment's python with persona (from the wheel) and pytest only."""
     venv = tmp_path_factory.mktemp("user-venv")
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    make_venv(venv)
     python = str(venv / "bin" / "python")
     install = subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", str(dists.wheel), "pytest"],
+        [*pip_into(python), "install", "--quiet", str(dists.wheel), "pytest"],
         capture_output=True,
         text=True,
         timeout=300,

@@ -1,12 +1,17 @@
 """What a type checker tells persona's users: the models' keyword constructors, field
-types and the API methods' return types are visible to ``mypy --strict``."""
+types and the API methods' return types are visible to ``mypy --strict``.
+
+The user modules below are checked by one ``mypy --strict`` run (``mypy_runs``): its
+start-up and its analysis of persona are the cost, whatever the number of modules."""
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,32 +32,61 @@ USER_CODE = textwrap.dedent(
 )
 
 
-def run_mypy(
-    tmp_path: Path, code: str
-) -> tuple[subprocess.CompletedProcess[str], list[str], list[str]]:
-    """mypy --strict on ``code`` as a user's module: the run, its error lines, and the
-    types its ``reveal_type`` calls revealed (in order)."""
-    script = tmp_path / "user_code.py"
-    script.write_text(code, encoding="utf-8")
+@dataclass(frozen=True)
+class MypyRun:
+    """What mypy said about one user module: its lines, error lines, and the types its
+    ``reveal_type`` calls revealed (in order)."""
+
+    stdout: str
+    errors: list[str]
+    notes: list[str]
+
+
+@pytest.fixture(scope="module")
+def mypy_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, MypyRun]:
+    """mypy --strict, once, on each user module of this file: what it said, by module."""
+    sources = {
+        "user_code.py": USER_CODE,
+        "call_options.py": CALL_OPTIONS_CODE,
+        "async_user_code.py": ASYNC_USER_CODE,
+    }
+    tmp = tmp_path_factory.mktemp("typing")
+    for name, code in sources.items():
+        (tmp / name).write_text(code, encoding="utf-8")
     result = subprocess.run(
         [
             sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
-            "--cache-dir", str(tmp_path / "cache"), str(script),
+            "--cache-dir", str(tmp / "cache"), *(str(tmp / name) for name in sources),
         ],
         capture_output=True, text=True, timeout=180, check=False,
     )  # fmt: skip
-    lines = result.stdout.splitlines()
-    errors = [line for line in lines if ": error:" in line]
-    notes = [line.split("Revealed type is ", 1)[1] for line in lines if "Revealed type" in line]
-    # ApiResponse is a tuple type: mypy reveals it as "tuple[T, int, Mapping[str, str],
-    # fallback=persona.core.response.ApiResponse[T]]"; the class is what tests compare.
-    notes = [re.sub(r'^"tuple\[.*, fallback=(.+)\]"$', r'"\1"', note) for note in notes]
-    return result, errors, notes
+    assert result.returncode in (0, 1), result.stdout + result.stderr  # 2: mypy itself failed
+    runs = {}
+    for name in sources:
+        lines = [
+            line.removeprefix(f"{tmp}{os.sep}")
+            for line in result.stdout.splitlines()
+            if line.startswith(f"{tmp / name}:")
+        ]
+        runs[name] = MypyRun(
+            stdout="\n".join(lines),
+            errors=[line for line in lines if ": error:" in line],
+            # ApiResponse is a tuple type: mypy reveals it as "tuple[T, int, Mapping[str,
+            # str], fallback=persona.core.response.ApiResponse[T]]"; tests compare the class.
+            notes=[
+                re.sub(r'^"tuple\[.*, fallback=(.+)\]"$', r'"\1"', note)
+                for note in (
+                    line.split("Revealed type is ", 1)[1] for line in lines if "Revealed" in line
+                )
+            ],
+        )
+    return runs
 
 
 @pytest.mark.slow
-def test_mypy_sees_constructors_fields_and_return_types(tmp_path: Path) -> None:
-    result, errors, notes = run_mypy(tmp_path, USER_CODE)
+def test_mypy_sees_constructors_fields_and_return_types(mypy_runs: dict[str, MypyRun]) -> None:
+    result = mypy_runs["user_code.py"]
+    errors, notes = result.errors, result.notes
     assert len(errors) == 2, result.stdout
     assert 'Unexpected keyword argument "emial"' in errors[0]
     assert ":11: error: Incompatible types in assignment" in errors[1]
@@ -85,8 +119,11 @@ CALL_OPTIONS_CODE = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_mypy_sees_call_options_and_what_each_overload_returns(tmp_path: Path) -> None:
-    result, errors, notes = run_mypy(tmp_path, CALL_OPTIONS_CODE)
+def test_mypy_sees_call_options_and_what_each_overload_returns(
+    mypy_runs: dict[str, MypyRun],
+) -> None:
+    result = mypy_runs["call_options.py"]
+    errors, notes = result.errors, result.notes
     token = '"persona.models.token_response.TokenResponse"'
     assert notes[0] == token, result.stdout
     assert (
@@ -164,8 +201,9 @@ ASYNC_USER_CODE = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_mypy_sees_the_async_methods_return_types(tmp_path: Path) -> None:
-    result, errors, notes = run_mypy(tmp_path, ASYNC_USER_CODE)
+def test_mypy_sees_the_async_methods_return_types(mypy_runs: dict[str, MypyRun]) -> None:
+    result = mypy_runs["async_user_code.py"]
+    errors, notes = result.errors, result.notes
     assert len(errors) == 1, result.stdout
     assert "No overload variant" in errors[0] or "incompatible type" in errors[0], errors
     models = "persona.models."

@@ -115,6 +115,7 @@ class CallPlan:
     def _failed(self, exc: ApiConnectionError) -> ApiConnectionError:
         """``exc`` as the caller gets it (summarised), logged at INFO."""
         exc = self._summarised(exc) if not isinstance(exc, ApiTLSError) else exc
+        exc.attempts = self.attempt  # a TLS failure's one attempt counts too
         if self._info:
             self._log_outcome(f"{type(exc).__name__}: {exc}")
         return exc

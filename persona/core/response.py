@@ -165,7 +165,22 @@ def error_for(response: RESTResponse, request: Request) -> Exception:
     )
     if response.status == 404:
         exc.hint = _base_path_hint(request.url)
+    elif response.status == 401:
+        exc.hint = _UNAUTHORIZED_HINTS.get(exc.error_code or "")
     return exc
+
+
+#: What to do next after a 401, by the API's error code.
+_UNAUTHORIZED_HINTS = {
+    "invalid_code": (
+        "check the code, or ask for a new one with forgotPass (account_forgot_pass_post) "
+        "if it was used or has expired"
+    ),
+    "invalid_token": (
+        "a reset token works once and expires: start again with forgotPass "
+        "(account_forgot_pass_post), then codeForToken"
+    ),
+}
 
 
 def masked_headers(headers: Any, request: Request) -> Any:

@@ -50,7 +50,7 @@ from .common import (
     ErrorTable,
     failed,
     find_error,
-    hostname,
+    not_resolved,
     origin,
     os_reason,
     read_timed_out,
@@ -100,10 +100,8 @@ def _connector_failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> 
 def _dns_failed(exc: BaseException, url: str) -> ApiException:
     """As the sync client words it: the resolver's own reason in brackets."""
     os_error = getattr(exc, "os_error", None)
-    why = f" ({os_error.strerror})" if isinstance(os_error, OSError) and os_error.strerror else ""
-    return ApiConnectionError(
-        f"cannot connect to {origin(url)}: Failed to resolve '{hostname(url)}'{why}"
-    )
+    why = os_error.strerror if isinstance(os_error, OSError) and os_error.strerror else ""
+    return not_resolved(url, why)
 
 
 def _deadline(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:

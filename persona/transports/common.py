@@ -5,6 +5,7 @@ errors onto these, most specific first)."""
 from __future__ import annotations
 
 import os
+import ssl
 from typing import Any, Callable, Optional
 
 import urllib3
@@ -26,6 +27,7 @@ __all__ = [
     "find_error",
     "hostname",
     "is_loopback",
+    "not_resolved",
     "origin",
     "os_reason",
     "proxy_from_environment",
@@ -61,6 +63,12 @@ def origin(url: str) -> str:
 def hostname(url: str) -> str:
     """The host of ``url``, without an IPv6 address's brackets."""
     return (urllib3.util.parse_url(url).host or "").strip("[]")
+
+
+def _port(url: str) -> int:
+    """The port of ``url``, its scheme's default when it names none."""
+    parsed = urllib3.util.parse_url(url)
+    return parsed.port or (443 if parsed.scheme == "https" else 80)
 
 
 def is_loopback(host: str) -> bool:
@@ -112,13 +120,54 @@ def refused(url: str, why: str) -> ApiConnectionError:
     """No connection to ``url``'s host; for a local host, say how to start one."""
     error = ApiConnectionError(f"cannot connect to {origin(url)}: {why}")
     if is_loopback(hostname(url)):
-        error.hint = "is the server running? For a local one: python -m persona.testing serve"
+        error.hint = (
+            "is the server running? For a local one: "
+            f"python -m persona.testing serve --port {_port(url)}"
+        )
     return error
+
+
+def not_resolved(url: str, why: str) -> ApiConnectionError:
+    """``url``'s host name does not resolve; ``why`` is the resolver's reason, or empty."""
+    error = ApiConnectionError(
+        f"cannot connect to {origin(url)}: Failed to resolve '{hostname(url)}'"
+        + (f" ({why})" if why else "")
+    )
+    error.hint = "the host name does not resolve: check Configuration.host or PERSONA_HOST"
+    return error
+
+
+#: OpenSSL's reasons for a first answer that is not TLS at all (a plain-HTTP server's).
+_NOT_TLS = frozenset(
+    {"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE", "PACKET_LENGTH_TOO_LONG", "UNKNOWN_PROTOCOL"}
+)
 
 
 def tls_failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
     """The TLS handshake failed (never retried)."""
-    return ApiTLSError(f"TLS failure talking to {origin(url)}: {exc}")
+    error = ApiTLSError(f"TLS failure talking to {origin(url)}: {exc}")
+    if _ssl_reason(exc) in _NOT_TLS:
+        netloc = urllib3.util.parse_url(url).netloc
+        error.hint = (
+            f"the server does not answer in TLS; if it serves plain HTTP, use http://{netloc} "
+            "in the host, not https://"
+        )
+    return error
+
+
+def _ssl_reason(exc: BaseException) -> Optional[str]:
+    """The reason OpenSSL gave (``WRONG_VERSION_NUMBER``...) for ``exc`` or what it wraps."""
+    seen: Optional[BaseException] = exc
+    for _ in range(5):
+        if seen is None:
+            break
+        reason = getattr(seen, "reason", None) if isinstance(seen, ssl.SSLError) else None
+        if isinstance(reason, str):
+            return reason
+        # aiohttp's SSL errors are ssl.SSLErrors themselves, without a reason: the one
+        # OpenSSL raised is their os_error (and their cause).
+        seen = getattr(seen, "os_error", None) or seen.__cause__ or seen.__context__
+    return None
 
 
 def read_timed_out(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:

@@ -48,7 +48,15 @@ from ..core.request import Request
 from ..core.response import RESTResponse
 from ..exceptions import ApiClosedError, ApiException, ApiTypeError
 from .answer_contract import header_syntax_problem, off_contract
-from .common import ErrorTable, failed, find_error, read_timed_out, refused, tls_failed
+from .common import (
+    ErrorTable,
+    failed,
+    find_error,
+    not_resolved,
+    read_timed_out,
+    refused,
+    tls_failed,
+)
 
 __all__ = ["ERROR_MAP", "MockTransport"]
 
@@ -58,7 +66,7 @@ def _refused(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiExcept
 
 
 def _resolve_failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
-    return refused(url, f"Failed to resolve host ({_strerror(exc)})")
+    return not_resolved(url, _strerror(exc))
 
 
 def _strerror(exc: BaseException) -> str:

@@ -56,6 +56,7 @@ from .common import (
     find_error,
     hostname,
     is_loopback,
+    not_resolved,
     origin,
     os_reason,
     proxy_from_environment,
@@ -82,10 +83,8 @@ _warned_lock = threading.Lock()
 
 def _resolve_failed(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
     cause = exc.__cause__
-    why = f" ({cause.strerror})" if isinstance(cause, socket.gaierror) and cause.strerror else ""
-    return ApiConnectionError(
-        f"cannot connect to {origin(url)}: Failed to resolve '{hostname(url)}'{why}"
-    )
+    why = cause.strerror if isinstance(cause, socket.gaierror) and cause.strerror else ""
+    return not_resolved(url, why)
 
 
 def _refused(exc: BaseException, url: str, timeout: AttemptTimeout) -> ApiException:
