@@ -45,6 +45,11 @@ USER_FILE = textwrap.dedent(
         reveal_type(error.status)
     persona.ForgotPaswordData(email="ann@example.com")
     api.account_code_for_token_post(body, timout=5)
+    from persona.testing import Request
+
+
+    def operation_of(request: Request) -> str:
+        return request.operation
     """
 )
 

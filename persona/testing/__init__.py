@@ -4,7 +4,7 @@
 ``docs/Testing.md``); ``python -m persona.testing serve`` runs it from a shell; the pytest
 plugin (``pytest_plugin.py``) gives tests ``persona_server``, ``persona_api`` and their
 family. ``MockTransport`` answers an SDK client's requests from a function, for unit
-tests without sockets.
+tests without sockets; ``Request`` is what that function receives.
 
 Names are imported lazily, so that importing the pytest plugin (done by every pytest run)
 costs nothing until a test actually uses a server.
@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from persona.core.request import Request
     from persona.testing.limits import OutboxLimits
     from persona.testing.outbox import OutboxEntry, last_code_in_file
     from persona.testing.recording import RecordedRequest
@@ -27,6 +28,7 @@ __all__ = [
     "OutboxLimits",
     "RecordedRequest",
     "ReferenceServer",
+    "Request",
     "last_code_in_file",
 ]
 
@@ -38,6 +40,8 @@ _LAZY = {
     "last_code_in_file": "persona.testing.outbox",
     # Part of the SDK, not of the server: offered here beside the server for tests.
     "MockTransport": "persona.transports.mock",
+    # What a MockTransport handler receives, to annotate handlers with.
+    "Request": "persona.core.request",
 }
 
 
