@@ -14,6 +14,7 @@ will refuse it).
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Mapping
 from typing import Any, ClassVar, Optional, Union
@@ -253,7 +254,7 @@ class Configuration(Settings):
         self.__dict__["_policy"] = None  # the RetryPolicy is derived: made again on use
 
     @property
-    def logger(self) -> Any:
+    def logger(self) -> logging.Logger:
         """The ``persona`` logger (configure it with the ``logging`` module)."""
         return logger
 

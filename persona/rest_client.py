@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Optional
 
+import urllib3
+
 from .configuration import Configuration
 from .core.attempts import CallPlan
 from .core.policy import Timeout
@@ -29,7 +31,7 @@ class RESTClientObject:
         self.transport = Urllib3Transport(configuration)
 
     @property
-    def pool_manager(self) -> Any:
+    def pool_manager(self) -> urllib3.PoolManager:
         """The urllib3 PoolManager (or ProxyManager) in use."""
         return self.transport.pool_manager
 

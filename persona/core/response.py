@@ -69,7 +69,7 @@ class RESTResponse:
         """The server's ``X-Request-Id`` for this response."""
         return request_id_of(self.headers)
 
-    def getheaders(self) -> Any:
+    def getheaders(self) -> HTTPHeaderDict:
         """All response headers (a case-insensitive mapping)."""
         return self.headers
 
