@@ -608,7 +608,24 @@ class Model:
 
         Unknown properties are kept in ``additional_properties``. Raises ApiTypeError
         for a value of the wrong JSON type and ApiValueError for a missing required one.
+
+        The first call compiles the class's own decoder (:mod:`persona.core.compiled`)
+        and makes it the class's ``from_dict``; it reads, refuses and masks exactly as
+        this generic one does, to which it hands anything out of the common way.
         """
+        if cls.__dict__.get("_compiled") is not None or cls is Model:
+            return cls._from_dict_generic(obj)  # compiled already: a subclass's own call
+        from .compiled import compile_from_dict
+
+        function = compile_from_dict(cls)
+        type.__setattr__(cls, "_compiled", function)
+        type.__setattr__(cls, "from_dict", classmethod(function))
+        return function(cls, obj)  # type: ignore[return-value]
+
+    @classmethod
+    def _from_dict_generic(cls: type[M], obj: Any) -> M:
+        """:meth:`from_dict`, field table driven: what the compiled decoder hands back
+        anything unusual to (an unknown property, a value of another kind...)."""
         if not isinstance(obj, dict):
             raise ApiTypeError(
                 f"{cls.__name__}: expected a JSON object, got {json_type_name(obj)}",
