@@ -411,6 +411,61 @@ def bench_throughput(url: str, rounds: int, seconds: float) -> list[Row]:
     return rows
 
 
+def _threads_cpu_per_call(fn: Callable[[], Any], threads: int, calls: int) -> float:
+    """Process CPU per call, ``calls`` calls shared by ``threads`` threads of one client:
+    what the client costs under contention (the GIL, its locks), not only its speed."""
+    share, errors = calls // threads, []
+
+    def work() -> None:
+        try:
+            for _ in range(share):
+                fn()
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    start = time.process_time()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(timeout=120)  # every call has a timeout; this bounds the rest
+    spent = time.process_time() - start
+    if errors:
+        raise errors[0]
+    return spent / (share * threads)
+
+
+def bench_threads_cpu(url: str, rounds: int, calls: int) -> list[Row]:
+    """One shared ApiClient against one shared urllib3.PoolManager (+ json.loads) at 16
+    and 64 threads: client CPU per call, interleaved rounds, median."""
+    sdk, floor, close = _sides(url, maxsize=16)  # as many connections as persona keeps
+    rows = []
+    for threads in THREAD_LEVELS:
+        samples: dict[str, list[float]] = {"persona": [], "floor": []}
+        for r in range(rounds):
+            for name in ("persona", "floor") if r % 2 == 0 else ("floor", "persona"):
+                fn = sdk if name == "persona" else floor
+                samples[name].append(_threads_cpu_per_call(fn, threads, calls))
+        mine = statistics.median(samples["persona"])
+        theirs = statistics.median(samples["floor"])
+        rows.append(
+            Row(
+                f"codeForToken, one shared client, {threads} threads: client CPU per call",
+                _us(mine),
+                _us(theirs) + " urllib3+json",
+                mine / theirs,
+                "≤ 1.10x",
+                1.10,
+            )
+        )
+    close()
+    return rows
+
+
+#: The thread counts of the contention rows (issue 29).
+THREAD_LEVELS = (16, 64)
+
+
 # -- 6. memory ------------------------------------------------------------------------
 def _rss_bytes() -> int:
     with open("/proc/self/statm") as f:
@@ -595,7 +650,17 @@ async def _peer_openapi_generator_asyncio(url: str, out: str) -> Any:
         import oag_async  # type: ignore[import-not-found]
     except ImportError as exc:
         return f"generated client does not import ({exc})"
-    client = oag_async.ApiClient(oag_async.Configuration(host=url))
+    return _oag_async_side(oag_async, url, trust_env=True)
+
+
+def _oag_async_side(oag_async: Any, url: str, *, trust_env: bool) -> Any:
+    """(call, close) of an openapi-generator asyncio client; with ``trust_env=False``
+    through its documented ``client_session_kwargs`` (no proxy lookup per call: the
+    configuration that makes it fastest, so the ratio persona must beat)."""
+    config = oag_async.Configuration(host=url)
+    if not trust_env:
+        config.client_session_kwargs = {"trust_env": False}
+    client = oag_async.ApiClient(config)
     api = oag_async.AccountApi(client)
     body = oag_async.CodeForTokenData(**CODE_FOR_TOKEN)
 
@@ -603,6 +668,19 @@ async def _peer_openapi_generator_asyncio(url: str, out: str) -> Any:
         return await api.account_code_for_token_post(body)
 
     return call, client.close
+
+
+async def _peer_openapi_generator_asyncio_no_env(url: str, out: str) -> Any:
+    """The same generated client, made with ``trust_env=False`` (its own ApiClient and
+    session; the package is generated once, by the peer before it)."""
+    oag_async = sys.modules.get("oag_async")
+    if oag_async is None:
+        made = await _peer_openapi_generator_asyncio(url, out)
+        if isinstance(made, str):
+            return made
+        await made[1]()
+        oag_async = sys.modules["oag_async"]
+    return _oag_async_side(oag_async, url, trust_env=False)
 
 
 async def _peer_openapi_python_client(url: str, out: str) -> Any:
@@ -638,6 +716,14 @@ async def _peer_openapi_python_client(url: str, out: str) -> Any:
     return call, close
 
 
+#: The generated async clients beside raw aiohttp, when their generators are installed.
+PEERS_ASYNC = (
+    "openapi-generator asyncio",
+    "openapi-generator asyncio trust_env=False",
+    "openapi-python-client async",
+)
+
+
 async def _bench_async(url: str, rounds: int, calls: int, peers: bool) -> list[Row]:
     import aiohttp
 
@@ -666,6 +752,10 @@ async def _bench_async(url: str, rounds: int, calls: int, peers: bool) -> list[R
         if peers:
             for name, make in (
                 ("openapi-generator asyncio", _peer_openapi_generator_asyncio),
+                (
+                    "openapi-generator asyncio trust_env=False",
+                    _peer_openapi_generator_asyncio_no_env,
+                ),
                 ("openapi-python-client async", _peer_openapi_python_client),
             ):
                 folder = Path(out) / name.split()[0]
@@ -679,7 +769,7 @@ async def _bench_async(url: str, rounds: int, calls: int, peers: bool) -> list[R
                     await sides[name]()
         else:
             missing = dict.fromkeys(
-                ("openapi-generator asyncio", "openapi-python-client async"),
+                PEERS_ASYNC,
                 "skipped (--no-generator)",
             )
         rows = []
@@ -706,7 +796,7 @@ async def _bench_async(url: str, rounds: int, calls: int, peers: bool) -> list[R
                         "report (higher is better)",
                     )
                 )
-                for name in ("openapi-generator asyncio", "openapi-python-client async"):
+                for name in PEERS_ASYNC:
                     if name in got:
                         cpu, rate = got[name]
                         rows.append(
@@ -769,10 +859,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.quick:
         call_rounds, call_n, codec_n, import_runs = 2, 20, 200, 2
         tp_rounds, tp_seconds, mem = 1, 0.05, (50, 200)
+        threads_rounds, threads_n = 1, 128
         async_rounds, async_n = 2, 256
     else:
         call_rounds, call_n, codec_n, import_runs = 15, 2000, 20000, 21
         tp_rounds, tp_seconds, mem = 3, 2.0, (1_000, 100_000)
+        threads_rounds, threads_n = 5, 3072
         async_rounds, async_n = 9, 3072
     with canned_server() as url:
         if args.only_async:
@@ -783,6 +875,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             rows.append(bench_serialize(call_rounds, codec_n))
             rows.extend(bench_import(import_runs))
             rows.extend(bench_throughput(url, tp_rounds, tp_seconds))
+            rows.extend(bench_threads_cpu(url, threads_rounds, threads_n))
             rows.append(bench_memory(url, *mem))
             if args.no_generator:
                 rows.append(_not_available("skipped (--no-generator)"))

@@ -18,9 +18,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Optional, TypeVar, 
 from . import _fork
 from .configuration import Configuration, stderr_level
 from .core.attempts import CallPlan
-from .core.call_options import OPTION_ALIASES, OPTION_NAMES, RequestTimeout
+from .core.call_options import (
+    NOT_GIVEN,
+    OPTION_ALIASES,
+    OPTION_NAMES,
+    NotGiven,
+    RequestTimeout,
+)
 from .core.model import Model
-from .core.not_given import NOT_GIVEN, NotGiven
 from .core.operation import NO_BODY, answer_model, check_options
 from .core.policy import RetryPolicy, Timeout, check_seconds
 from .core.request import (

@@ -24,6 +24,8 @@ ROWS = (
     "throughput, one shared client, 2 threads",
     "throughput, one shared client, 4 threads",
     "throughput, one shared client, 8 threads",
+    "codeForToken, one shared client, 16 threads: client CPU per call",
+    "codeForToken, one shared client, 64 threads: client CPU per call",
     "RSS after",
     "openapi-generator `python` client",
     "async codeForToken, concurrency 1: client CPU per call",
@@ -33,6 +35,7 @@ ROWS = (
     "async codeForToken, concurrency 128: client CPU per call",
     "async calls/s, concurrency 128",
     "openapi-generator asyncio",
+    "openapi-generator asyncio trust_env=False",
     "openapi-python-client async",
 )
 

@@ -7,13 +7,15 @@ the same settings for a whole client; the names generated clients use
 (``_request_timeout``, ``_headers``, ``_idempotency_key``) keep working.
 
 :class:`OperationMethod` / :class:`AsyncOperationMethod` type a body-taking API method
-held as a value (a callback).
+held as a value (a callback). :data:`NOT_GIVEN` is an option left out, told apart
+from an option given as ``None`` (``with_options(timeout=None)``: no per-attempt timeout).
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Optional, Protocol, TypedDict, TypeVar, Union
+from typing import TYPE_CHECKING, Final, Optional, Protocol, TypedDict, TypeVar, Union
 
 from .policy import RetryPolicy, Timeout
 
@@ -25,15 +27,34 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 __all__ = [
+    "NOT_GIVEN",
     "OPTION_ALIASES",
     "OPTION_NAMES",
     "AsyncOperationMethod",
     "CallOptions",
+    "NotGiven",
     "OperationMethod",
     "RequestTimeout",
     "SafeCallOptions",
     "Unpack",
 ]
+
+
+class NotGiven(enum.Enum):
+    """The type of :data:`NOT_GIVEN` (an enum, so that type checkers can narrow it)."""
+
+    NOT_GIVEN = "NOT_GIVEN"
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+#: An option left out: the client's own value stays.
+NOT_GIVEN: Final = NotGiven.NOT_GIVEN
+
 
 #: What ``timeout`` takes: seconds, a ``(connect, read)`` pair, or a Timeout; ``None``
 #: means no per-attempt limit (the call's deadline still bounds it).

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Un
 from ..exceptions import ApiTypeError, ApiValueError
 from ..redaction import MASK, redact_json
 from . import kinds
-from .ecma_regex import compile_pattern
 from .kinds import Kind, ListOf, MapOf
 from .rfc3339 import (
     first_non_finite,
@@ -134,6 +133,8 @@ class Field:
     ) -> None:
         self.json_name = json_name
         if pattern is not None:
+            from .ecma_regex import compile_pattern  # only models with a pattern need it
+
             try:  # ECMA-262, as OpenAPI says; refused now, not at the first value checked
                 compile_pattern(pattern)
             except ValueError as exc:
@@ -217,7 +218,7 @@ class Field:
                 return f"must be at most {_characters(self.max_length)} long{got}"
             if _has_lone_surrogate(value):
                 return "must be valid Unicode text (it contains a lone surrogate)"
-            if self.pattern is not None and not compile_pattern(self.pattern).search(value):
+            if self.pattern is not None and not _matches(self.pattern, value):
                 if self.secret:
                     return "must match the contract's pattern"
                 return f"must match the pattern {self.pattern!r}"
@@ -343,6 +344,12 @@ def _leaves(value: Any) -> Iterator[Any]:
             yield from _leaves(item)
     else:
         yield value
+
+
+def _matches(pattern: str, value: str) -> bool:
+    from .ecma_regex import compile_pattern  # imported by Field already: a dict lookup
+
+    return compile_pattern(pattern).search(value) is not None
 
 
 def _finite(value: Any) -> bool:
