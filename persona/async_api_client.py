@@ -24,6 +24,8 @@ from .transports.base import AsyncTransport
 from .transports.mock import MockTransport
 
 if TYPE_CHECKING:
+    import aiohttp
+
     from .hooks import AsyncEventHooks
 
 __all__ = ["ASYNC_CALL_OPTIONS", "AsyncApiClient"]
@@ -60,6 +62,10 @@ class AsyncApiClient(BaseClient["AsyncEventHooks"]):
     :param cookie: a ``Cookie`` header to send with every request.
     :param event_hooks: coroutine functions awaited on every attempt of every call:
         ``{"request": [f, ...], "response": [g, ...]}`` (see :mod:`persona.hooks`).
+    :param session: an ``aiohttp.ClientSession`` of the application's to send through
+        (its trace configs see every attempt), instead of one of persona's own; made
+        with ``cookie_jar=aiohttp.DummyCookieJar()``, in the event loop the client runs
+        in. ``close()`` leaves it open: closing it is its owner's job.
 
     A client belongs to the event loop of its first call: using it from another loop
     (or after ``fork()``) raises :class:`~persona.ApiEventLoopError`. A client that is
@@ -78,12 +84,18 @@ class AsyncApiClient(BaseClient["AsyncEventHooks"]):
         header_value: Optional[str] = None,
         cookie: Optional[str] = None,
         event_hooks: Optional[AsyncEventHooks] = None,
+        session: Optional[aiohttp.ClientSession] = None,
     ) -> None:
         self._owns_transport = False  # until fully made: a failed __init__ must not warn
         self._init_common(configuration, header_name, header_value, cookie, event_hooks)
         given: Any = transport  # checked at run time: any object may arrive here
+        if session is not None and given is not None:
+            raise ApiTypeError(
+                "session and transport: pass one (a session is sent through by persona's "
+                "own aiohttp transport)"
+            )
         if given is None:
-            given = AiohttpTransport(self.configuration)
+            given = AiohttpTransport(self.configuration, session=session)
         elif not inspect.iscoroutinefunction(getattr(given, "send", None)):
             if not inspect.iscoroutinefunction(getattr(given, "send_async", None)):
                 raise ApiTypeError(
@@ -115,7 +127,12 @@ class AsyncApiClient(BaseClient["AsyncEventHooks"]):
         self._life.close()
 
     def __del__(self, _warn: Any = warnings.warn) -> None:
-        if self._owns_transport and not self._closed:
+        if (
+            self._owns_transport
+            and not self._closed
+            # A transport on the application's session holds nothing of its own to leak.
+            and getattr(self.transport, "owns_session", True)
+        ):
             _warn(
                 f"unclosed {self!r}: await client.close() or use 'async with'",
                 ResourceWarning,
