@@ -22,7 +22,7 @@ from test_faults import BODY, FAST, OK, SLACK
 from test_typing import run_mypy
 
 import persona
-from persona.hooks import EventHooks, HookRequest, HookResponse
+from persona.hooks import EventHooks, HookRequest, HookResponse, Hooks
 from persona.testing import ReferenceServer
 
 FORGOT = "account_forgot_pass_post"
@@ -72,6 +72,8 @@ class Recorder:
         self.requests: list[HookRequest] = []
         self.responses: list[HookResponse] = []
         self.attempts_seen: list[int] = []
+        self.reasons: list[str] = []
+        self.types: list[str] = []
 
     def on_request(self, request: HookRequest) -> None:
         self.requests.append(request)
@@ -81,6 +83,8 @@ class Recorder:
 
     def on_response(self, response: HookResponse) -> None:
         self.responses.append(response)
+        self.reasons.append(response.reason)
+        self.types.append(response.headers["content-type"])
 
     def hooks(self) -> EventHooks:
         return {"request": [self.on_request], "response": [self.on_response]}
@@ -103,6 +107,8 @@ def check_three_attempts(rec: Recorder, srv: ScriptedServer) -> None:
     assert [r.status for r in rec.responses] == [503, 503, 200]
     assert [r.attempt for r in rec.responses] == [1, 2, 3]
     assert [r.request_id for r in rec.responses] == ["rid-1", "rid-2", "rid-ok"]
+    assert rec.reasons == ["Service Unavailable", "Service Unavailable", "OK"]
+    assert rec.types == ["application/json;charset=utf-8"] * 3  # headers: case-insensitive
     # A response hook gets its attempt's request: the one the request hook saw.
     assert [r.request for r in rec.responses] == rec.requests
     for request in rec.requests:
@@ -427,6 +433,28 @@ def test_no_hooks_is_the_same_as_none() -> None:
     with persona.ApiClient(event_hooks={"request": [], "response": []}) as client:
         assert client._hooks is None
         assert client.event_hooks == {"request": [], "response": []}
+    assert Hooks.of(None, asynchronous=False) is None
+
+
+class PassesForAsync:
+    """Looks like a coroutine function to inspect, but its call returns None."""
+
+    async def _looks(self, request: HookRequest) -> None:
+        pass
+
+    def __call__(self, request: HookRequest) -> None:
+        return None
+
+
+@pytest.mark.asyncio
+async def test_an_async_hook_that_returns_no_awaitable_is_refused_at_its_call() -> None:
+    hook = PassesForAsync()
+    hook.__dict__["__call__"] = hook._looks  # what inspect looks at, not what a call runs
+    with ScriptedServer(always(200)) as srv:
+        async with async_api(srv.url(), {"request": [hook]}) as api:
+            with pytest.raises(persona.ApiTypeError, match="returned NoneType, not an awaitable"):
+                await api.account_forgot_pass_post(BODY)
+    assert srv.requests == []
 
 
 # -- what a hook sees is masked in its repr --------------------------------------------
