@@ -36,14 +36,14 @@ async def send_with_retries_async(
     ``life`` is closed (the client closed), no attempt starts and a backoff sleep ends
     at once, with ApiClosedError. ``hooks`` are awaited around every attempt; what one
     raises ends the call as it is."""
+    if hooks is not None:
+        from .hooks import HookRequest, HookResponse
     while True:
         if life is not None and life.closed:
             raise ApiClosedError("this AsyncApiClient is closed; create a new one")
         budget = plan.next_attempt()
         request = plan.request
         if hooks is not None:
-            from .hooks import HookRequest
-
             seen = HookRequest(request, plan.attempt)
             if hooks.request:
                 for on_request in hooks.request:
@@ -66,8 +66,6 @@ async def send_with_retries_async(
                 raise ApiClosedError(_CLOSED_WHILE_RUNNING) from None
             raise
         if hooks is not None and hooks.response:
-            from .hooks import HookResponse
-
             answer = HookResponse(response, seen, time.monotonic() - started)
             for on_response in hooks.response:
                 await _run_hook(on_response, answer, plan, "response")

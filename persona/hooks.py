@@ -22,8 +22,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Iterator, Mapping, MutableMapping, Sequence
 from typing import Callable, Optional, TypedDict
 
-from urllib3 import HTTPHeaderDict
-
 from .core.request import Request, check_header
 from .core.response import RESTResponse, masked_headers
 from .exceptions import ApiTypeError, ApiValueError, request_id_of
@@ -34,12 +32,84 @@ __all__ = [
     "AsyncRequestHook",
     "AsyncResponseHook",
     "EventHooks",
+    "HookHeaders",
     "HookRequest",
     "HookResponse",
     "Hooks",
     "RequestHook",
     "ResponseHook",
 ]
+
+
+class HookHeaders(MutableMapping[str, str]):
+    """An attempt's headers as a request hook changes them: names are case-insensitive
+    (setting ``user-agent`` replaces ``User-Agent``), and a name keeps the spelling it
+    was last set with. A small dict of its own: urllib3's ``HTTPHeaderDict`` costs
+    several times more to fill and read, on every attempt of a client with hooks."""
+
+    __slots__ = ("_items", "_secrets")
+
+    def __init__(self, headers: Mapping[str, str], secrets: tuple[str, ...] = ()) -> None:
+        self._items = {name.lower(): (name, value) for name, value in headers.items()}
+        self._secrets = secrets  # the request's, masked wherever a value holds one
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name.lower()][1]
+
+    def __setitem__(self, name: str, value: str) -> None:
+        self._items[name.lower()] = (name, value)
+
+    def __delitem__(self, name: str) -> None:
+        del self._items[name.lower()]
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and name.lower() in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items.values())
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def as_dict(self) -> dict[str, str]:
+        """The headers as a plain dict, each under the spelling it was set with."""
+        return dict(self._items.values())
+
+    def shown(self) -> dict[str, str]:
+        """The headers as logs show them: credentials and the request's secrets masked,
+        the Idempotency-Key shortened."""
+        masked = Request("", "", _printable(self.as_dict()), None, self._secrets)
+        return masked.shown_headers()
+
+    def __repr__(self) -> str:
+        return f"HookHeaders({self.shown()!r})"
+
+
+class _ResponseHeaders(Mapping[str, str]):
+    """A response's headers (case-insensitive, read-only) whose repr masks credentials
+    and the request's secrets, as an exception's do."""
+
+    __slots__ = ("_request", "_response")
+
+    def __init__(self, response: RESTResponse, request: Request) -> None:
+        self._response = response
+        self._request = request
+
+    def __getitem__(self, name: str) -> str:
+        return self._response.headers[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._response.headers)
+
+    def __len__(self) -> int:
+        return len(self._response.headers)
+
+    def shown(self) -> dict[str, str]:
+        """The headers as errors show them: credentials and echoed secrets masked."""
+        return _printable(dict(masked_headers(self._response.headers, self._request).items()))
+
+    def __repr__(self) -> str:
+        return repr(self.shown())
 
 
 class HookRequest:
@@ -59,7 +129,7 @@ class HookRequest:
     def __init__(self, request: Request, attempt: int) -> None:
         self._request = request
         self._attempt = attempt
-        self._headers: HTTPHeaderDict = HTTPHeaderDict(request.headers)
+        self._headers = HookHeaders(request.headers, request.secrets)
 
     @property
     def method(self) -> str:
@@ -94,9 +164,11 @@ class HookRequest:
     def check(self, hook: object) -> None:
         """Raise ApiTypeError / ApiValueError, naming ``hook``, if the headers it left
         cannot be sent, or if it changed the call's Idempotency-Key."""
+        call = self._request.headers
         try:
-            for name, value in self._headers.iteritems():
-                check_header(name, value)
+            for name, value in self._headers.as_dict().items():
+                if call.get(name) is not value:  # the call's own were checked already
+                    check_header(name, value)
         except (ApiTypeError, ApiValueError) as exc:
             raise type(exc)(f"request hook {hook_name(hook)}: {exc.reason}") from None
         key = self._request.header("Idempotency-Key")
@@ -110,7 +182,7 @@ class HookRequest:
         """The request this attempt sends: the call's, with the headers the hooks left
         (the call's own object when they changed none)."""
         request = self._request
-        headers = dict(self._headers.itermerged())
+        headers = self._headers.as_dict()
         if headers == request.headers:
             return request
         return Request(
@@ -127,8 +199,7 @@ class HookRequest:
 
     def shown_headers(self) -> dict[str, str]:
         """The headers as logs show them: credentials and secrets masked."""
-        shown = Request("", self.url, _printable(self._headers), None, self._request.secrets)
-        return shown.shown_headers()
+        return self._headers.shown()
 
     def __repr__(self) -> str:
         request = self._request
@@ -169,8 +240,8 @@ class HookResponse:
 
     @property
     def headers(self) -> Mapping[str, str]:
-        """The response headers (case-insensitive)."""
-        return self._response.headers
+        """The response headers (case-insensitive, read-only; their repr is masked)."""
+        return _ResponseHeaders(self._response, self._request._request)
 
     @property
     def request(self) -> HookRequest:
@@ -194,26 +265,20 @@ class HookResponse:
 
     def __repr__(self) -> str:
         call = self._request._request  # its secrets, masked wherever a server echoes them
-        headers = masked_headers(self._response.headers, call)
+        headers = _ResponseHeaders(self._response, call).shown()
         return (
             f"HookResponse({self.status} for {call.method} {call.shown_url}, "
-            f"attempt={self.attempt}, "
-            f"elapsed={self._elapsed:.3f}s, request_id={self.request_id!r}, "
-            f"headers={_printable(headers)!r})"
+            f"attempt={self.attempt}, elapsed={self._elapsed:.3f}s, "
+            f"request_id={self.request_id!r}, headers={headers!r})"
         )
 
 
 def _printable(headers: Mapping[str, object]) -> dict[str, str]:
-    """``headers`` as a plain dict of text, whatever a hook left in them (repeated names
-    joined; a value of the wrong type shown as text, never an error in a repr)."""
-    out: dict[str, str] = {}
-    items: Iterator[tuple[str, object]] = (
-        headers.iteritems() if isinstance(headers, HTTPHeaderDict) else iter(headers.items())
-    )
-    for name, value in items:
-        text = value if isinstance(value, str) else repr(value)
-        out[name] = f"{out[name]}, {text}" if name in out else text
-    return out
+    """``headers`` as a plain dict of text, whatever a hook left in them (a value of the
+    wrong type shown as its repr: never an error in a repr)."""
+    return {
+        name: value if isinstance(value, str) else repr(value) for name, value in headers.items()
+    }
 
 
 # What a hook returns is ignored: typed None, so that a type checker also catches an

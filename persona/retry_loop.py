@@ -30,14 +30,14 @@ def send_with_retries(
     ``closing`` is set (the client closed), no attempt starts and a backoff sleep ends at
     once, with ApiClosedError. ``hooks`` run around every attempt; what one raises ends
     the call as it is."""
+    if hooks is not None:
+        from .hooks import HookRequest, HookResponse, refuse_awaitable
     while True:
         if closing is not None and closing.is_set():
             raise ApiClosedError("this ApiClient is closed; create a new one")
         budget = plan.next_attempt()
         request = plan.request
         if hooks is not None:
-            from .hooks import HookRequest, refuse_awaitable
-
             seen = HookRequest(request, plan.attempt)
             if hooks.request:
                 for on_request in hooks.request:
@@ -52,8 +52,6 @@ def send_with_retries(
             _sleep(plan.after_error(exc), closing)
             continue
         if hooks is not None and hooks.response:
-            from .hooks import HookResponse, refuse_awaitable
-
             answer = HookResponse(response, seen, time.monotonic() - started)
             for on_response in hooks.response:
                 refuse_awaitable(on_response(answer), on_response, "response")

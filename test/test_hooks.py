@@ -463,13 +463,15 @@ def test_what_hooks_see_of_a_whole_reset_is_masked_in_their_reprs() -> None:
     bodies: list[bytes] = []
 
     def on_request(request: HookRequest) -> None:
+        request.headers["X-Api-Key"] = "key-abcdef-123456"
         shown.append(repr(request))
         shown.append(repr(request.shown_headers()))
+        shown.append(repr(request.headers))
         bodies.append(request.body or b"")
-        request.headers["X-Api-Key"] = "key-abcdef-123456"
 
     def on_response(response: HookResponse) -> None:
         shown.append(repr(response))
+        shown.append(repr(response.headers))
 
     email, new_password = "ann@example.com", "new-pass-123456"
     with ReferenceServer(accounts={email: "old-pass-1"}) as srv:
@@ -492,7 +494,7 @@ def test_what_hooks_see_of_a_whole_reset_is_masked_in_their_reprs() -> None:
     assert json.loads(bodies[1]) == {"email": email, "code": code}
     assert json.loads(bodies[2]) == {"token": token, "newPassword": new_password}
     text = "\n".join(shown)
-    assert len(shown) == 9
+    assert len(shown) == 15
     for secret in (code, token, new_password, "bearer-secret-1", "cookie-secret-9", "key-abcdef"):
         assert secret not in text, secret
     assert "secrets ***" in text
@@ -508,15 +510,19 @@ def test_a_response_hooks_repr_masks_credential_headers_and_echoed_secrets() -> 
 
     shown: list[str] = []
     with ScriptedServer(echo) as srv:
-        hooks: EventHooks = {"response": [lambda response: shown.append(repr(response))]}
+        hooks: EventHooks = {
+            "response": [lambda response: shown.extend([repr(response), repr(response.headers)])]
+        }
         with persona.ApiClient(persona.Configuration(host=srv.url()), event_hooks=hooks) as c:
             persona.AccountApi(c).account_reset_forgotten_password_post(
                 persona.UpdatePasswordData(token="rst_token", new_password=password)
             )
-    (text,) = shown
-    assert "server-secret-42" not in text
-    assert password not in text
-    assert "'X-Echo': 'got ***'" in text
+    text, headers = shown
+    for shown_text in (text, headers):
+        assert "server-secret-42" not in shown_text
+        assert password not in shown_text
+        assert "'X-Echo': 'got ***'" in shown_text
+        assert "'Set-Cookie': '***'" in shown_text
     assert text.startswith("HookResponse(200 for POST http://127.0.0.1:")
 
 
