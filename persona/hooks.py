@@ -35,7 +35,6 @@ __all__ = [
     "HookHeaders",
     "HookRequest",
     "HookResponse",
-    "Hooks",
     "RequestHook",
     "ResponseHook",
 ]
