@@ -11,7 +11,6 @@ in :class:`BaseClient`; each client adds only its lifecycle and its loop.
 from __future__ import annotations
 
 import atexit
-import contextvars
 import threading
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, Optional, TypeVar, Union, cast
@@ -601,6 +600,8 @@ class ApiClient(BaseClient["EventHooks"]):
         """``call`` sent by a thread of the ``async_req`` pool, in the caller's context
         (its ``contextvars``: a tracing span that is current there is the parent of the
         call's, a tenant a hook reads is the caller's)."""
+        import contextvars  # here: only async_req calls need it, not every import
+
         return self.pool.apply_async(contextvars.copy_context().run, (self._send, call))
 
     def _send(self, call: PreparedCall) -> Any:
