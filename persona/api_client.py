@@ -13,7 +13,7 @@ from __future__ import annotations
 import atexit
 import threading
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple, Optional, TypeVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, NamedTuple, Optional, TypeVar, Union, cast
 
 from . import _fork
 from .configuration import Configuration, stderr_level
@@ -45,12 +45,16 @@ from .retry_loop import send_with_retries
 if TYPE_CHECKING:
     from multiprocessing.pool import ThreadPool
 
+    from .hooks import AsyncEventHooks, EventHooks, Hooks
     from .transports.base import Transport
 
 __all__ = ["ApiClient", "ApiResponse", "BaseClient", "Operation"]
 
 M = TypeVar("M", bound=Model)
-C = TypeVar("C", bound="BaseClient")
+C = TypeVar("C", bound="BaseClient[Any]")
+#: What a client's ``event_hooks`` are: :class:`~persona.hooks.EventHooks` for the sync
+#: client, :class:`~persona.hooks.AsyncEventHooks` for the async one.
+H = TypeVar("H", "EventHooks", "AsyncEventHooks")
 
 #: Keyword options every operation method accepts (declared in core/call_options.py).
 CALL_OPTIONS = OPTION_NAMES
@@ -84,13 +88,16 @@ class ClientSettings:
         self.policy = policy
 
 
-class BaseClient:
+class BaseClient(Generic[H]):
     """What :class:`ApiClient` and :class:`~persona.AsyncApiClient` share: the
     configuration and its snapshot, ``with_options()``, default headers and the
-    User-Agent, and building a call's request and policies. Not used directly."""
+    User-Agent, event hooks, and building a call's request and policies. Not used
+    directly."""
 
     #: The client's name in messages ("this ApiClient is closed").
     _kind: ClassVar[str] = "ApiClient"
+    #: Whether the client awaits its event hooks (the async client) or calls them.
+    _async_hooks: ClassVar[bool] = False
 
     configuration: Configuration
     default_headers: dict[str, str]
@@ -104,6 +111,8 @@ class BaseClient:
     ] = None
     #: Closed or not, shared with the with_options() copies (closing closes them too).
     _life: Lifecycle
+    #: The event hooks its calls run, or None (the common case: one check per attempt).
+    _hooks: Optional[Hooks] = None
 
     def _init_common(
         self,
@@ -111,6 +120,7 @@ class BaseClient:
         header_name: Optional[str],
         header_value: Optional[str],
         cookie: Optional[str],
+        event_hooks: Optional[H] = None,
     ) -> None:
         self.configuration = (
             configuration if configuration is not None else Configuration.get_default()
@@ -124,6 +134,21 @@ class BaseClient:
         self._user_agent = None
         self._settings = None
         self._life = Lifecycle()
+        self._hooks = self._checked_hooks(event_hooks)
+
+    def _checked_hooks(self, event_hooks: Optional[H]) -> Optional[Hooks]:
+        if event_hooks is None:
+            return None  # hooks.py is not even imported by a client without hooks
+        from .hooks import Hooks
+
+        return Hooks.of(event_hooks, self._async_hooks)
+
+    @property
+    def event_hooks(self) -> H:
+        """The client's event hooks, as ``event_hooks=`` takes them (a copy: change them
+        with ``with_options(event_hooks=...)``)."""
+        hooks = self._hooks
+        return cast("H", hooks.as_dict() if hooks is not None else {"request": [], "response": []})
 
     @property
     def _closed(self) -> bool:
@@ -141,6 +166,7 @@ class BaseClient:
         max_retries: Union[int, NotGiven] = NOT_GIVEN,
         retry_policy: Union[RetryPolicy, NotGiven] = NOT_GIVEN,
         headers: Union[Mapping[str, str], NotGiven] = NOT_GIVEN,
+        event_hooks: Union[H, NotGiven, None] = NOT_GIVEN,
     ) -> C:
         """A client like this one with some options changed, sharing its connection pool
         (closing it leaves this one open) and nothing that can change: the copy has its
@@ -155,7 +181,12 @@ class BaseClient:
         :param max_retries: retries after the first attempt.
         :param retry_policy: a whole :class:`RetryPolicy`.
         :param headers: headers to add to every request of the new client.
+        :param event_hooks: the new client's event hooks, instead of this one's
+            (``None``: none); this client's stay as they are.
         """
+        hooks = self._hooks
+        if not isinstance(event_hooks, NotGiven):
+            hooks = self._checked_hooks(event_hooks)  # checked now, not at the first call
         overrides = dict(self._overrides)
         total = self._settings_now().timeout.total
         if not isinstance(deadline, NotGiven):
@@ -189,6 +220,7 @@ class BaseClient:
             for name, value in headers.items():
                 child.set_default_header(name, value)
         child._overrides = overrides
+        child._hooks = hooks
         child._settings = None
         child._header_cache = None
         child._life = Lifecycle(self._life)  # closed when this client is
@@ -414,7 +446,7 @@ def result_of(
     )
 
 
-class ApiClient(BaseClient):
+class ApiClient(BaseClient["EventHooks"]):
     """Sends the API's requests. Share one between threads; close it when done
     (or use it as a context manager).
 
@@ -425,6 +457,8 @@ class ApiClient(BaseClient):
     :param pool_threads: threads of the pool that serves ``async_req=True`` calls.
     :param transport: what sends each attempt; default a :class:`Urllib3Transport` of
         ``configuration`` (``persona.testing.MockTransport`` in unit tests).
+    :param event_hooks: functions called on every attempt of every call:
+        ``{"request": [f, ...], "response": [g, ...]}`` (see :mod:`persona.hooks`).
 
     Safe across ``fork()``: a child process makes its own connections and thread pool.
     """
@@ -442,8 +476,9 @@ class ApiClient(BaseClient):
         pool_threads: int = 1,
         *,
         transport: Optional[Transport] = None,
+        event_hooks: Optional[EventHooks] = None,
     ) -> None:
-        self._init_common(configuration, header_name, header_value, cookie)
+        self._init_common(configuration, header_name, header_value, cookie, event_hooks)
         if transport is None:
             from .transports.urllib3_transport import Urllib3Transport
 
@@ -563,11 +598,20 @@ class ApiClient(BaseClient):
         """
         call = self._prepare_call(operation, body, options, with_http_info, CALL_OPTIONS, params)
         if options.get("async_req"):
-            return self.pool.apply_async(self._send, (call,))
+            return self._in_pool(call)
         return self._send(call)
 
+    def _in_pool(self, call: PreparedCall) -> Any:
+        """``call`` sent by a thread of the ``async_req`` pool, in the caller's context
+        (its ``contextvars``: a tracing span that is current there is the parent of the
+        call's, a tenant a hook reads is the caller's)."""
+        import contextvars  # here: only async_req calls need it, not every import
+
+        return self.pool.apply_async(contextvars.copy_context().run, (self._send, call))
+
     def _send(self, call: PreparedCall) -> Any:
-        return call.result(send_with_retries(self.transport, call.plan(), self._life.event))
+        response = send_with_retries(self.transport, call.plan(), self._life.event, self._hooks)
+        return call.result(response)
 
     def call_api(
         self,
@@ -621,7 +665,7 @@ class ApiClient(BaseClient):
             _preload_content,
         )
         if async_req:
-            return self.pool.apply_async(self._send, (call,))
+            return self._in_pool(call)
         return self._send(call)
 
     # -- responses -------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import warnings
 from collections.abc import Mapping
-from typing import Any, ClassVar, Optional, Union
+from typing import TYPE_CHECKING, Any, ClassVar, Optional, Union
 
 from .api_client import CALL_OPTIONS, BaseClient
 from .async_retry_loop import send_with_retries_async
@@ -22,6 +22,11 @@ from .exceptions import ApiTypeError
 from .transports.aiohttp_transport import AiohttpTransport
 from .transports.base import AsyncTransport
 from .transports.mock import MockTransport
+
+if TYPE_CHECKING:
+    import aiohttp
+
+    from .hooks import AsyncEventHooks
 
 __all__ = ["ASYNC_CALL_OPTIONS", "AsyncApiClient"]
 
@@ -45,7 +50,7 @@ class _AwaitSendAsync:
         pass
 
 
-class AsyncApiClient(BaseClient):
+class AsyncApiClient(BaseClient["AsyncEventHooks"]):
     """Sends the API's requests from asyncio code. Share one between the tasks of one
     event loop; close it when done (``await client.close()``, or ``async with``).
 
@@ -55,6 +60,12 @@ class AsyncApiClient(BaseClient):
     :param header_name: a header to send with every request (with ``header_value``).
     :param header_value: its value.
     :param cookie: a ``Cookie`` header to send with every request.
+    :param event_hooks: coroutine functions awaited on every attempt of every call:
+        ``{"request": [f, ...], "response": [g, ...]}`` (see :mod:`persona.hooks`).
+    :param session: an ``aiohttp.ClientSession`` of the application's to send through
+        (its trace configs see every attempt), instead of one of persona's own; made
+        with ``cookie_jar=aiohttp.DummyCookieJar()``, in the event loop the client runs
+        in. ``close()`` leaves it open: closing it is its owner's job.
 
     A client belongs to the event loop of its first call: using it from another loop
     (or after ``fork()``) raises :class:`~persona.ApiEventLoopError`. A client that is
@@ -62,6 +73,7 @@ class AsyncApiClient(BaseClient):
     """
 
     _kind: ClassVar[str] = "AsyncApiClient"
+    _async_hooks: ClassVar[bool] = True
 
     def __init__(
         self,
@@ -71,12 +83,19 @@ class AsyncApiClient(BaseClient):
         header_name: Optional[str] = None,
         header_value: Optional[str] = None,
         cookie: Optional[str] = None,
+        event_hooks: Optional[AsyncEventHooks] = None,
+        session: Optional[aiohttp.ClientSession] = None,
     ) -> None:
         self._owns_transport = False  # until fully made: a failed __init__ must not warn
-        self._init_common(configuration, header_name, header_value, cookie)
+        self._init_common(configuration, header_name, header_value, cookie, event_hooks)
         given: Any = transport  # checked at run time: any object may arrive here
+        if session is not None and given is not None:
+            raise ApiTypeError(
+                "session and transport: pass one (a session is sent through by persona's "
+                "own aiohttp transport)"
+            )
         if given is None:
-            given = AiohttpTransport(self.configuration)
+            given = AiohttpTransport(self.configuration, session=session)
         elif not inspect.iscoroutinefunction(getattr(given, "send", None)):
             if not inspect.iscoroutinefunction(getattr(given, "send_async", None)):
                 raise ApiTypeError(
@@ -110,7 +129,13 @@ class AsyncApiClient(BaseClient):
     def __del__(self, _warn: Any = warnings.warn) -> None:
         # A client whose __init__ failed (a bad keyword) has none of its attributes.
         built = "_life" in self.__dict__
-        if built and getattr(self, "_owns_transport", False) and not self._closed:
+        if (
+            built
+            and getattr(self, "_owns_transport", False)
+            and not self._closed
+            # A transport on the application's session holds nothing of its own to leak.
+            and getattr(self.transport, "owns_session", True)
+        ):
             _warn(
                 f"unclosed {self!r}: await client.close() or use 'async with'",
                 ResourceWarning,
@@ -145,4 +170,7 @@ class AsyncApiClient(BaseClient):
         call = self._prepare_call(
             operation, body, options, with_http_info, ASYNC_CALL_OPTIONS, params
         )
-        return call.result(await send_with_retries_async(self.transport, call.plan(), self._life))
+        response = await send_with_retries_async(
+            self.transport, call.plan(), self._life, self._hooks
+        )
+        return call.result(response)

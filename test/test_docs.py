@@ -362,7 +362,18 @@ OPTIONAL_MODULES = {
     "starlette": "test-requirements-frameworks.txt",
     "flask": "test-requirements-frameworks.txt",
     "httpx": "test-requirements-frameworks.txt",
+    "opentelemetry": "test-requirements-otel.txt",
 }
+#: Namespace packages made of several distributions (opentelemetry-api may be there
+#: without the SDK): a block's whole module name is looked up, not its first part.
+NAMESPACES = {"opentelemetry"}
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
 
 
 def _missing_extra(block: Block) -> Optional[str]:
@@ -375,9 +386,22 @@ def _missing_extra(block: Block) -> Optional[str]:
             names = [node.module]
         for name in names:
             top = name.split(".")[0]
-            if top in OPTIONAL_MODULES and importlib.util.find_spec(top) is None:
-                return f"needs {top}: pip install -r {OPTIONAL_MODULES[top]}"
+            wanted = name if top in NAMESPACES else top
+            if top in OPTIONAL_MODULES and not _installed(wanted):
+                return f"needs {wanted}: pip install -r {OPTIONAL_MODULES[top]}"
     return None
+
+
+def test_a_block_needing_a_missing_part_of_a_namespace_package_is_skipped() -> None:
+    def block(code: str) -> Block:
+        return Block(page=REPO / "README.md", line=1, code=code, not_run=None)
+
+    missing = block("from opentelemetry.no_such_part import x\n")
+    assert _missing_extra(missing) == (
+        "needs opentelemetry.no_such_part: pip install -r test-requirements-otel.txt"
+    )
+    assert _missing_extra(block("import no_such_top_module\n")) is None  # not an extra
+    assert _missing_extra(block("import json\n")) is None
 
 
 @pytest.mark.parametrize("block", BLOCKS, ids=[b.id for b in BLOCKS])

@@ -64,12 +64,29 @@ class CallPlan:
         """The next attempt's time budget; raises ApiTimeoutError past the deadline."""
         remaining = self.deadline - time.monotonic()
         if remaining <= 0:
-            raise self._failed(ApiTimeoutError(f"deadline of {self.timeout.total:g}s exceeded"))
+            raise self.timed_out()
         self.attempt += 1
         timeout = self.timeout
         return AttemptTimeout(
             min(timeout.connect, remaining), min(timeout.read, remaining), self.deadline
         )
+
+    def attempt_budget(self) -> AttemptTimeout:
+        """The current attempt's time budget, counted again: its request hooks ran since
+        :meth:`next_attempt`, and their time is the call's. Raises ApiTimeoutError past
+        the deadline (nothing is sent then)."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            raise self.timed_out(" (in the request hooks)")
+        timeout = self.timeout
+        return AttemptTimeout(
+            min(timeout.connect, remaining), min(timeout.read, remaining), self.deadline
+        )
+
+    def timed_out(self, where: str = "") -> ApiConnectionError:
+        """The error that ends the call at its deadline (``where``: what was running),
+        logged at INFO. Raise it."""
+        return self._failed(ApiTimeoutError(f"deadline of {self.timeout.total:g}s exceeded{where}"))
 
     def after_error(self, exc: ApiConnectionError) -> float:
         """Seconds to back off before retrying after ``exc``; or raises the error the

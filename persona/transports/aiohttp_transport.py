@@ -12,6 +12,11 @@ The session is bound to the event loop it was made in (aiohttp's connections are
 use from another loop, or in a child process after ``fork()``, raises
 :class:`~persona.ApiEventLoopError`. A change to a TLS, proxy or pool setting of the
 :class:`~persona.Configuration` makes a new session for the next attempt.
+
+An application may give its own session (``AsyncApiClient(session=...)``): attempts
+then go through it -- its connector, trace configs and middlewares -- with persona's
+deadline, timeouts, TLS context, proxy, size limit and error table passed on each
+request; it is never closed by persona.
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ from ..exceptions import (
     ApiException,
     ApiTimeoutError,
     ApiTLSError,
+    ApiTypeError,
+    ApiValueError,
 )
 from .common import (
     ErrorTable,
@@ -164,11 +171,12 @@ def build_ssl_context(config: Configuration) -> ssl.SSLContext:
 
 
 class _Session:
-    """One aiohttp session and what every request through it needs."""
+    """One aiohttp session (persona's own, or the application's ``given`` one) and
+    what every request through it needs."""
 
-    __slots__ = ("key", "options", "proxy_headers", "revision", "session", "tunnel")
+    __slots__ = ("key", "options", "owned", "proxy_headers", "revision", "session", "tunnel")
 
-    def __init__(self, config: Configuration) -> None:
+    def __init__(self, config: Configuration, given: Optional[aiohttp.ClientSession]) -> None:
         self.revision = config.revision
         self.key = pool_key(config)
         _warn_plain_http(config.host, stderr_level(config))
@@ -180,21 +188,31 @@ class _Session:
                 tls = build_ssl_context(config)
             except (OSError, ssl.SSLError) as exc:
                 raise ApiTLSError(f"cannot load the TLS settings: {exc}") from exc
-        connector = aiohttp.TCPConnector(
-            limit=config.connection_pool_maxsize, ssl=tls, **_CONNECTOR_EXTRA
-        )
-        # trust_env=False: aiohttp would otherwise read netrc and the proxy variables
-        # in a thread on every request. The environment's proxy is resolved once here.
-        # DummyCookieJar: a cookie a server sets is not sent back on later calls, as the
-        # sync client (urllib3 keeps no cookies) does not; ApiClient(cookie=...) is the
-        # one way to send one, in both clients.
-        self.session = aiohttp.ClientSession(
-            connector=connector,
-            trust_env=False,
-            timeout=aiohttp.ClientTimeout(total=None),
-            cookie_jar=aiohttp.DummyCookieJar(),
-        )
         options: dict[str, Any] = {"allow_redirects": False}
+        self.owned = given is None
+        if given is None:
+            connector = aiohttp.TCPConnector(
+                limit=config.connection_pool_maxsize, ssl=tls, **_CONNECTOR_EXTRA
+            )
+            # trust_env=False: aiohttp would otherwise read netrc and the proxy variables
+            # in a thread on every request. The environment's proxy is resolved once here.
+            # DummyCookieJar: a cookie a server sets is not sent back on later calls, as
+            # the sync client (urllib3 keeps no cookies) does not; ApiClient(cookie=...)
+            # is the one way to send one, in both clients.
+            self.session = aiohttp.ClientSession(
+                connector=connector,
+                trust_env=False,
+                timeout=aiohttp.ClientTimeout(total=None),
+                cookie_jar=aiohttp.DummyCookieJar(),
+            )
+        else:
+            # The application's session: its connector is not ours to configure, so the
+            # TLS settings go with each request; and a session made with
+            # raise_for_status=True must not turn a 503 into a connection error.
+            self.session = given
+            options["raise_for_status"] = False
+            if tls is not True:
+                options["ssl"] = tls
         proxy = config.proxy or (_proxy_from_environment(config.host) if config.trust_env else None)
         #: The proxy an https host is reached through with CONNECT, or None: its answer
         #: to CONNECT is part of connecting (sock_read does not bound it).
@@ -224,9 +242,19 @@ class AiohttpTransport:
     attempt, in the event loop the client then belongs to. Shared with the clients its
     ``with_options()`` makes. ``connection_pool_maxsize`` bounds the open connections:
     calls beyond it wait for a free one (inside their deadline).
+
+    With ``session``, the application's ``aiohttp.ClientSession`` (made with
+    ``cookie_jar=aiohttp.DummyCookieJar()``), attempts go through it instead: its
+    connector's limits apply, not ``connection_pool_maxsize``, and :meth:`close` leaves
+    it open.
     """
 
-    def __init__(self, configuration: Configuration) -> None:
+    def __init__(
+        self, configuration: Configuration, session: Optional[aiohttp.ClientSession] = None
+    ) -> None:
+        if session is not None:
+            _check_session(session)
+        self._given = session
         self.configuration = configuration
         self._closed = False
         self._current: Optional[_Session] = None
@@ -238,6 +266,12 @@ class AiohttpTransport:
     def closed(self) -> bool:
         """Whether :meth:`close` was called."""
         return self._closed
+
+    @property
+    def owns_session(self) -> bool:
+        """Whether the aiohttp session is persona's own (closed by :meth:`close`), not
+        one the application gave."""
+        return self._given is None
 
     @property
     def loop(self) -> Optional[asyncio.AbstractEventLoop]:
@@ -264,18 +298,19 @@ class AiohttpTransport:
         current = self._current
         config = self.configuration
         if current is None:
-            current = self._current = _Session(config)
+            current = self._current = _Session(config, self._given)
         elif current.revision != config.revision:
             if pool_key(config) == current.key:
                 current.revision = config.revision  # nothing to rebuild
             else:
                 # Calls in flight finish on the old session; it is closed with the client.
                 self._retired.append(current)
-                current = self._current = _Session(config)
+                current = self._current = _Session(config, self._given)
         return current
 
     async def close(self) -> None:
-        """Close every connection; later sends raise ApiClosedError. Idempotent."""
+        """Close every connection; later sends raise ApiClosedError. Idempotent. A
+        session the application gave is left open (and its connections with it)."""
         loop = asyncio.get_running_loop()
         if self._loop is not None and loop is not self._loop and not self._loop.is_closed():
             raise ApiEventLoopError("close this AsyncApiClient in the event loop it belongs to")
@@ -284,7 +319,8 @@ class AiohttpTransport:
         self._retired = []
         self._current = None
         for held in sessions:
-            await held.session.close()  # its loop closed: only marked closed
+            if held.owned:
+                await held.session.close()  # its loop closed: only marked closed
         # The sockets close in a callback of the next loop iteration: let it run, so
         # that a loop stopped right after close() leaves none open.
         await asyncio.sleep(0)
@@ -350,6 +386,11 @@ class AiohttpTransport:
         except ApiException:
             raise  # already ours (body too large)
         except Exception as exc:  # CancelledError is a BaseException: it passes unchanged
+            if not held.owned and held.session.closed:
+                raise ApiClosedError(
+                    "the aiohttp session this AsyncApiClient sends through was closed by "
+                    "its owner; give the client an open one"
+                ) from exc
             mapped = map_error(exc, request.url, timeout)
             if mapped is None:
                 raise
@@ -388,6 +429,24 @@ class AiohttpTransport:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.close()
+
+
+def _check_session(session: object) -> None:
+    """Refuse a session persona cannot keep its promises through."""
+    if not isinstance(session, aiohttp.ClientSession):
+        raise ApiTypeError(
+            f"session: must be an aiohttp.ClientSession, got {type(session).__name__}"
+        )
+    if session.closed:
+        raise ApiValueError("session: it is closed; give an open aiohttp.ClientSession")
+    if not isinstance(session.cookie_jar, aiohttp.DummyCookieJar):
+        # A real jar sends the application's cookies to the API, and keeps the cookies the
+        # API sets to send them back on every later call (of every user): persona's
+        # calls carry no cookie but the one given with AsyncApiClient(cookie=...).
+        raise ApiValueError(
+            "session: its cookie jar would send cookies to the API and keep the ones it "
+            "sets; make the session with cookie_jar=aiohttp.DummyCookieJar()"
+        )
 
 
 def _identity_asked(headers: Mapping[str, str]) -> Mapping[str, str]:
