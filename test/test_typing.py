@@ -42,15 +42,9 @@ class MypyRun:
     notes: list[str]
 
 
-@pytest.fixture(scope="module")
-def mypy_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, MypyRun]:
-    """mypy --strict, once, on each user module of this file: what it said, by module."""
-    sources = {
-        "user_code.py": USER_CODE,
-        "call_options.py": CALL_OPTIONS_CODE,
-        "async_user_code.py": ASYNC_USER_CODE,
-    }
-    tmp = tmp_path_factory.mktemp("typing")
+def mypy_on(tmp: Path, sources: dict[str, str]) -> dict[str, MypyRun]:
+    """mypy --strict, once, on the user modules ``sources`` (name: code) written to
+    ``tmp``: what it said, by module."""
     for name, code in sources.items():
         (tmp / name).write_text(code, encoding="utf-8")
     result = subprocess.run(
@@ -81,6 +75,24 @@ def mypy_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, MypyRun]:
             ],
         )
     return runs
+
+
+def run_mypy(tmp_path: Path, code: str) -> tuple[MypyRun, list[str], list[str]]:
+    """mypy --strict on one user module ``code`` (for other test modules): what it said,
+    its error lines and the types its ``reveal_type`` calls revealed."""
+    run = mypy_on(tmp_path, {"user_code.py": code})["user_code.py"]
+    return run, run.errors, run.notes
+
+
+@pytest.fixture(scope="module")
+def mypy_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, MypyRun]:
+    """mypy --strict, once, on each user module of this file."""
+    sources = {
+        "user_code.py": USER_CODE,
+        "call_options.py": CALL_OPTIONS_CODE,
+        "async_user_code.py": ASYNC_USER_CODE,
+    }
+    return mypy_on(tmp_path_factory.mktemp("typing"), sources)
 
 
 @pytest.mark.slow
