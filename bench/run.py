@@ -387,17 +387,28 @@ def _calls_per_second(fn: Callable[[], Any], threads: int, seconds: float) -> fl
     return sum(counts) / elapsed
 
 
+def _alternating(
+    sdk: Callable[[], Any],
+    floor: Callable[[], Any],
+    rounds: int,
+    measure: Callable[[Callable[[], Any]], float],
+) -> tuple[float, float]:
+    """The medians of ``measure(sdk)`` and ``measure(floor)`` over ``rounds`` rounds, the
+    order alternating so that neither always runs first (warmer, or on a calmer CPU)."""
+    samples: dict[str, list[float]] = {"persona": [], "floor": []}
+    for r in range(rounds):
+        for name in ("persona", "floor") if r % 2 == 0 else ("floor", "persona"):
+            samples[name].append(measure(sdk if name == "persona" else floor))
+    return statistics.median(samples["persona"]), statistics.median(samples["floor"])
+
+
 def bench_throughput(url: str, rounds: int, seconds: float) -> list[Row]:
     sdk, floor, close = _sides(url, maxsize=16)  # as many connections as persona keeps
     rows = []
     for threads in (1, 2, 4, 8):
-        samples: dict[str, list[float]] = {"persona": [], "floor": []}
-        for r in range(rounds):
-            for name in ("persona", "floor") if r % 2 == 0 else ("floor", "persona"):
-                fn = sdk if name == "persona" else floor
-                samples[name].append(_calls_per_second(fn, threads, seconds))
-        mine = statistics.median(samples["persona"])
-        theirs = statistics.median(samples["floor"])
+        mine, theirs = _alternating(
+            sdk, floor, rounds, lambda fn, n=threads: _calls_per_second(fn, n, seconds)
+        )
         rows.append(
             Row(
                 f"throughput, one shared client, {threads} thread{'s' if threads > 1 else ''}",
@@ -441,13 +452,9 @@ def bench_threads_cpu(url: str, rounds: int, calls: int) -> list[Row]:
     sdk, floor, close = _sides(url, maxsize=16)  # as many connections as persona keeps
     rows = []
     for threads in THREAD_LEVELS:
-        samples: dict[str, list[float]] = {"persona": [], "floor": []}
-        for r in range(rounds):
-            for name in ("persona", "floor") if r % 2 == 0 else ("floor", "persona"):
-                fn = sdk if name == "persona" else floor
-                samples[name].append(_threads_cpu_per_call(fn, threads, calls))
-        mine = statistics.median(samples["persona"])
-        theirs = statistics.median(samples["floor"])
+        mine, theirs = _alternating(
+            sdk, floor, rounds, lambda fn, n=threads: _threads_cpu_per_call(fn, n, calls)
+        )
         rows.append(
             Row(
                 f"codeForToken, one shared client, {threads} threads: client CPU per call",

@@ -36,52 +36,60 @@ __all__ = [
 ]
 
 
-class ListOf:
-    """A JSON array whose items are each of ``item`` (a kind); ``nullable``: an item may
-    be null (the spec's ``items: {nullable: true}``)."""
+class _Container:
+    """What :class:`ListOf` and :class:`MapOf` share: one kind inside, and whether null
+    may stand in its place (``items: {nullable: true}`` in the spec; always for
+    ``object``, any JSON value, null included)."""
 
-    __slots__ = ("item", "nullable")
+    __slots__ = ("nullable",)
+
+    nullable: bool
+
+    def _inner(self) -> Kind:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        inner = self._inner()
+        nullable = ", nullable=True" if self.nullable and inner is not object else ""
+        return f"{type(self).__name__}({describe(inner)}{nullable})"
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is type(self)
+            and isinstance(other, _Container)
+            and other._inner() == self._inner()
+            and other.nullable == self.nullable
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+class ListOf(_Container):
+    """A JSON array whose items are each of ``item`` (a kind); ``nullable``: an item may
+    be null."""
+
+    __slots__ = ("item",)
 
     def __init__(self, item: Kind, *, nullable: bool = False) -> None:
         self.item = item
-        self.nullable = nullable or item is object  # any JSON value: null is one
+        self.nullable = nullable or item is object
 
-    def __repr__(self) -> str:
-        nullable = ", nullable=True" if self.nullable and self.item is not object else ""
-        return f"ListOf({describe(self.item)}{nullable})"
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, ListOf)
-            and other.item == self.item
-            and other.nullable == self.nullable
-        )
-
-    __hash__ = None  # type: ignore[assignment]
+    def _inner(self) -> Kind:
+        return self.item
 
 
-class MapOf:
+class MapOf(_Container):
     """A JSON object with any keys, whose values are each of ``value`` (a kind)
     (``additionalProperties`` in the spec); ``nullable``: a value may be null."""
 
-    __slots__ = ("nullable", "value")
+    __slots__ = ("value",)
 
     def __init__(self, value: Kind, *, nullable: bool = False) -> None:
         self.value = value
-        self.nullable = nullable or value is object  # any JSON value: null is one
+        self.nullable = nullable or value is object
 
-    def __repr__(self) -> str:
-        nullable = ", nullable=True" if self.nullable and self.value is not object else ""
-        return f"MapOf({describe(self.value)}{nullable})"
-
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, MapOf)
-            and other.value == self.value
-            and other.nullable == self.nullable
-        )
-
-    __hash__ = None  # type: ignore[assignment]
+    def _inner(self) -> Kind:
+        return self.value
 
 
 Kind = Union[type, ListOf, MapOf]
