@@ -8,7 +8,7 @@ writes both and removes the whole files the spec no longer produces (files, neve
 
 from __future__ import annotations
 
-import json
+import math
 import re
 import subprocess
 import sys
@@ -18,8 +18,8 @@ from pathlib import Path
 
 import jinja2
 
-from codegen import markers
-from codegen.spec import Spec, load, models, snake_case
+from codegen import markers, naming
+from codegen.spec import Spec, load, snake_case
 
 MANIFEST = "codegen/FILES"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -48,11 +48,15 @@ def _env() -> jinja2.Environment:
     env.filters["snake"] = snake_case
     env.filters["pylit"] = python_literal
     env.filters["wrap"] = wrap
+    env.filters["doc"] = naming.doc_text
+    env.filters["md"] = naming.md_text
+    env.filters["mdcode"] = naming.md_code
     return env
 
 
 def python_literal(value: object) -> str:
-    """A Python literal; a long string as parenthesized pieces so no line passes the limit."""
+    """A Python literal of a JSON value (every string escaped by :func:`naming.py_str`);
+    a long string as parenthesized pieces so no line passes the limit."""
     if isinstance(value, str) and len(value) > 60:
         words = value.split(" ")
         pieces, line = [], ""
@@ -62,10 +66,22 @@ def python_literal(value: object) -> str:
                 line = ""
             line += word + " "
         pieces.append(line[:-1])
-        return "(" + " ".join(json.dumps(piece, ensure_ascii=False) for piece in pieces) + ")"
+        return "(" + " ".join(naming.py_str(piece) for piece in pieces) + ")"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    return repr(value)
+        return naming.py_str(value)
+    if isinstance(value, tuple):
+        inside = ", ".join(python_literal(v) for v in value)
+        return f"({inside},)" if len(value) == 1 else f"({inside})"
+    if isinstance(value, list):
+        return "[" + ", ".join(python_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        pairs = (f"{python_literal(k)}: {python_literal(v)}" for k, v in value.items())
+        return "{" + ", ".join(pairs) + "}"
+    if value is None or isinstance(value, (bool, int)):
+        return repr(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return repr(value)
+    raise ValueError(f"not a JSON value: {value!r}")  # the spec reader refuses these first
 
 
 def wrap(text: str, width: int, indent: str) -> str:
@@ -110,30 +126,43 @@ def whole_files(spec: Spec, opts: Options) -> dict[str, str]:
     models_init = f"{pkg_dir}/models/__init__.py"
     # The model base is runtime, outside the folder the generator writes.
     base = "..core.model" if opts.package == "persona" else "persona.core.model"
+    module_of = {m.name: m.module for m in spec.model_infos}
     out[models_init] = ruff_format(
-        env.get_template("models_init.py.jinja").render(context, base=base), models_init
+        env.get_template("models_init.py.jinja").render(context, base=base, module_of=module_of),
+        models_init,
     )
-    for model in models(opts.root / opts.spec, opts.spec, spec):
+    for model in spec.model_infos:
         rel = f"{pkg_dir}/models/{model.module}.py"
-        text = env.get_template("model.py.jinja").render(context, model=model, base=base)
+        text = env.get_template("model.py.jinja").render(
+            context, model=model, base=base, module_of=module_of
+        )
         out[rel] = ruff_format(text, rel)
     inside = opts.package == "persona"
     api_init = f"{pkg_dir}/api/__init__.py"
     out[api_init] = ruff_format(env.get_template("api_init.py.jinja").render(context), api_init)
     for tag in spec.tags:
-        rel = f"{pkg_dir}/api/{snake_case(tag.class_name)}.py"
-        used = sorted(
-            {op.body_schema for op in tag.operations if op.body_schema}
-            | {m for op in tag.operations for _, m in op.responses if m}
-        )
-        words = {
-            w
+        rel = f"{pkg_dir}/api/{tag.module}.py"
+        used = sorted({m for op in tag.operations for m in op.models})
+        expressions = [
+            e
             for op in tag.operations
-            for p in op.params
-            for w in re.findall(r"\w+", p.kind + " " + p.annotation)
-        }
+            for e in (
+                op.body_kind,
+                op.success_kind,
+                op.default_kind,
+                *(m for _, m in op.responses),
+                *(p.kind + " " + p.annotation for p in op.params),
+                op.body_schema or "",
+                op.success_schema or "",
+            )
+        ]
+        words = {w for e in expressions for w in re.findall(r"\w+", e)}
         operation_names = ["Operation"]
-        if any(not m for op in tag.operations for _, m in op.responses):
+        if "Body" in words:
+            operation_names.insert(0, "Body")
+        if any(not m for op in tag.operations for _, m in op.responses) or any(
+            op.default_kind == "NO_BODY" for op in tag.operations
+        ):
             operation_names.insert(0, "NO_BODY")
         if any(op.params for op in tag.operations):
             operation_names.append("Parameter")
@@ -146,6 +175,7 @@ def whole_files(spec: Spec, opts: Options) -> dict[str, str]:
                 {"CallOptions" if op.keyed else "SafeCallOptions" for op in tag.operations}
             ),
             kind_names=sorted(words & {"ListOf", "MapOf"}),
+            module_of=module_of,
             date_names=sorted(words & {"date", "datetime"}),
             runtime=".." if inside else "persona.",
             models_module="..models",
@@ -177,7 +207,7 @@ def spans(spec: Spec, opts: Options) -> dict[str, dict[str, str]]:
     names = env.get_template("public_names.py.jinja").render(context)
     out[init] = {"public-names": ruff_format(names, init)}
     if opts.docs:
-        for model in models(opts.root / opts.spec, opts.spec, spec):
+        for model in spec.model_infos:
             out[f"{opts.docs}/{model.name}.md"] = {
                 "properties": env.get_template("model_properties.md.jinja").render(model=model)
             }
@@ -211,7 +241,8 @@ def _missing_sections(spec: Spec, opts: Options, rel: str, text: str) -> str:
             call = _env().get_template("api_signature.md.jinja").render(op=op)
             args = call[call.index("(") :].strip()
             added.append(
-                f"\n# **{op.operation_id}**\n{spans[0]}\n\n{op.summary}\n\n{spans[1]}\n"
+                f"\n# **{op.operation_id}**\n{spans[0]}\n\n{naming.md_text(op.summary)}\n\n"
+                f"{spans[1]}\n"
                 f"\n### With HTTP info\n> ApiResponse {op.operation_id}_with_http_info{args}\n\n"
                 "The same call. It returns `ApiResponse(data, status, headers)`.\n"
             )
@@ -229,9 +260,15 @@ def _read_manifest(root: Path) -> list[str]:
     ]
 
 
-def expected(opts: Options) -> tuple[dict[str, str], list[str]]:
+def read(opts: Options) -> Spec:
+    """The spec, read (its report in ``Spec.reports``)."""
+    return load(opts.root / opts.spec, opts.spec)
+
+
+def expected(opts: Options, spec: Spec | None = None) -> tuple[dict[str, str], list[str]]:
     """Every file the spec produces, with its full text; and the orphans on disk."""
-    spec = load(opts.root / opts.spec, opts.spec)
+    if spec is None:
+        spec = read(opts)
     files = whole_files(spec, opts)
     manifest = "\n".join([header(opts.spec), *sorted(files)]) + "\n"
     out = dict(files)
@@ -261,9 +298,9 @@ def expected(opts: Options) -> tuple[dict[str, str], list[str]]:
     return out, orphans
 
 
-def check(opts: Options) -> list[str]:
+def check(opts: Options, spec: Spec | None = None) -> list[str]:
     """One line per file that `python -m codegen` would change; empty when all agree."""
-    out, orphans = expected(opts)
+    out, orphans = expected(opts, spec)
     problems = []
     for rel, text in sorted(out.items()):
         path = opts.root / rel
@@ -275,9 +312,9 @@ def check(opts: Options) -> list[str]:
     return problems
 
 
-def write(opts: Options) -> list[str]:
+def write(opts: Options, spec: Spec | None = None) -> list[str]:
     """Write what differs, remove orphans; return one line per file changed."""
-    out, orphans = expected(opts)
+    out, orphans = expected(opts, spec)
     changed = []
     for rel, text in sorted(out.items()):
         path = opts.root / rel

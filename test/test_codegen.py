@@ -254,16 +254,41 @@ def test_the_generator_is_not_in_the_wheel() -> None:
     assert "codegen" not in (REPO / "MANIFEST.in").read_text()
 
 
-def test_a_spec_the_generator_cannot_express_is_an_error_naming_the_property(
+def test_a_part_the_generator_cannot_express_is_reported_and_its_operation_skipped(
     project: Path,
 ) -> None:
     spec = project / "spec.yaml"
-    inline = "{owner: {type: object, properties: {name: {type: string}}}}"
-    spec.write_text(SPEC.replace("{id: {type: integer}}", inline))
-    done = run_cli(project, "--package", "pets")
-    assert done.returncode == 2
-    assert "spec.yaml: components.schemas.Pet: Pet.owner: an inline object" in done.stderr
+    union = "{id: {oneOf: [{type: integer}, {type: string}]}}"
+    health = (
+        "  /health:\n    get:\n      tags: [Pets]\n      operationId: health\n"
+        "      responses: {'204': {description: up}}\ncomponents:\n"
+    )
+    spec.write_text(
+        SPEC.replace("{id: {type: integer}}", union).replace("components:\n", health)
+    )
+    strict = run_cli(project, "--package", "pets", "--strict")
+    assert strict.returncode == 1
+    assert "--strict" in strict.stderr
     assert not (project / "pets" / "models").exists()
+    done = run_cli(project, "--package", "pets")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert (
+        "spec.yaml: #/components/schemas/Pet/properties/id: oneOf is not generated (allOf is) "
+        "[skipped: POST /pets (add_pet)]" in done.stderr
+    )
+    assert "spec.yaml: 1 of 2 operations generated, 1 refused: POST /pets (add_pet)" in done.stderr
+    api = (project / "pets" / "api" / "pets_api.py").read_text()
+    assert "def health(" in api
+    assert "add_pet" not in api
+    assert not (project / "pets" / "models" / "pet.py").exists()
+    # Every operation refused: a message and exit 2, nothing written.
+    spec.write_text(SPEC.replace("{id: {type: integer}}", union))
+    none = run_cli(project, "--package", "old")
+    assert none.returncode == 2
+    assert "none of its 1 operations can be generated" in none.stderr
+    assert "Traceback" not in none.stderr
+    assert not (project / "old" / "api").exists()
 
 
 def test_generated_api_methods_are_explicit_and_show_their_parameters() -> None:
