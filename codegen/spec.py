@@ -179,15 +179,18 @@ class Spec:
     def generated(self) -> int:
         return sum(len(t.operations) for t in self.tags)
 
+    def summary(self) -> str:
+        """``<spec>: N of M operations generated, K refused``."""
+        return (
+            f"{self.path}: {self.generated} of {self.total} operations generated, "
+            f"{len(self.refused)} refused"
+        )
+
     def report_lines(self) -> list[str]:
         """The report, as ``python -m codegen`` prints it (empty when nothing is refused)."""
         lines = [r.line(self.path) for r in self.reports]
         if lines or self.refused:
-            lines.append(
-                f"{self.path}: {self.generated} of {self.total} operations generated, "
-                f"{len(self.refused)} refused"
-                + (": " + "; ".join(self.refused) if self.refused else "")
-            )
+            lines.append(self.summary() + (": " + "; ".join(self.refused) if self.refused else ""))
         return lines
 
 
@@ -879,7 +882,11 @@ class _Reader:
                 method=method.upper(),
                 path=path,
                 tag=tag,
-                summary=self.text(op.get("summary"), f"{where}/summary"),
+                summary=_headline(
+                    self.text(op.get("summary"), f"{where}/summary"),
+                    self.text(op.get("description"), f"{where}/description", name=True),
+                    f"{method.upper()} {path}",
+                ),
                 body_schema=body_shape.annotation if body_shape else None,
                 success_schema=success.annotation if success else None,
                 description=self.text(op.get("description"), f"{where}/description"),
@@ -1019,6 +1026,18 @@ class _Reader:
 #: A header parameter the runtime owns: it is the ``_idempotency_key`` option of every
 #: method that takes one, not a parameter of its own.
 RUNTIME_HEADERS = frozenset({"idempotency-key"})
+
+
+def _headline(summary: str, description: str, fallback: str) -> str:
+    """The operation's one line: its summary, else the first line (or sentence) of its
+    description, at most 100 characters, else its method and path."""
+    if summary:
+        return summary
+    first = collapse(description.strip().split("\n", 1)[0]) if description.strip() else ""
+    first = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0].rstrip(".")
+    if len(first) > 100:
+        first = first[:100].rsplit(" ", 1)[0] + "…"
+    return first or fallback
 
 
 def _escape_pointer(part: str) -> str:
@@ -1457,8 +1476,8 @@ def _model_infos(reader: _Reader, used: set[str], tags: list[TagInfo]) -> tuple[
         late = sorted(r for r in draft.refs if comp.get(r) == comp[name])
         late_kinds = {r: r if r == name else f"_{modules[r]}.{r}" for r in late}
         fields = tuple(_late_field(f, late_kinds) for f in fields)
-        sent_by = [_short(o.path) for o in ops if o.body_model == name]
-        got_by = [_short(o.path) for o in ops if o.success_model == name]
+        sent_by = list(dict.fromkeys(_short(o.path) for o in ops if o.body_model == name))
+        got_by = list(dict.fromkeys(_short(o.path) for o in ops if o.success_model == name))
         roles = []
         if sent_by:
             roles.append("the body of " + " and ".join(f"``{s}``" for s in sent_by))

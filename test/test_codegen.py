@@ -263,9 +263,7 @@ def test_a_part_the_generator_cannot_express_is_reported_and_its_operation_skipp
         "  /health:\n    get:\n      tags: [Pets]\n      operationId: health\n"
         "      responses: {'204': {description: up}}\ncomponents:\n"
     )
-    spec.write_text(
-        SPEC.replace("{id: {type: integer}}", union).replace("components:\n", health)
-    )
+    spec.write_text(SPEC.replace("{id: {type: integer}}", union).replace("components:\n", health))
     strict = run_cli(project, "--package", "pets", "--strict")
     assert strict.returncode == 1
     assert "--strict" in strict.stderr
