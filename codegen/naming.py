@@ -183,12 +183,16 @@ class Namespace:
     """The names taken in one place (a class, a module, a package's files): each spec
     name is given an identifier no other name there has, in the order asked.
 
-    ``fold`` compares names case-insensitively (modules and pages are files, and some
+    ``numbered`` renames with a number (``Pet2``) rather than a trailing ``_``; ``fold``
+    compares names case-insensitively (modules and pages are files, and some
     file systems do not tell ``Pet.py`` from ``pet.py``).
     """
 
-    def __init__(self, reserved: Iterable[str] = (), *, fold: bool = False) -> None:
+    def __init__(
+        self, reserved: Iterable[str] = (), *, fold: bool = False, numbered: bool = False
+    ) -> None:
         self.fold = fold
+        self.numbered = numbered  # classes: Pet2, not Pet_ (CapWords, as ruff's N801 wants)
         self.reserved = {self._key(n) for n in reserved}
         self.taken: dict[str, str] = {}  # key -> the spec name that has it
 
@@ -212,9 +216,17 @@ class Namespace:
             name = f"x_{name}"
         if not legal(name) and not keyword.iskeyword(name):
             name = snake(name)
-        while not self.free(name):
-            name += "_"
+        name = self.next_free(name)
         self.taken[self._key(name)] = spec_name
+        return name
+
+    def next_free(self, name: str, also: str = "") -> str:
+        """``name``, or the first of ``name_``, ``name__``... (``name2``, ``name3``...
+        when numbered) that is free (and free with ``also`` before it, for twins)."""
+        base, count = name, 1
+        while not (self.free(name) and (not also or self.free(also + name))):
+            count += 1
+            name = f"{base}{count}" if self.numbered else name + "_"
         return name
 
     def add(self, name: str) -> None:

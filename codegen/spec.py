@@ -96,6 +96,7 @@ class OperationInfo:
     #: The media type of each declared status that has a body.
     media_types: tuple[tuple[int, str], ...] = ()
     constant: str = ""  # the module constant of its Operation
+    wire_path: str = ""  # the path template with its literal text percent-encoded
     spec_id: str = ""  # the spec's operationId, as written
     body_kind: str = "None"  # the Operation's body argument
     success_kind: str = "None"  # the Operation's response_type argument
@@ -313,7 +314,9 @@ class _Reader:
         self.raw = raw
         self.display = display_path
         self.reports: dict[tuple[str, str], list[str]] = {}
-        self.classes = Namespace(naming.MODULE_RESERVED | naming.runtime_public_names(), fold=True)
+        self.classes = Namespace(
+            naming.MODULE_RESERVED | naming.runtime_public_names(), fold=True, numbered=True
+        )
         self.model_modules = Namespace({"__init__"}, fold=True)
         self.api_modules = Namespace({"__init__"}, fold=True)
         self.models: dict[str, _ModelDraft] = {}  # by class name
@@ -588,10 +591,10 @@ class _Reader:
             except (ValueError, RecursionError, OverflowError) as exc:
                 raise Refusal(f"{where}/pattern", f"pattern {pattern!r} {exc}") from None
             options.append(("pattern", pattern))
-            notes.append(f"pattern `{pattern}`")
+            notes.append(f"pattern {_code(pattern)}")
         if fmt is not None and python in ("str", "datetime", "date"):
             options.append(("format", fmt))
-            notes.append(f"format `{fmt}`")
+            notes.append(f"format {_code(fmt)}")
         secret = _flag(schema, "x-secret", where)
         if secret:
             options.append(("secret", True))
@@ -770,12 +773,12 @@ class _Reader:
         if not isinstance(op, dict):
             raise Refusal(where, f"an operation must be a mapping, got {_yaml_type(op)}")
         self.text(path, pointer("paths", path), name=True)
-        self.scan(op, where)
         spec_id = op.get("operationId")
         if spec_id is None:
             spec_id = f"{method} {path}"
         spec_id = self.text(spec_id, f"{where}/operationId", name=True)
         label_box[0] = f"{method.upper()} {path} ({spec_id})"
+        self.scan(op, where)
         for key in ("summary", "description"):
             self.text(op.get(key), f"{where}/{key}")
         tags = op.get("tags") or ["Default"]
@@ -881,6 +884,7 @@ class _Reader:
                 operation_id=snake(spec_id),
                 method=method.upper(),
                 path=path,
+                wire_path=_wire_path(path),
                 tag=tag,
                 summary=_headline(
                     self.text(op.get("summary"), f"{where}/summary"),
@@ -1028,6 +1032,18 @@ class _Reader:
 RUNTIME_HEADERS = frozenset({"idempotency-key"})
 
 
+def _wire_path(path: str) -> str:
+    """The path template as it goes on the wire: the text between parameters
+    percent-encoded where a URL path cannot carry it as it is (``"``, ``\\``, spaces,
+    non-ASCII...); the ``{name}`` parameters left for the runtime to fill."""
+    from urllib.parse import quote
+
+    parts = re.split(r"(\{[^{}]*\})", path)
+    return "".join(
+        part if part.startswith("{") else quote(part, safe="/:@!$&'()*+,;=-._~%") for part in parts
+    )
+
+
 def _headline(summary: str, description: str, fallback: str) -> str:
     """The operation's one line: its summary, else the first line (or sentence) of its
     description, at most 100 characters, else its method and path."""
@@ -1126,7 +1142,15 @@ def _enum_type(values: list[Any]) -> Optional[str]:
 def _enum_note(value: Any) -> str:
     if isinstance(value, bool):
         return "`true`" if value else "`false`"
-    return f"`{value}`"
+    return _code(str(value))
+
+
+def _code(text: str) -> str:
+    """``text`` as a code span for the docs' notes when it is plain, else quoted (then
+    escaped as any text is): spec text never opens or closes a code span."""
+    if re.fullmatch(r"[\w .:/@+\-]*", text):
+        return f"`{text}`"
+    return '"' + text + '"'
 
 
 def _size_limits(
@@ -1340,10 +1364,7 @@ def _assemble(
     declared = [t for t in tag_docs if t in by_tag] + [t for t in by_tag if t not in tag_docs]
     tag_classes: dict[str, str] = {}
     for name in declared:
-        base = pascal(name) + "Api"
-        cls = base
-        while not (reader.classes.free(cls) and reader.classes.free("Async" + cls)):
-            cls += "_"
+        cls = reader.classes.next_free(pascal(name) + "Api", also="Async")
         reader.classes.claim(cls, name)
         reader.classes.add("Async" + cls)
         tag_classes[name] = cls

@@ -23,7 +23,7 @@ from ..exceptions import ApiTypeError, ApiValueError
 from ..redaction import MASK, redact_json
 from . import kinds
 from .ecma_regex import compile_pattern
-from .kinds import Kind, ListOf, MapOf
+from .kinds import Kind, Late, ListOf, MapOf
 from .rfc3339 import (
     first_non_finite,
     format_datetime,
@@ -34,6 +34,7 @@ from .rfc3339 import (
 
 __all__ = [
     "Field",
+    "Late",
     "ListOf",
     "MapOf",
     "Model",
