@@ -801,9 +801,10 @@ class _Reader:
             if not isinstance(request_body, dict):
                 raise Refusal(body_where, "requestBody must be a mapping")
             self.scan({k: v for k, v in request_body.items() if k != "content"}, body_where)
-            body_shape, body_media, body_example = self.body(
-                request_body, body_where, place + "Request"
-            )
+            body_place = place + "Request"
+            if body_where.startswith("#/components/requestBodies/"):
+                body_place = pascal(body_where.rsplit("/", 1)[-1])
+            body_shape, body_media, body_example = self.body(request_body, body_where, body_place)
             body_required = _flag(request_body, "required", body_where)
             body_description = self.text(
                 request_body.get("description"), f"{body_where}/description"
@@ -836,11 +837,12 @@ class _Reader:
                     status_where,
                     f"status {code!r}: only numbered statuses and `default` are generated",
                 )
-            shape, media, example = self.body(
-                answer,
-                answer_where,
-                place + ("Response" if code.startswith("2") else f"Response{code.title()}"),
+            answer_place = place + (
+                "Response" if code.startswith("2") else f"Response{code.title()}"
             )
+            if answer_where.startswith("#/components/responses/"):  # shared: named for itself
+                answer_place = pascal(answer_where.rsplit("/", 1)[-1])
+            shape, media, example = self.body(answer, answer_where, answer_place)
             kind = ""
             if shape is not None:
                 used |= shape.models

@@ -45,7 +45,7 @@ UPDATE = os.environ.get("UPDATE_CORPUS") == "1"
 HOST = "http://corpus.test"
 
 #: spec file stem -> the generated package's name
-SPECS = {"petstore-expanded": "petstore_expanded"}
+SPECS = {"petstore-expanded": "petstore_expanded", "music-library": "music_library"}
 
 SEEDS = {
     "README.md": "# {name}\n\n<!-- codegen:begin endpoints -->\n<!-- codegen:end endpoints -->\n"
@@ -158,17 +158,23 @@ def resolve(raw: Any, schema: Any) -> Any:
     return schema
 
 
+def merged(raw: Any, schema: Any) -> dict[str, Any]:
+    """An allOf schema as one object schema: the parts' properties and required merged."""
+    schema = resolve(raw, schema)
+    props: dict[str, Any] = {}
+    required: list[str] = []
+    for part in [*schema.get("allOf", ()), {k: v for k, v in schema.items() if k != "allOf"}]:
+        part = merged(raw, part) if "allOf" in resolve(raw, part) else resolve(raw, part)
+        props.update(part.get("properties") or {})
+        required.extend(part.get("required") or ())
+    return {"type": "object", "properties": props, "required": required}
+
+
 def sample(raw: Any, schema: Any, depth: int = 0) -> Any:
     """A JSON value the schema allows (every property given, down to a depth)."""
     schema = resolve(raw, schema) or {}
     if "allOf" in schema:
-        out: dict[str, Any] = {}
-        for part in schema["allOf"]:
-            out.update(sample(raw, part, depth))
-        own = {k: v for k, v in schema.items() if k != "allOf"}
-        if own.get("properties"):
-            out.update(sample(raw, own, depth))
-        return out
+        return sample(raw, merged(raw, schema), depth)
     if "enum" in schema:
         return next(v for v in schema["enum"] if v is not None)
     if "example" in schema and schema.get("type") == "string" and "pattern" in schema:
