@@ -163,8 +163,8 @@ def merged(raw: Any, schema: Any) -> dict[str, Any]:
     schema = resolve(raw, schema)
     props: dict[str, Any] = {}
     required: list[str] = []
-    for part in [*schema.get("allOf", ()), {k: v for k, v in schema.items() if k != "allOf"}]:
-        part = merged(raw, part) if "allOf" in resolve(raw, part) else resolve(raw, part)
+    for entry in [*schema.get("allOf", ()), {k: v for k, v in schema.items() if k != "allOf"}]:
+        part = merged(raw, entry) if "allOf" in resolve(raw, entry) else resolve(raw, entry)
         props.update(part.get("properties") or {})
         required.extend(part.get("required") or ())
     return {"type": "object", "properties": props, "required": required}
