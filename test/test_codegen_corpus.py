@@ -136,7 +136,7 @@ def test_at_least_90_percent_generated_and_the_rest_refused_by_name(corpus: Any)
 
 
 @pytest.mark.slow
-def test_the_generated_package_passes_mypy_strict(corpus: Any) -> None:
+def test_the_generated_package_passes_mypy_strict_and_ruff(corpus: Any) -> None:
     env = {**os.environ, "PYTHONPATH": f"{REPO}:{corpus.root}", "MYPYPATH": f"{REPO}:{corpus.root}"}
     done = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-error-summary",
@@ -144,6 +144,12 @@ def test_the_generated_package_passes_mypy_strict(corpus: Any) -> None:
         capture_output=True, text=True, timeout=300, check=False, cwd=corpus.root, env=env,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
+    linted = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--config", str(REPO / "pyproject.toml"),
+         corpus.package],
+        capture_output=True, text=True, timeout=60, check=False, cwd=corpus.root,
+    )  # fmt: skip
+    assert linted.returncode == 0, linted.stdout
 
 
 # -- every operation on the wire -------------------------------------------------------------
