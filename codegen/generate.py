@@ -8,6 +8,7 @@ writes both and removes the whole files the spec no longer produces (files, neve
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 import jinja2
 
 from codegen import markers, naming
-from codegen.spec import Spec, load, snake_case
+from codegen.spec import OperationInfo, Spec, load, snake_case
 
 MANIFEST = "codegen/FILES"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -251,11 +252,124 @@ def _missing_sections(spec: Spec, opts: Options, rel: str, text: str) -> str:
             args = call[call.index("(") :].strip()
             added.append(
                 f"\n# **{op.operation_id}**\n{spans[0]}\n\n{naming.md_text(op.summary)}\n\n"
-                f"{spans[1]}\n"
+                + _example(op, tag.class_name, opts.package)
+                + _errors_table(op)
+                + f"{spans[1]}\n"
                 f"\n### With HTTP info\n> ApiResponse {op.operation_id}_with_http_info{args}\n\n"
                 "The same call. It returns `ApiResponse(data, status, headers)`.\n"
             )
     return "".join(added)
+
+
+def _example(op: OperationInfo, api_class: str, package: str) -> str:
+    """A new operation's example, from the spec's ``example`` values (a value the spec
+    gives none for is a placeholder of its type). Not run by the docs' tests: it needs a
+    server that implements the operation."""
+    placeholders = {"int": "1", "float": "1.0", "bool": "True", "str": '"text"'}
+    lines = [
+        "### Example",
+        "",
+        "<!-- not-run: generated from the spec's examples; it needs a server that implements"
+        f" {op.operation_id} -->",
+        "```python",
+        f"from {package} import {api_class}",
+    ]
+    if op.body_model and op.body_schema == op.body_model:
+        lines.append(f"from {package}.models import {op.body_model}")
+    lines += ["", f"api = {api_class}()"]
+    args = []
+    for p in op.params:
+        value = (
+            python_literal(p.example)
+            if p.example is not None
+            else placeholders.get(p.annotation, "...")
+        )
+        args.append(value if p.location == "path" else f"{p.attr}={value}")
+    if op.body_schema:
+        example = python_literal(op.body_example) if op.body_example is not None else "{}"
+        if op.body_schema == "bytes":
+            body = 'b"..."'
+        elif op.body_model and op.body_schema == op.body_model:
+            body = f"{op.body_model}.from_dict({example})"
+        else:
+            body = example
+        args.insert(len(op.path_params), body)
+    call = f"api.{op.operation_id}({', '.join(args)})"
+    code = [*lines[4:], f"answer = {call}" if op.success_schema else call]
+    if op.success_schema:
+        code.append("print(answer)")
+    formatted = ruff_format("\n".join(code) + "\n", "example.py").rstrip("\n")
+    formatted = "\n".join(x for x in formatted.split("\n") if not x.startswith("# ruff: noqa"))
+    lines = [*lines[:4], formatted, "```", ""]
+    if op.success_example is not None:
+        lines += ["An answer, as the spec's example shows it:", "", "```json"]
+        lines += [json.dumps(op.success_example, indent=2, ensure_ascii=False), "```", ""]
+    return "\n".join(lines) + "\n"
+
+
+def _model_example(spec: Spec, name: str) -> str:
+    """A new model page's example: the schema's ``example``, else its properties'."""
+    model = next((m for m in spec.model_infos if m.name == name), None)
+    if model is None:
+        return ""
+    example = model.example
+    if example is None:
+        example = {f.json_name: f.example for f in model.fields if f.example is not None}
+    if not example:
+        return ""
+    text = json.dumps(example, indent=2, ensure_ascii=False)
+    return (
+        f"\n## Example\n\n```json\n{text}\n```\n\n"
+        f"`{name}.from_dict(...)` of it gives the model; `to_dict()` gives it back.\n"
+    )
+
+
+def _errors_table(op: OperationInfo) -> str:
+    """A new operation's errors table: each declared error status, the exception it
+    raises and what the spec says it means."""
+    rows = [
+        f"{status} | `{_exception_name(status)}` | {naming.md_text(meaning)}"
+        for status, meaning in op.errors
+    ]
+    if op.default_kind:
+        rows.append(
+            "any other | `ApiException` (the subclass of its status) | "
+            + naming.md_text(op.default_description)
+        )
+    if not rows:
+        return ""
+    head = ["### Errors", "", "Status | Raises | When", "------ | ------ | ----"]
+    return "\n".join([*head, *rows, "", ""])
+
+
+def _orphan_sections(spec: Spec, opts: Options, rel: str, text: str) -> tuple[str, list[str]]:
+    """``text`` without the sections of operations the spec no longer has (a section:
+    from its ``# **name**`` heading to the next one, holding the operation's spans), and
+    the names of those it could not remove (spans moved elsewhere: named by --check)."""
+    ops = {op.operation_id for tag in spec.tags for op in tag.operations}
+    stuck = []
+    for name in re.findall(r"codegen:begin signature-(\S+)", text):
+        if name in ops:
+            continue
+        heading = f"\n# **{name}**\n"
+        start = text.find(heading)
+        end = text.find("\n# **", start + len(heading)) if start >= 0 else -1
+        end = len(text) if end < 0 else end + 1
+        section = text[start:end] if start >= 0 else ""
+        spans_inside = all(
+            f"codegen:{edge} {kind}-{name} " in section
+            for edge in ("begin", "end")
+            for kind in ("signature", "reference")
+        )
+        if start >= 0 and spans_inside:
+            text = (
+                text[:start] + "\n" + text[end:].lstrip("\n")
+                if end < len(text)
+                else text[:start] + "\n"
+            )
+        else:
+            stuck.append(name)
+    return text, stuck
 
 
 def _read_manifest(root: Path) -> list[str]:
@@ -295,15 +409,33 @@ def expected(opts: Options, spec: Spec | None = None) -> tuple[dict[str, str], l
                 for n in sorted(parts)
                 if not n.startswith(("signature-", "reference-"))
             ]
-            text = f"# {title}\n\n" + "\n".join(empty)
+            text = f"# {title}\n\n" + "\n".join(empty) + _model_example(spec, title)
         if opts.docs:
             text += _missing_sections(spec, opts, rel, text)
+            text, stuck = _orphan_sections(spec, opts, rel, text)
+            for name in stuck:
+                raise markers.MarkerError(
+                    f"{rel}: the spans of {name}, an operation the spec no longer has, are "
+                    "outside its `# **name**` section: delete them by hand"
+                )
         for name, body in parts.items():
             text = markers.replace_span(text, name, body, rel)
         out[rel] = text
     orphans = sorted(
         rel for rel in _read_manifest(opts.root) if rel not in files and (opts.root / rel).is_file()
     )
+    if opts.docs and (opts.root / opts.docs).is_dir():
+        # A model page the spec no longer needs: generated once, then written around its
+        # span; it goes with its model (and --check names it).
+        for page in sorted((opts.root / opts.docs).glob("*.md")):
+            rel = f"{opts.docs}/{page.name}"
+            if rel in out:
+                continue
+            text = page.read_text(encoding="utf-8")
+            if markers.begin("properties", rel) in text or re.search(
+                r"codegen:begin signature-", text
+            ):
+                orphans.append(rel)
     return out, orphans
 
 
