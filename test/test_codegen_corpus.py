@@ -351,3 +351,54 @@ def test_every_generated_operation_sends_what_the_spec_says_and_reads_the_answer
                 assert json_of(kind, result) == answer_json, where
             calls += 1
     assert calls == corpus.spec.generated
+
+
+def test_a_default_answer_and_a_list_body_hold_to_the_contract(corpus: Any) -> None:
+    """The runtime a corpus spec needs: the ``default`` answer is the model of every
+    undeclared error status (a strict mock checks its body), a list answer is read item
+    by item, and a list or bytes body is checked before anything is sent."""
+    if corpus.name != "petstore-expanded":
+        pytest.skip("petstore-expanded holds the default answers")
+    module = importlib.import_module(f"{corpus.package}.api.default_api")
+
+    def call(answer: RESTResponse) -> Any:
+        transport = MockTransport(lambda request: answer)
+        client = persona.ApiClient(persona.Configuration(host=HOST), transport=transport)
+        return module.DefaultApi(client).find_pets(limit=1)
+
+    with pytest.raises(persona.ServiceException) as caught:
+        call(RESTResponse(500, json={"code": 5, "message": "down"}))
+    assert caught.value.status == 500
+    with pytest.raises(persona.ApiTypeError, match="does not fit Error"):
+        call(RESTResponse(500, json={"code": "five"}))
+    with pytest.raises(persona.ApiTypeError, match="does not fit list"):
+        call(RESTResponse(200, json=[{"id": 1}]))  # a Pet without its required name
+    pets = call(RESTResponse(200, json=[{"id": 1, "name": "Rex"}]))
+    assert [type(p).__name__ for p in pets] == ["Pet"]
+    operation = module.FIND_PETS
+    assert 418 in operation.responses
+    assert 201 not in operation.responses  # an undeclared success is not the error model
+    assert operation.responses.get(418).__name__ == "Error"
+
+
+def test_a_body_that_is_not_one_model_is_checked_before_sending() -> None:
+    from persona.core.kinds import ListOf
+    from persona.core.operation import Operation
+    from persona.core.request import build_request
+
+    class Tag(Model):
+        name: Any = persona.core.model.field("name", str, required=True)
+
+    op = Operation("put_tags", "/tags", Body(ListOf(Tag)), None, method="PUT")
+    headers = {"Content-Type": "application/json;charset=utf-8"}
+    sent = build_request(op, [Tag(name="a")], host=HOST, headers=headers, validate=True)
+    assert json.loads(sent.body) == [{"name": "a"}]
+    with pytest.raises(persona.ApiTypeError, match=r"put_tags\.body\[0\]: must be list\[Tag\]"):
+        build_request(op, [{"name": "a"}], host=HOST, headers=headers, validate=True)
+    with pytest.raises(persona.ApiValueError, match=r"put_tags\.body: \[0\]: Tag\.name"):
+        build_request(op, [Tag()], host=HOST, headers=headers, validate=True)
+    jpeg = Operation("put_cover", "/cover", Body(bytes, "image/jpeg"), None, method="PUT")
+    sent = build_request(jpeg, b"\xff\xd8", host=HOST, headers=headers, validate=True)
+    assert (sent.body, sent.header("Content-Type")) == (b"\xff\xd8", "image/jpeg")
+    with pytest.raises(persona.ApiTypeError, match=r"put_cover\.body: must be bytes, got str"):
+        build_request(jpeg, "text", host=HOST, headers=headers, validate=True)
