@@ -138,9 +138,17 @@ def test_generated_spans_keep_the_prose_and_follow_the_spec(project: Path) -> No
     prose, added = page.split("End.\n", 1)
     assert added.startswith(
         "\n# **add_pet**\n<!-- codegen:begin signature-add_pet -->\n> Pet add_pet(body)\n"
-        "<!-- codegen:end signature-add_pet -->\n\nAdd a pet\n\n"
-        "<!-- codegen:begin reference-add_pet -->\n### Parameters\n"
+        "<!-- codegen:end signature-add_pet -->\n\nAdd a pet\n\n### Example\n"
     )
+    # An example from the spec's examples (a placeholder where it gives none), and the
+    # errors table from its declared answers.
+    assert "from pets import PetsApi\nfrom pets.models import NewPet\n" in added
+    assert "answer = api.add_pet(NewPet.from_dict({}))\n" in added
+    assert (
+        "Status | Raises | When\n------ | ------ | ----\n400 | `BadRequestException` | bad\n"
+        in added
+    )
+    assert "<!-- codegen:begin reference-add_pet -->\n### Parameters\n" in added
     assert " **body** | [**NewPet**](NewPet.md)|  | \n" in added
     assert added.endswith(
         "<!-- codegen:end reference-add_pet -->\n\n### With HTTP info\n"
@@ -152,6 +160,47 @@ def test_generated_spans_keep_the_prose_and_follow_the_spec(project: Path) -> No
     pet = (project / "docs" / "Pet.md").read_text()
     assert pet.startswith("# Pet\n\n<!-- codegen:begin properties -->\n")
     assert "**id** | `id` | **int** | No | — | No | " in pet
+
+
+def test_a_removed_operation_takes_its_section_and_its_model_page_with_it(project: Path) -> None:
+    spec = project / "spec.yaml"
+    spec.write_text(
+        SPEC.replace(
+            "components:\n",
+            "  /pets/{id}:\n    delete:\n      tags: [Pets]\n      operationId: remove_pet\n"
+            "      parameters: [{name: id, in: path, required: true, example: 7,"
+            " schema: {type: integer}}]\n"
+            "      responses:\n        '204': {description: gone}\n"
+            "        '404': {description: no such pet}\n"
+            "        default:\n          description: unexpected\n"
+            "          content: {application/json: {schema: {$ref: '#/components/schemas/Oops'}}}\n"
+            "components:\n",
+        ).replace(
+            "    Error:",
+            "    Oops:\n      type: object\n      properties:\n"
+            "        why: {type: string, example: broken}\n    Error:",
+        )
+    )
+    write(opts(project))
+    page = project / "docs" / "PetsApi.md"
+    text = page.read_text()
+    assert "api.remove_pet(7)\n" in text
+    assert "404 | `NotFoundException` | no such pet\n" in text
+    assert "any other | `ApiException` (the subclass of its status) | unexpected\n" in text
+    oops = (project / "docs" / "Oops.md").read_text()
+    assert '## Example\n\n```json\n{\n  "why": "broken"\n}\n```' in oops
+    page.write_text(text.replace("# **remove_pet**\n", "# **remove_pet**\nMy own prose.\n"))
+    spec.write_text(SPEC)
+    problems = check(opts(project))
+    assert "docs/PetsApi.md: differs from the spec" in problems
+    assert "docs/Oops.md: orphan (the spec no longer produces it)" in problems
+    write(opts(project))
+    after = page.read_text()
+    assert "remove_pet" not in after
+    assert "My own prose." not in after  # the section went, prose and all
+    assert "# **add_pet**" in after
+    assert not (project / "docs" / "Oops.md").exists()
+    assert check(opts(project)) == []
 
 
 def test_a_second_run_changes_nothing(project: Path) -> None:
@@ -254,16 +303,39 @@ def test_the_generator_is_not_in_the_wheel() -> None:
     assert "codegen" not in (REPO / "MANIFEST.in").read_text()
 
 
-def test_a_spec_the_generator_cannot_express_is_an_error_naming_the_property(
+def test_a_part_the_generator_cannot_express_is_reported_and_its_operation_skipped(
     project: Path,
 ) -> None:
     spec = project / "spec.yaml"
-    inline = "{owner: {type: object, properties: {name: {type: string}}}}"
-    spec.write_text(SPEC.replace("{id: {type: integer}}", inline))
-    done = run_cli(project, "--package", "pets")
-    assert done.returncode == 2
-    assert "spec.yaml: components.schemas.Pet: Pet.owner: an inline object" in done.stderr
+    union = "{id: {oneOf: [{type: integer}, {type: string}]}}"
+    health = (
+        "  /health:\n    get:\n      tags: [Pets]\n      operationId: health\n"
+        "      responses: {'204': {description: up}}\ncomponents:\n"
+    )
+    spec.write_text(SPEC.replace("{id: {type: integer}}", union).replace("components:\n", health))
+    strict = run_cli(project, "--package", "pets", "--strict")
+    assert strict.returncode == 1
+    assert "--strict" in strict.stderr
     assert not (project / "pets" / "models").exists()
+    done = run_cli(project, "--package", "pets")
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert (
+        "spec.yaml: #/components/schemas/Pet/properties/id: oneOf is not generated (allOf is) "
+        "[skipped: POST /pets (add_pet)]" in done.stderr
+    )
+    assert "spec.yaml: 1 of 2 operations generated, 1 refused: POST /pets (add_pet)" in done.stderr
+    api = (project / "pets" / "api" / "pets_api.py").read_text()
+    assert "def health(" in api
+    assert "add_pet" not in api
+    assert not (project / "pets" / "models" / "pet.py").exists()
+    # Every operation refused: a message and exit 2, nothing written.
+    spec.write_text(SPEC.replace("{id: {type: integer}}", union))
+    none = run_cli(project, "--package", "old")
+    assert none.returncode == 2
+    assert "none of its 1 operations can be generated" in none.stderr
+    assert "Traceback" not in none.stderr
+    assert not (project / "old" / "api").exists()
 
 
 def test_generated_api_methods_are_explicit_and_show_their_parameters() -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from ..exceptions import ApiTypeError, ApiValueError
 from .rfc3339 import (
@@ -26,12 +26,14 @@ from .rfc3339 import (
 __all__ = [
     "NULL_ITEM",
     "Kind",
+    "Late",
     "ListOf",
     "MapOf",
     "describe",
     "dump",
     "load",
     "matches",
+    "now",
     "text",
 ]
 
@@ -92,7 +94,42 @@ class MapOf(_Container):
         return self.value
 
 
-Kind = Union[type, ListOf, MapOf]
+class Late:
+    """A kind named before it exists, resolved on first use: ``Late(lambda: Node)``.
+
+    Generated models that hold themselves (``Node.children: list[Node]``) or each other
+    (``Person.employer: Company``, ``Company.staff: list[Person]``) declare such fields
+    with it, so that their modules import. (A secret property inside a late-bound model
+    is masked by that model's own repr, not by the holder's.)"""
+
+    __slots__ = ("_get", "_kind")
+
+    def __init__(self, get: Callable[[], Kind]) -> None:
+        self._get = get
+        self._kind: Optional[Kind] = None
+
+    def resolve(self) -> Kind:
+        kind = self._kind
+        if kind is None:
+            kind = self._kind = self._get()
+        return kind
+
+    def __repr__(self) -> str:
+        return describe(self)
+
+    # Compared by identity (the default): comparing must not resolve it, since a field
+    # is declared (and compared) before the model it names exists.
+
+
+Kind = Union[type, ListOf, MapOf, Late]
+
+
+def now(kind: Kind) -> Union[type, ListOf, MapOf]:
+    """``kind``, a :class:`Late` one resolved."""
+    while isinstance(kind, Late):
+        kind = kind.resolve()
+    return kind
+
 
 _JSON_NAMES = {
     str: "string",
@@ -106,6 +143,7 @@ _JSON_NAMES = {
 
 def describe(kind: Kind) -> str:
     """How errors name a kind: ``int``, ``list[Pet]``, ``dict[str, float]``."""
+    kind = now(kind)
     if isinstance(kind, ListOf):
         return f"list[{describe(kind.item)}]"
     if isinstance(kind, MapOf):
@@ -115,6 +153,7 @@ def describe(kind: Kind) -> str:
 
 def json_name(kind: Kind) -> str:
     """How errors name the JSON a kind is read from."""
+    kind = now(kind)
     if isinstance(kind, ListOf):
         return "array"
     if isinstance(kind, MapOf) or kind not in _JSON_NAMES:
@@ -129,6 +168,7 @@ NULL_ITEM = " (null)"
 def matches(kind: Kind, value: Any) -> Optional[str]:
     """None when ``value`` (a Python value) is of ``kind``; otherwise where it is not,
     relative to the value (``""`` for the value itself, ``"[2]"``, ``"['a']"``)."""
+    kind = now(kind)
     if isinstance(kind, ListOf):
         if not isinstance(value, list):
             return ""
@@ -167,6 +207,7 @@ def matches(kind: Kind, value: Any) -> Optional[str]:
 def load(kind: Kind, value: Any, where: str) -> Any:
     """The Python value of JSON ``value`` for ``kind``; ``where`` names it in errors
     (``Pet: 'tags'[2]``). Raises ApiTypeError / ApiValueError."""
+    kind = now(kind)
     if kind is object:
         # Any JSON value, as it came; but NaN and the infinities are not JSON, and could
         # not be written back (nothing else is looked at, however deep).
@@ -238,6 +279,7 @@ def dump(kind: Kind, value: Any) -> Any:
     """The JSON value of Python ``value`` of ``kind``."""
     if value is None:
         return None
+    kind = now(kind)
     if isinstance(kind, ListOf):
         return [dump(kind.item, v) for v in value]
     if isinstance(kind, MapOf):

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar, Optional, TypeVar, Un
 from ..exceptions import ApiTypeError, ApiValueError
 from ..redaction import MASK, redact_json
 from . import kinds
-from .kinds import Kind, ListOf, MapOf
+from .kinds import Kind, Late, ListOf, MapOf
 from .rfc3339 import (
     first_non_finite,
     format_datetime,
@@ -33,6 +33,7 @@ from .rfc3339 import (
 
 __all__ = [
     "Field",
+    "Late",
     "ListOf",
     "MapOf",
     "Model",

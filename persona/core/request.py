@@ -17,7 +17,7 @@ from ..exceptions import ApiTypeError, ApiValueError
 from ..redaction import MASK, redact_headers, scrub
 from . import kinds
 from .model import Model, encode_json
-from .operation import SAFE_METHODS, Operation, Parameter, check_options
+from .operation import JSON, SAFE_METHODS, Body, Operation, Parameter, check_options
 
 __all__ = [
     "JSON_CONTENT_TYPE",
@@ -264,6 +264,12 @@ def build_request(
             )
     elif body_type is None:
         raise ApiTypeError(f"{operation.name}: takes no body, got {type(body).__name__}")
+    elif isinstance(body_type, Body):  # a list, a map, a scalar, or bytes of a media type
+        payload, body_secrets = body_type.encode(body, validate)
+        secrets += body_secrets
+        secret_names = body_type._masked_json_names
+        if body_type.media_type != JSON and headers.get("Content-Type") == JSON_CONTENT_TYPE:
+            headers = {**headers, "Content-Type": body_type.media_type}
     elif not isinstance(body, body_type):
         raise ApiTypeError(
             f"{operation.name}: body must be {body_type.__name__}, got {type(body).__name__}",

@@ -23,6 +23,7 @@ from ..exceptions import (
 )
 from ..redaction import MASK, is_secret_name, mask_response_text, response_text
 from .model import Model
+from .operation import Body
 from .request import JSON_CONTENT_TYPE, Request
 
 __all__ = ["ApiResponse", "RESTResponse", "decode_model", "read_response"]
@@ -221,6 +222,9 @@ def decode_model(
     may echo the request), never reach the exception, its message or its context.
     """
     data = response.data
+    kind: Any = response_type  # a model class, or a Body (a list, a map, a scalar, bytes)
+    if isinstance(kind, Body) and kind.raw:
+        return data  # type: ignore[return-value]  # bytes of its media type, as they came
     problem: Optional[str] = None
     try:
         obj = _DECODE_JSON(data.decode())  # JSON on the wire is UTF-8 (RFC 8259)
@@ -232,6 +236,8 @@ def decode_model(
             problem = "body is " + ("empty" if not data else f"not JSON ({content_type})")
     if problem is None:
         try:
+            if isinstance(kind, Body):  # a list, a map or a scalar
+                return kind.read(obj)  # type: ignore[no-any-return]
             return response_type.from_dict(obj)
         except (ApiTypeError, ApiValueError) as exc:  # these name fields, never values
             raise _bad_response(response, response_type, exc.reason or "", secrets) from exc
