@@ -91,6 +91,8 @@ def _media_type(value: str) -> str:
 
 
 def _body_problem(response: RESTResponse, model: type[Model]) -> Optional[str]:
+    if getattr(model, "raw", False):
+        return None  # bytes of a media type (Body(bytes, "image/jpeg")): any bytes will do
     status = response.status
     data = response.data
     if data.startswith(codecs.BOM_UTF8):
