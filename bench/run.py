@@ -17,6 +17,7 @@ import contextlib
 import gc
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -765,7 +766,7 @@ async def _bench_async(url: str, rounds: int, calls: int, peers: bool) -> list[R
                 ),
                 ("openapi-python-client async", _peer_openapi_python_client),
             ):
-                folder = Path(out) / name.split()[0]
+                folder = Path(out) / re.sub(r"\W+", "-", name)
                 folder.mkdir()
                 made = await make(url, str(folder))
                 if isinstance(made, str):
