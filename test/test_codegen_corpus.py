@@ -39,6 +39,9 @@ from persona.core.operation import NO_BODY, Body
 from persona.rest import RESTResponse
 from persona.testing import MockTransport
 
+# Its module-scoped fixture is costly: run the module on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("corpus")
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = Path(__file__).parent / "fixtures" / "corpus"
 UPDATE = os.environ.get("UPDATE_CORPUS") == "1"

@@ -29,6 +29,9 @@ from codegen.spec import SpecError
 from persona.rest import RESTResponse
 from persona.testing import MockTransport
 
+# Its module-scoped fixture is costly: run the module on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("hostile")
+
 REPO = Path(__file__).resolve().parent.parent
 HOST = "http://hostile.test"
 

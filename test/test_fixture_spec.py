@@ -35,6 +35,9 @@ from persona.core.request import Request
 from persona.rest import RESTResponse
 from persona.testing import MockTransport
 
+# Its module-scoped fixture is costly: run the module on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("fixture-spec")
+
 REPO = Path(__file__).resolve().parent.parent
 FIXTURE = Path(__file__).parent / "fixtures" / "shop.yaml"
 HOST = "http://shop.test/api"

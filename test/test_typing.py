@@ -16,6 +16,9 @@ from pathlib import Path
 
 import pytest
 
+# Its module-scoped fixture is costly: run the module on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("typing")
+
 USER_CODE = textwrap.dedent(
     """
     import persona
