@@ -54,7 +54,13 @@ def async_call(host: str, operation: str, body: Any, **settings: Any) -> Any:
             except persona.ApiException as exc:
                 return exc
 
-    return asyncio.run(run())
+    # Not asyncio.run: on Python 3.9 it drops the thread's current loop (pytest-asyncio
+    # keeps one there) unclosed, and its socketpair surfaces later as a ResourceWarning.
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(run())
+    finally:
+        loop.close()
 
 
 CLIENTS = pytest.mark.parametrize("call", [sync_call, async_call], ids=["sync", "async"])
