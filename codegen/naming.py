@@ -270,6 +270,10 @@ def doc_text(text: str) -> str:
         if ch == '"':
             lonely = 0 < index < last and text[index - 1] != '"' and text[index + 1] != '"'
             out.append('"' if lonely else '\\"')
+        elif 0xD800 <= ord(ch) <= 0xDFFF:
+            # A lone surrogate is shown as its escape, as text: Python 3.13 refuses to
+            # compile a docstring holding one (it cleans docstrings as UTF-8).
+            out.append(f"\\\\u{ord(ch):04x}")
         else:
             out.append(_escape_char(ch))
     return "".join(out)
