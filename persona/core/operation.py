@@ -6,13 +6,13 @@ from it, so that an operation of any shape needs no change below the generated c
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Set
+from collections.abc import Mapping, Set
 from typing import Any, Optional, Union
 
 from ..exceptions import ApiTypeError, ApiValueError
 from . import kinds
 from .kinds import Kind
-from .model import Field, Model, _models_in, encode_json
+from .model import Field, Model, _leaves, _models_in, encode_json
 
 __all__ = [
     "JSON",
@@ -131,17 +131,6 @@ class Body:
         """``obj`` read, to be checked by ``validate()`` (as a model's ``from_dict``
         result is, by ``MockTransport(strict=True)``)."""
         return _Checked(self, self.read(obj))
-
-
-def _leaves(value: Any) -> Iterator[Any]:
-    if isinstance(value, list):
-        for item in value:
-            yield from _leaves(item)
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _leaves(item)
-    else:
-        yield value
 
 
 class Responses(dict):  # type: ignore[type-arg]
